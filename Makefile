@@ -1,0 +1,102 @@
+# pybpftop: the libbpf-bootstrap build chain,
+#   vmlinux.h (bpftool) -> %.bpf.o (clang) -> %.skel.h (bpftool) -> user objects.
+OUTPUT := build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+CFLAGS ?= -g -O2
+USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
+LDLIBS := -lbpf -lelf -lz -lm
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(OUTPUT)/main.o,$(USER_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/%,$(UNIT_SRCS))
+# Parsers of target memory, for the fuzzer.
+FUZZ_SRCS := user/code_reader.c user/line_table.c user/py_versions.c user/debug_offsets.c
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps demo test test-sid unit fuzz clean
+
+all: pybpftop
+
+deps:
+	$(Q)tools/install-deps.sh build
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)command -v $(BPFTOOL) >/dev/null || \
+		{ echo "bpftool not found: run 'make deps' (Debian package bpftool)" >&2; exit 1; }
+	$(Q)test -r $(VMLINUX_BTF) || \
+		{ echo "$(VMLINUX_BTF) missing: the kernel needs CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/*.bpf.h include/*.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)command -v $(CLANG) >/dev/null || \
+		{ echo "clang not found: run 'make deps'" >&2; exit 1; }
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		$(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/%.o: user/%.c user/*.h include/*.h $(SKELS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) -c $< -o $@
+
+pybpftop: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/test_%: tests/unit/test_%.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/fuzz_target_memory: tests/fuzz/fuzz_target_memory.c $(FUZZ_SRCS) user/*.h include/*.h | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		-Iinclude -Iuser tests/fuzz/fuzz_target_memory.c $(FUZZ_SRCS) -o $@
+
+unit: $(UNIT_BINS)
+fuzz: $(OUTPUT)/fuzz_target_memory
+
+demo: deps all
+	$(Q)tools/demo.sh
+
+# Every test: units, the fuzzer briefly, the CLI and the end-to-end runs.
+test:
+	$(Q)tools/install-deps.sh test
+	$(Q)$(MAKE) --no-print-directory all unit fuzz
+	$(Q)tests/run.sh tests/*.bats
+
+# The same end-to-end checks against Debian sid's python3.13/3.14 in a chroot.
+test-sid:
+	$(Q)tools/install-deps.sh test
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/sid-chroot.sh
+	$(Q)tests/run.sh tests/sid/*.bats
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) pybpftop

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The in-kernel CPython stack walker: finds the current thread's
+ * PyThreadState and walks its frames into a struct py_sample. Shared by every
+ * BPF program that records a Python stack (CPU samples, allocations). */
+#ifndef PY_WALKER_BPF_H
+#define PY_WALKER_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "pybpftop.h"
+
+/* Frames kept per sample; the loader may lower it (--max-depth). */
+const volatile __u32 max_depth = PYBPFTOP_MAX_DEPTH;
+
+/* The processes we profile, by tgid in the root pid namespace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PYBPFTOP_MAX_PROCS);
+	__type(key, __u32);
+	__type(value, struct py_proc);
+} procs SEC(".maps");
+
+/* tid -> PyThreadState, checked against the thread state's own id on
+ * every hit, so an entry that went stale is dropped, not trusted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} tstate_cache SEC(".maps");
+
+/* Per-CPU scratch space. A sample is too big for the BPF stack and for a
+ * per-CPU array value (32 KiB at most), so this is a plain array indexed
+ * by CPU; the loader sizes it to the number of possible CPUs. */
+struct scratch {
+	struct py_sample s;
+	__u8 buf[PYBPFTOP_READ_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(enum counter c)
+{
+	__u32 key = c;
+	__u64 *v = bpf_map_lookup_elem(&counters, &key);
+
+	if (v)
+		(*v)++;
+}
+
+/* Loads from the scratch window; an offset out of bounds reads as 0 so a
+ * bad table can never make the program read outside its buffer. */
+static __always_inline __u64 win_u64(const __u8 *buf, __u32 off)
+{
+	if (off > PYBPFTOP_READ_MAX - 8)
+		return 0;
+	return *(const __u64 *)(buf + off);
+}
+
+static __always_inline __s32 win_s32(const __u8 *buf, __u32 off)
+{
+	if (off > PYBPFTOP_READ_MAX - 4)
+		return -1;
+	return *(const __s32 *)(buf + off);
+}
+
+static __always_inline int win_read(__u8 *buf, __u32 size, __u64 addr)
+{
+	if (size == 0 || size > PYBPFTOP_READ_MAX)
+		return -1;
+	if (bpf_probe_read_user(buf, size, (const void *)addr)) {
+		count(CNT_READ_ERROR);
+		return -1;
+	}
+	return 0;
+}
+
+/* The id a PyThreadState carries for the current thread: on 3.11+ the
+ * native thread id as the target sees it (its own pid namespace), on
+ * <=3.10 pthread_self(), which on x86-64 glibc is the thread's fs base. */
+static __always_inline __u64 current_thread_key(const struct py_offsets *off)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (off->tstate_native_thread_id != PYBPFTOP_NO_OFFSET) {
+		struct pid *pid = BPF_CORE_READ(task, thread_pid);
+		unsigned int level = BPF_CORE_READ(pid, level);
+		struct upid up = {};
+
+		bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+		return up.nr;
+	}
+	return BPF_CORE_READ(task, thread.fsbase);
+}
+
+static __always_inline __u16 tstate_id_off(const struct py_offsets *off)
+{
+	return off->tstate_native_thread_id != PYBPFTOP_NO_OFFSET ?
+		off->tstate_native_thread_id : off->tstate_thread_id;
+}
+
+struct scan_ctx {
+	__u64 tstate;		/* candidate, then the match */
+	__u64 want;		/* the id we look for */
+	__u32 key;		/* scratch slot */
+	__u16 id_off, next_off, read_size;
+	__u8 found;
+};
+
+static long scan_thread(__u32 i, void *arg)
+{
+	struct scan_ctx *c = arg;
+	struct scratch *sc;
+
+	if (!c->tstate)
+		return 1;
+	sc = bpf_map_lookup_elem(&scratch, &c->key);
+	if (!sc || win_read(sc->buf, c->read_size, c->tstate))
+		return 1;
+	if (win_u64(sc->buf, c->id_off) == c->want) {
+		c->found = 1;
+		return 1;
+	}
+	c->tstate = win_u64(sc->buf, c->next_off);
+	return 0;
+}
+
+/* The current thread's PyThreadState, or 0. On return the scratch window
+ * holds its first tstate_read_size bytes. */
+static __always_inline __u64 find_tstate(const struct py_proc *proc, __u32 tid,
+					 __u32 key, struct scratch *sc)
+{
+	const struct py_offsets *off = &proc->off;
+	struct scan_ctx c = {
+		.want = current_thread_key(off),
+		.key = key,
+		.id_off = tstate_id_off(off),
+		.next_off = off->tstate_next,
+		.read_size = off->tstate_read_size,
+	};
+	__u64 *cached = bpf_map_lookup_elem(&tstate_cache, &tid);
+	__u64 interp = 0;
+
+	if (cached) {
+		__u64 ts = *cached;
+
+		if (!win_read(sc->buf, c.read_size, ts) &&
+		    win_u64(sc->buf, c.id_off) == c.want)
+			return ts;
+		bpf_map_delete_elem(&tstate_cache, &tid);
+	}
+	count(CNT_CACHE_MISS);
+
+	if (bpf_probe_read_user(&interp, sizeof(interp),
+				(const void *)proc->interp_head_addr) || !interp) {
+		count(CNT_READ_ERROR);
+		return 0;
+	}
+	if (bpf_probe_read_user(&c.tstate, sizeof(c.tstate),
+				(const void *)(interp + off->interp_threads_head))) {
+		count(CNT_READ_ERROR);
+		return 0;
+	}
+	bpf_loop(PYBPFTOP_MAX_THREADS, scan_thread, &c, 0);
+	if (!c.found)
+		return 0;
+	bpf_map_update_elem(&tstate_cache, &tid, &c.tstate, BPF_ANY);
+	return c.tstate;
+}
+
+struct walk_ctx {
+	__u64 frame;		/* next frame to read */
+	__u32 key;		/* scratch slot */
+	__u32 depth;
+	__u32 limit;
+	__u32 flags;		/* enum sample_flags */
+	__u16 prev_off, code_off, lasti_off, owner_off, adaptive_off, read_size;
+	__u8 lasti_kind, owner_cstack, owner_interp;
+};
+
+static __always_inline __s32 frame_lasti(const struct walk_ctx *c,
+					 const __u8 *buf, __u64 code)
+{
+	__s32 v;
+	__u64 ip, first;
+
+	switch (c->lasti_kind) {
+	case LASTI_BYTES:
+		v = win_s32(buf, c->lasti_off);
+		return v < 0 ? -1 : (__s32)((__u32)v >> 1);
+	case LASTI_UNITS:
+		return win_s32(buf, c->lasti_off);
+	default:
+		ip = win_u64(buf, c->lasti_off);
+		first = code + c->adaptive_off;
+		if (ip < first || ip - first > 0x7ffffffe)
+			return -1;
+		return (__s32)((ip - first) >> 1);
+	}
+}
+
+static long walk_frame(__u32 i, void *arg)
+{
+	struct walk_ctx *c = arg;
+	struct scratch *sc;
+	__u64 code;
+	__u32 d;
+	__u8 owner;
+
+	if (!c->frame)
+		return 1;
+	sc = bpf_map_lookup_elem(&scratch, &c->key);
+	if (!sc)
+		return 1;
+	if (win_read(sc->buf, c->read_size, c->frame)) {
+		c->flags |= SAMPLE_READ_ERROR;
+		return 1;
+	}
+	/* 3.14 tags f_executable as a _PyStackRef: objects are 8-aligned. */
+	code = win_u64(sc->buf, c->code_off) & ~7ULL;
+	if (c->owner_off != PYBPFTOP_NO_OFFSET) {
+		owner = c->owner_off < PYBPFTOP_READ_MAX ? sc->buf[c->owner_off & (PYBPFTOP_READ_MAX - 1)] : 0;
+		/* C-stack shim frames carry no Python code of their own. */
+		if (owner == c->owner_cstack || owner == c->owner_interp)
+			code = 0;
+	}
+	if (code) {
+		d = c->depth;
+		if (d >= c->limit || d >= PYBPFTOP_MAX_DEPTH) {
+			c->flags |= SAMPLE_TRUNCATED;
+			return 1;
+		}
+		sc->s.frames[d].code = code;
+		sc->s.frames[d].lasti = frame_lasti(c, sc->buf, code);
+		c->depth = d + 1;
+	}
+	c->frame = win_u64(sc->buf, c->prev_off);
+	return 0;
+}
+
+/* Walk the current thread's Python stack into the scratch sample of this
+ * CPU. Returns that sample with its header filled, or NULL when there is
+ * nothing to report (the counters say why). */
+static __always_inline struct py_sample *walk_python_stack(void)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+	__u32 key = 0;
+	const struct py_proc *proc;
+	const struct py_offsets *off;
+	struct scratch *sc;
+	struct walk_ctx c = {};
+	__u64 ts, frame;
+
+	proc = bpf_map_lookup_elem(&procs, &tgid);
+	if (!proc)
+		return NULL;
+	off = &proc->off;
+	count(CNT_SAMPLES);
+	key = bpf_get_smp_processor_id();
+	sc = bpf_map_lookup_elem(&scratch, &key);
+	if (!sc)
+		return NULL;
+
+	ts = find_tstate(proc, tid, key, sc);
+	if (!ts) {
+		count(CNT_NO_THREAD);
+		return NULL;
+	}
+	frame = win_u64(sc->buf, off->tstate_frame);
+	if (frame && off->cframe_current_frame != PYBPFTOP_NO_OFFSET) {
+		__u64 cframe = frame;
+
+		frame = 0;
+		if (bpf_probe_read_user(&frame, sizeof(frame),
+					(const void *)(cframe + off->cframe_current_frame)))
+			count(CNT_READ_ERROR);
+	}
+
+	c.frame = frame;
+	c.key = key;
+	c.limit = max_depth;
+	c.prev_off = off->frame_previous;
+	c.code_off = off->frame_code;
+	c.lasti_off = off->frame_lasti;
+	c.owner_off = off->frame_owner;
+	c.adaptive_off = off->code_adaptive;
+	c.read_size = off->frame_read_size;
+	c.lasti_kind = off->lasti_kind;
+	c.owner_cstack = off->owner_cstack;
+	c.owner_interp = off->owner_interpreter;
+	/* Shim frames do not count towards the depth, so allow for some. */
+	bpf_loop(max_depth + max_depth / 4 + 16, walk_frame, &c, 0);
+	if (c.frame && !(c.flags & SAMPLE_READ_ERROR))
+		c.flags |= SAMPLE_TRUNCATED;
+	if (c.flags & SAMPLE_TRUNCATED)
+		count(CNT_TRUNCATED);
+	if (!c.depth) {
+		count(CNT_NO_FRAMES);
+		return NULL;
+	}
+
+	sc->s.hdr.time_ns = bpf_ktime_get_ns();
+	sc->s.hdr.pid = tgid;
+	sc->s.hdr.tid = tid;
+	sc->s.hdr.cpu = key;
+	sc->s.hdr.flags = c.flags;
+	sc->s.hdr.depth = c.depth;
+	return &sc->s;
+}
+
+#endif /* PY_WALKER_BPF_H */

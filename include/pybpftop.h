@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Definitions shared by the BPF programs and the user-space loader.
+ * Only fixed-size __u* types: both sides must agree on every byte. */
+#ifndef PYBPFTOP_H
+#define PYBPFTOP_H
+
+#define PYBPFTOP_MAX_DEPTH	5000	/* frames kept per sample */
+#define PYBPFTOP_MAX_THREADS	4096	/* thread-list entries scanned per lookup */
+#define PYBPFTOP_MAX_PROCS	64	/* processes profiled at once */
+#define PYBPFTOP_NO_OFFSET	0xffff	/* field absent in this version */
+#define PYBPFTOP_NO_OWNER	0xff	/* no frame owner value to skip */
+#define PYBPFTOP_READ_MAX	512	/* bytes read per frame or thread state */
+
+/* How a frame records its current instruction. */
+enum py_lasti_kind {
+	LASTI_BYTES = 0,	/* <=3.9: int f_lasti, a byte offset */
+	LASTI_UNITS = 1,	/* 3.10: int f_lasti, in 2-byte code units */
+	LASTI_PTR = 2,		/* 3.11+: pointer into co_code_adaptive */
+};
+
+/* Offsets the in-kernel walker needs, one record per target process.
+ * Field names follow the CPython members they describe. */
+struct py_offsets {
+	/* _PyRuntimeState.interpreters.head */
+	__u16 runtime_interpreters_head;
+	/* PyInterpreterState.tstate_head (<=3.10) / .threads.head (3.11+) */
+	__u16 interp_threads_head;
+	/* PyThreadState */
+	__u16 tstate_next;
+	__u16 tstate_thread_id;		/* pthread_t, equals fs base on x86-64 glibc */
+	__u16 tstate_native_thread_id;	/* 3.11+: gettid() in the target's pid ns */
+	/* PyThreadState.frame (<=3.10), .cframe (3.11, 3.12), .current_frame (3.13+) */
+	__u16 tstate_frame;
+	/* _PyCFrame.current_frame when tstate_frame is a cframe, else NO_OFFSET */
+	__u16 cframe_current_frame;
+	/* PyFrameObject (<=3.10) or _PyInterpreterFrame (3.11+) */
+	__u16 frame_previous;		/* f_back / previous */
+	__u16 frame_code;		/* f_code / f_executable */
+	__u16 frame_lasti;		/* f_lasti / prev_instr / instr_ptr */
+	__u16 frame_owner;		/* owner (3.11+), else NO_OFFSET */
+	__u16 code_adaptive;		/* PyCodeObject.co_code_adaptive (3.11+) */
+	__u8 lasti_kind;		/* enum py_lasti_kind */
+	__u8 owner_cstack;		/* FRAME_OWNED_BY_CSTACK, or NO_OWNER */
+	__u8 owner_interpreter;		/* FRAME_OWNED_BY_INTERPRETER (3.14), or NO_OWNER */
+	__u8 _pad;
+	/* Derived by the loader: bytes read at once to cover the fields above,
+	 * so that each frame and thread state costs one read. */
+	__u16 frame_read_size;
+	__u16 tstate_read_size;
+};
+
+/* One record per profiled process, keyed by tgid in the procs map. */
+struct py_proc {
+	__u64 interp_head_addr;		/* &_PyRuntime.interpreters.head */
+	struct py_offsets off;
+};
+
+struct py_frame {
+	__u64 code;			/* PyCodeObject address */
+	__s32 lasti;			/* instruction index in code units, -1 if none */
+	__u32 _pad;
+};
+
+enum sample_flags {
+	SAMPLE_TRUNCATED = 1 << 0,	/* more frames than max_depth */
+	SAMPLE_READ_ERROR = 1 << 1,	/* a frame read failed mid-walk */
+};
+
+struct py_sample_hdr {
+	__u64 time_ns;			/* bpf_ktime_get_ns() */
+	__u32 pid;			/* tgid, root pid namespace */
+	__u32 tid;			/* root pid namespace */
+	__u32 cpu;
+	__u32 flags;			/* enum sample_flags */
+	__u32 depth;			/* frames that follow, innermost first */
+	__u32 _pad;
+};
+
+struct py_sample {
+	struct py_sample_hdr hdr;
+	struct py_frame frames[PYBPFTOP_MAX_DEPTH];
+};
+
+/* Per-CPU counters; every failure path in BPF bumps one. */
+enum counter {
+	CNT_SAMPLES,		/* samples in a profiled process */
+	CNT_EMITTED,		/* stacks sent to user space */
+	CNT_TRUNCATED,		/* stacks cut at max_depth */
+	CNT_READ_ERROR,		/* reads of target memory that failed */
+	CNT_NO_THREAD,		/* thread not in the interpreter's thread list */
+	CNT_NO_FRAMES,		/* thread state with no Python frame */
+	CNT_LOST,		/* ring buffer full */
+	CNT_CACHE_MISS,		/* tid -> thread state cache misses */
+	CNT_MAX,
+};
+
+#endif /* PYBPFTOP_H */

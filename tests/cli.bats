@@ -1,0 +1,113 @@
+# Bad input: each case gets one clear line naming the fix, a non-zero exit,
+# and leaves nothing attached.
+load lib/common
+
+setup() {
+	need_root
+}
+
+teardown() {
+	stop_workload
+	assert_no_bpf_left
+}
+
+@test "no such pid" {
+	# A pid that existed and is gone for sure: a reaped child.
+	sh -c 'exit 0' & pid=$!
+	wait "$pid"
+	run "$PYBPFTOP" record -p "$pid" -d 1
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no process with pid $pid: check the pid"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "not a Python process" {
+	sleep 30 & pid=$!
+	run "$PYBPFTOP" record -p "$pid" -d 1
+	kill "$pid"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process $pid (sleep) is not a Python process"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "an unsupported version names it and the supported range" {
+	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+	py=$(ls -d "$root"/versions/3.7.*/bin/python3.7 "$root"/versions/2.7.*/bin/python2.7 2>/dev/null | head -n 1)
+	[ -n "$py" ] || skip "no CPython 3.7 or 2.7 under $root to stand for an unsupported version"
+	"$py" -c 'import time; time.sleep(30)' & pid=$!
+	sleep 0.5
+	run "$PYBPFTOP" record -p "$pid" -d 1
+	kill "$pid"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" =~ runs\ Python\ (3\.7|2\.7).*not\ supported:\ pybpftop\ supports\ CPython\ 3\.8\ to\ 3\.14 ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "no privileges" {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) missing"
+	sleep 30 & pid=$!
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$PYBPFTOP" record -p "$pid" -d 1
+	kill "$pid"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"permission denied: pybpftop needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE: run it with sudo"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "no BTF" {
+	command -v unshare >/dev/null || skip "unshare (util-linux) missing"
+	/usr/bin/python3 -c 'import time; time.sleep(30)' & pid=$!
+	# Hide the kernel's BTF in a private mount namespace only.
+	run unshare --mount --propagation private sh -c \
+		'mount -t tmpfs none /sys/kernel/btf && exec "$0" record -p "$1" -d 1' "$PYBPFTOP" "$pid"
+	kill "$pid"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"kernel has no BTF (/sys/kernel/btf/vmlinux"*"CONFIG_DEBUG_INFO_BTF=y"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "usage errors name the missing option" {
+	run "$PYBPFTOP" record -d 1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"give -p PID"* ]]
+	run "$PYBPFTOP" record -p 1 -r abc
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"'abc' is not a number"* ]]
+}
+
+@test "SIGINT stops a recording and the file is still written, complete" {
+	/usr/bin/python3 "$REPO/tests/workloads/cpu_split.py" >/dev/null & pid=$!
+	sleep 0.5
+	"$PYBPFTOP" record -p "$pid" -o "$BATS_TEST_TMPDIR/out.folded" 2>"$BATS_TEST_TMPDIR/err" &
+	rec=$!
+	sleep 2
+	kill -INT "$rec"
+	wait "$rec"
+	status=$?
+	kill "$pid"
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 0 ]
+	run $FOLDED check "$BATS_TEST_TMPDIR/out.folded"
+	echo "samples: $output"
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 50 ]
+}
+
+@test "SIGTERM stops a recording and the summary is printed" {
+	/usr/bin/python3 "$REPO/tests/workloads/cpu_split.py" >/dev/null & pid=$!
+	sleep 0.5
+	"$PYBPFTOP" record -p "$pid" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	rec=$!
+	sleep 2
+	kill -TERM "$rec"
+	wait "$rec"
+	status=$?
+	kill "$pid"
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$status" -eq 0 ]
+	grep -q 'Top functions by own samples' "$BATS_TEST_TMPDIR/out"
+}

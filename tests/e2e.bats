@@ -1,0 +1,96 @@
+# per-interpreter: tests/run.sh runs this file once for every CPython present.
+# End-to-end: real stacks from a real interpreter against a known truth.
+load lib/common
+
+setup() {
+	need_root
+}
+
+teardown() {
+	stop_workload
+	assert_no_bpf_left
+}
+
+@test "$PY_LABEL: three functions at 60/30/10 are measured within 3 points" {
+	start_workload cpu_split
+	run "$PYBPFTOP" record -p "$WL_PID" -d 5 -r 997 -o "$BATS_TEST_TMPDIR/out.folded"
+	[ "$status" -eq 0 ]
+	run $FOLDED leaf-shares "$BATS_TEST_TMPDIR/out.folded" sixty thirty ten
+	echo "$output"
+	read -r s60 s30 s10 n <<<"$output"
+	[ "${n#n=}" -ge 2000 ]
+	/usr/bin/python3 - "${s60#*=}" "${s30#*=}" "${s10#*=}" <<'PY'
+import sys
+got = [float(x) for x in sys.argv[1:]]
+for want, g in zip([60, 30, 10], got):
+    assert abs(want - g) <= 3, (want, g)
+PY
+}
+
+@test "$PY_LABEL: a 1500-deep recursion is sampled whole, with the call's line" {
+	start_workload deep_recursion 1500
+	line=$(grep -n 'RECURSIVE CALL' "$REPO/tests/workloads/deep_recursion.py" | cut -d: -f1)
+	run "$PYBPFTOP" record -p "$WL_PID" -d 3 -r 199 -o "$BATS_TEST_TMPDIR/out.folded"
+	[ "$status" -eq 0 ]
+	run $FOLDED depth "$BATS_TEST_TMPDIR/out.folded" leaf recurse 1500 "$line"
+	echo "whole/leaf samples: $output"
+	read -r good total <<<"$output"
+	[ "$total" -ge 100 ]
+	[ $((good * 100)) -ge $((total * 99)) ]
+}
+
+@test "$PY_LABEL: 16 busy threads are all seen, with their names" {
+	start_workload threads 16
+	run "$PYBPFTOP" record -p "$WL_PID" -d 4 -r 499 -o "$BATS_TEST_TMPDIR/out.folded"
+	[ "$status" -eq 0 ]
+	run $FOLDED threads "$BATS_TEST_TMPDIR/out.folded"
+	echo "$output"
+	for i in $(seq -w 0 15); do
+		grep -qx "worker-$i work_$i" <<<"$output"
+	done
+}
+
+@test "$PY_LABEL: a thread started after attach is seen" {
+	start_workload threads 1
+	"$PYBPFTOP" record -p "$WL_PID" -d 4 -r 499 -o "$BATS_TEST_TMPDIR/out.folded" &
+	rec=$!
+	sleep 1.5
+	kill -USR1 "$WL_PID"
+	wait "$rec"
+	run $FOLDED threads "$BATS_TEST_TMPDIR/out.folded"
+	echo "$output"
+	grep -qx "late-thread late_thread_work" <<<"$output"
+}
+
+@test "$PY_LABEL: a known hot line is reported on that line" {
+	start_workload hot_line
+	line=$(grep -n '# HOT' "$REPO/tests/workloads/hot_line.py" | cut -d: -f1)
+	run "$PYBPFTOP" record -p "$WL_PID" -d 3 -r 499 -o "$BATS_TEST_TMPDIR/out.folded"
+	[ "$status" -eq 0 ]
+	run $FOLDED hot-line "$BATS_TEST_TMPDIR/out.folded" hot_line_function
+	echo "best-line samples total: $output (want line $line)"
+	read -r best n total <<<"$output"
+	[ "$best" -eq "$line" ]
+	[ $((n * 100)) -ge $((total * 80)) ]
+}
+
+@test "$PY_LABEL: the target exiting mid-recording keeps what was collected" {
+	start_workload short_lived 1.5
+	run "$PYBPFTOP" record -p "$WL_PID" -d 30 -o "$BATS_TEST_TMPDIR/out.folded"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"process $WL_PID exited"* ]]
+	run $FOLDED has "$BATS_TEST_TMPDIR/out.folded" busy_until
+	[ "$output" -gt 0 ]
+}
+
+@test "$PY_LABEL: the summary lists the hot functions" {
+	start_workload cpu_split
+	run "$PYBPFTOP" record -p "$WL_PID" -d 2 -v
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Top functions by own samples:"* ]]
+	[[ "$output" == *"Top functions by total samples:"* ]]
+	grep -E '^ +[0-9.]+% +[0-9]+ +[0-9.]+% +[0-9]+  sixty \(' <<<"$output"
+	grep -E '^  all ' <<<"$output"
+}

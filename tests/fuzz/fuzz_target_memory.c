@@ -1,0 +1,135 @@
+/* libFuzzer target: the code reader and line tables against hostile memory.
+ *
+ * Input: a 16-byte header, then the target's memory, mapped at FUZZ_BASE
+ * (nothing else is mapped, so every pointer out of it faults):
+ *   [0]      CPython minor version, 3.PY_MIN_MINOR + byte % (versions)
+ *   [1]      py_read_str's cap: 0 for a full buffer, else 1..255
+ *   [2..7]   three u16: offsets from FUZZ_BASE of a code object, a str
+ *            and a bytes object
+ *   [8..15]  four u16: instruction byte offsets to look lines up for
+ * Seeds: tests/fuzz/make_seeds.c. Besides crashes, the target traps when
+ * an output breaks the reader's contract (unterminated or invalid UTF-8,
+ * lengths over the caps, fingerprints that disagree). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "code_reader.h"
+#include "line_table.h"
+#include "../unit/fake_mem.h"
+
+#define FUZZ_BASE	0x10000000ULL
+#define FUZZ_HDR	16
+
+/* Tolerate a build without the version tables: fall back to 3.11's. */
+#pragma weak py_version_find
+
+static int utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+
+		if (p[i] == 0)
+			return 0;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : p[i] >= 0xc0 ? 2 : 0;
+		if (n == 0 || p[i] > 0xf4 || i + n > len)
+			return 0;
+		cp = p[i] & (0x7f >> n);
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		/* Shortest form only, no surrogates, nothing past U+10FFFF. */
+		if (cp < (n == 2 ? 0x80u : n == 3 ? 0x800u : 0x10000u) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+static void check_cstr(const char *s)
+{
+	if (!s || strlen(s) > PY_STR_MAX_CHARS * 4 || !utf8_valid(s, strlen(s)))
+		__builtin_trap();
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct py_version fallback = { .major = 3, .minor = 11,
+					      .linetable = LINETABLE_LOCATIONS };
+	const struct py_version *v = NULL;
+	char str[PY_STR_MAX_CHARS * 4 + 1];
+	struct fake_space space = { .n = 0 };
+	struct remote_mem m;
+	struct py_code c;
+	uint64_t code, sobj, bobj, fp;
+	uint8_t *bytes;
+	size_t blen, cap;
+	int r, i;
+
+	if (size < FUZZ_HDR)
+		return 0;
+	if (py_version_find)
+		v = py_version_find(3, PY_MIN_MINOR +
+				    data[0] % (PY_MAX_MINOR - PY_MIN_MINOR + 1));
+	if (!v) {
+		fallback.user = fake_u311;
+		v = &fallback;
+	}
+	cap = data[1] ? data[1] : sizeof(str);
+	code = FUZZ_BASE + get16(data + 2);
+	sobj = FUZZ_BASE + get16(data + 4);
+	bobj = FUZZ_BASE + get16(data + 6);
+	fake_map(&space, FUZZ_BASE, data + FUZZ_HDR, size - FUZZ_HDR);
+	m = fake_remote(&space);
+
+	r = py_read_str(&m, &v->user, sobj, str, cap);
+	if (r >= 0 ? (size_t)r >= cap || strlen(str) != (size_t)r ||
+		     !utf8_valid(str, (size_t)r)
+		   : str[0] != '\0')
+		__builtin_trap();
+	py_type_name_is(&m, &v->user, sobj, "str");
+
+	r = py_read_bytes(&m, &v->user, bobj, &bytes, &blen);
+	if (r == 0 ? !bytes || blen > size : bytes != NULL)
+		__builtin_trap();
+	free(bytes);
+
+	r = py_read_code(&m, v, code, &c);
+	if (r == 0) {
+		check_cstr(c.qualname);
+		check_cstr(c.filename);
+		if (!c.linetable || c.linetable_len > size)
+			__builtin_trap();
+		/* The memory does not change, so neither may the fingerprint. */
+		if (py_code_fingerprint(&m, v, code, &fp) != 0 || fp != c.fingerprint)
+			__builtin_trap();
+		for (i = 0; i < 4; i++)
+			py_line_for(v->linetable, c.linetable, c.linetable_len,
+				    c.firstlineno, get16(data + 8 + 2 * i));
+		py_code_free(&c);
+	} else if (c.qualname || c.filename || c.linetable) {
+		__builtin_trap();
+	}
+
+	/* The memory itself as a line table: reaches the decoders far more
+	 * often than through a well-formed code object. */
+	py_line_for(v->linetable, data + FUZZ_HDR, size - FUZZ_HDR,
+		    (int)get16(data + 2), get16(data + 8));
+	return 0;
+}

@@ -1,0 +1,130 @@
+/* Writes the seed corpus of fuzz_target_memory: for each CPython version
+ * in py_versions.c, a well-formed code object with its strings, bytes and
+ * a real line table (from that version's co_linetable / co_lnotab of a
+ * small function), laid out as the fuzzer expects (see its header).
+ *   cc -Iinclude -Iuser tests/fuzz/make_seeds.c user/py_versions.c -o /tmp/make_seeds
+ *   /tmp/make_seeds tests/fuzz/corpus */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "py_versions.h"
+#include "../unit/fake_mem.h"
+
+#define FUZZ_BASE	0x10000000ULL	/* as in fuzz_target_memory.c */
+#define FUZZ_HDR	16
+
+/* def f(a):  x = a + 1; for i in range(3): x += i; return x  (one per line) */
+static const uint8_t lnotab_38[] = { 0x00, 0x01, 0x08, 0x01, 0x0c, 0x01, 0x0a, 0x01 };
+static const uint8_t linetable_310[] = { 0x08, 0x01, 0x0c, 0x01, 0x0a, 0x01, 0x04, 0x01 };
+static const uint8_t locations_311[] = {
+	0x80, 0x00, 0xd8, 0x08, 0x09, 0x88, 0x41, 0x89, 0x05, 0x80, 0x41, 0xdd,
+	0x0d, 0x12, 0x90, 0x31, 0x89, 0x58, 0x8c, 0x58, 0xf0, 0x00, 0x01, 0x05,
+	0x0f, 0xf0, 0x00, 0x01, 0x05, 0x0f, 0x88, 0x01, 0xd8, 0x08, 0x09, 0x88,
+	0x51, 0x89, 0x06, 0x88, 0x01, 0x88, 0x01, 0xd8, 0x0b, 0x0c, 0x80, 0x48,
+};
+static const uint8_t locations_313[] = {
+	0x80, 0x00, 0xd8, 0x08, 0x09, 0x88, 0x41, 0x89, 0x05, 0x80, 0x41, 0xdc,
+	0x0d, 0x12, 0x90, 0x31, 0x8e, 0x58, 0x88, 0x01, 0xd8, 0x08, 0x09, 0x89,
+	0x06, 0x8a, 0x01, 0xf1, 0x03, 0x00, 0x0e, 0x16, 0xe0, 0x0b, 0x0c, 0x80,
+	0x48,
+};
+
+static uint8_t image[4096];
+
+struct seed {
+	const char *name;
+	int str_choice;		/* which str the header points at */
+	uint8_t cap;		/* py_read_str cap, 0 = full */
+};
+
+static int write_seed(const char *dir, int minor, const struct seed *sd)
+{
+	const struct py_version *v = py_version_find(3, minor);
+	const struct py_user_offsets *u;
+	struct fake_heap h = { FUZZ_BASE, image, sizeof(image), 0 };
+	uint64_t t_str, t_bytes, t_code, name, qual, file, emoji, lt, code, strs[4];
+	const uint8_t *tab;
+	size_t tab_len;
+	uint8_t hdr[FUZZ_HDR];
+	uint16_t line_offs[4] = { 0, 2, 10, 30 };
+	char path[512];
+	FILE *f;
+	int i;
+
+	if (!v)
+		return 0;
+	u = &v->user;
+	switch (v->linetable) {
+	case LINETABLE_LNOTAB:
+		tab = lnotab_38, tab_len = sizeof(lnotab_38);
+		break;
+	case LINETABLE_310:
+		tab = linetable_310, tab_len = sizeof(linetable_310);
+		break;
+	default:
+		tab = minor >= 13 ? locations_313 : locations_311;
+		tab_len = minor >= 13 ? sizeof(locations_313) : sizeof(locations_311);
+		break;
+	}
+	memset(image, 0, sizeof(image));
+	t_str = fh_type(&h, u, "str");
+	t_bytes = fh_type(&h, u, "bytes");
+	t_code = fh_type(&h, u, "code");
+	name = fh_str(&h, u, t_str, "naive");
+	qual = fh_str(&h, u, t_str, "Café.naïve_方法");
+	file = fh_str(&h, u, t_str, "/srv/café.py");
+	emoji = fh_str(&h, u, t_str, "snake \xf0\x9f\x90\x8d");
+	lt = fh_bytes(&h, u, t_bytes, tab, tab_len);
+	code = fh_code(&h, u, t_code, name, qual, file, 2, lt);
+	if (!code) {
+		fprintf(stderr, "3.%d: image too small\n", minor);
+		return -1;
+	}
+	strs[0] = name, strs[1] = qual, strs[2] = file, strs[3] = emoji;
+
+	hdr[0] = (uint8_t)(minor - PY_MIN_MINOR);
+	hdr[1] = sd->cap;
+	hdr[2] = (uint8_t)(code - FUZZ_BASE), hdr[3] = (uint8_t)((code - FUZZ_BASE) >> 8);
+	hdr[4] = (uint8_t)(strs[sd->str_choice] - FUZZ_BASE);
+	hdr[5] = (uint8_t)((strs[sd->str_choice] - FUZZ_BASE) >> 8);
+	hdr[6] = (uint8_t)(lt - FUZZ_BASE), hdr[7] = (uint8_t)((lt - FUZZ_BASE) >> 8);
+	for (i = 0; i < 4; i++) {
+		hdr[8 + 2 * i] = (uint8_t)line_offs[i];
+		hdr[9 + 2 * i] = (uint8_t)(line_offs[i] >> 8);
+	}
+
+	snprintf(path, sizeof(path), "%s/py3%d-%s", dir, minor, sd->name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
+	    fwrite(image, 1, h.used, f) != h.used || fclose(f) != 0) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct seed seeds[] = {
+		{ "emoji", 3, 0 },		/* kind 4 */
+		{ "qualname-cut", 1, 17 },	/* kind 2, cut before 法 */
+		{ "filename", 2, 0 },		/* kind 1 */
+		{ "ascii", 0, 0 },
+	};
+	int minor;
+	size_t i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+		return 2;
+	}
+	for (minor = PY_MIN_MINOR; minor <= PY_MAX_MINOR; minor++)
+		for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+			/* Only 3.11 gets every string variant: they do not
+			 * depend on the version much, and a small corpus
+			 * starts faster. */
+			if ((i == 0 || minor == 11) && write_seed(argv[1], minor, &seeds[i]))
+				return 1;
+	return 0;
+}

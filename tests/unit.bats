@@ -1,0 +1,42 @@
+# The C unit tests and the fuzzer; none needs root except where it says.
+load lib/common
+
+unit() {	# run build/test_NAME; exit 77 means skip
+	run "$REPO/build/test_$1" "${@:2}"
+	echo "$output"
+	[ "$status" -eq 77 ] && skip "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "version detection: hex, file names, version strings, tables" {
+	unit py_detect
+}
+
+@test "folded writer and top functions" {
+	unit profile
+}
+
+@test "code objects, str and bytes from a fake address space and a live process" {
+	unit code_reader
+}
+
+@test "_Py_DebugOffsets parsing against the live interpreters" {
+	unit debug_offsets
+}
+
+@test "line tables agree with every interpreter's own co_lines / findlinestarts" {
+	run "$REPO/tests/unit/run_line_tables.sh" "$REPO/build/test_line_table"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"0 mismatches"* ]]
+}
+
+@test "fuzzer: the target-memory readers survive 20 s of libFuzzer" {
+	corpus=$BATS_TEST_TMPDIR/corpus
+	mkdir -p "$corpus"
+	cp "$REPO"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
+	run "$REPO/build/fuzz_target_memory" -max_total_time=20 -rss_limit_mb=1024 "$corpus"
+	echo "${output: -2000}"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Done "*" runs in "* ]]
+}

@@ -1,0 +1,7 @@
+/* The subcommands of pybpftop. */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+int cmd_record(int argc, char **argv);
+
+#endif /* COMMANDS_H */

@@ -1,0 +1,28 @@
+/* Symbols and segments of an ELF file, through libelf. */
+#ifndef ELF_IMAGE_H
+#define ELF_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gelf.h>
+
+struct elf_image {
+	int fd;
+	Elf *elf;
+	int is_dyn;		/* ET_DYN (PIE or shared library): needs a load bias */
+	uint64_t min_vaddr;	/* lowest PT_LOAD address, page aligned */
+};
+
+int elf_image_open(struct elf_image *img, const char *path);
+void elf_image_close(struct elf_image *img);
+
+/* The address of a symbol (st_value), looked up in .symtab then .dynsym.
+ * 0 when found, -ENOENT when not. */
+int elf_image_symbol(struct elf_image *img, const char *name, uint64_t *addr);
+
+/* A NUL-terminated string of the form MAJOR.MINOR.MICRO in the read-only
+ * data, as CPython's PY_VERSION literal; the last fallback of version
+ * detection. 0 when found. */
+int elf_image_version_string(struct elf_image *img, int *major, int *minor);
+
+#endif /* ELF_IMAGE_H */

@@ -1,0 +1,24 @@
+/* pybpftop: an eBPF profiler for CPython. */
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+
+static const char usage[] =
+"Usage: pybpftop COMMAND [OPTIONS]\n"
+"\n"
+"Commands:\n"
+"  record -p PID [-d SECONDS] [-r HZ] [-o FILE]   sample a running Python process\n"
+"\n"
+"Run 'pybpftop COMMAND --help' for a command's options.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "record"))
+		return cmd_record(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fputs(usage, stderr);
+	return 2;
+}

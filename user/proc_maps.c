@@ -1,0 +1,72 @@
+/* File-backed mappings of a process, from /proc/PID/maps. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proc_maps.h"
+
+int proc_maps_read(pid_t pid, struct proc_maps *maps)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0, alloc = 0;
+	FILE *f;
+
+	maps->v = NULL;
+	maps->n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		uint64_t start, end, off;
+		int name_at = 0;
+		char *name;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %*s %*u %n",
+			   &start, &end, &off, &name_at) < 3 || !name_at)
+			continue;
+		name = line + name_at;
+		name[strcspn(name, "\n")] = '\0';
+		if (name[0] != '/')
+			continue;	/* anonymous, [heap], [stack], ... */
+		if (maps->n == alloc) {
+			struct proc_map *v;
+
+			alloc = alloc ? alloc * 2 : 64;
+			v = realloc(maps->v, alloc * sizeof(*v));
+			if (!v)
+				break;
+			maps->v = v;
+		}
+		maps->v[maps->n].start = start;
+		maps->v[maps->n].end = end;
+		maps->v[maps->n].offset = off;
+		maps->v[maps->n].path = strdup(name);
+		if (maps->v[maps->n].path)
+			maps->n++;
+	}
+	free(line);
+	fclose(f);
+	return maps->n ? 0 : -ENOENT;
+}
+
+void proc_maps_free(struct proc_maps *maps)
+{
+	for (size_t i = 0; i < maps->n; i++)
+		free(maps->v[i].path);
+	free(maps->v);
+	maps->v = NULL;
+	maps->n = 0;
+}
+
+const struct proc_map *proc_maps_base(const struct proc_maps *maps, const char *path)
+{
+	const struct proc_map *best = NULL;
+
+	for (size_t i = 0; i < maps->n; i++)
+		if (maps->v[i].offset == 0 && !strcmp(maps->v[i].path, path) &&
+		    (!best || maps->v[i].start < best->start))
+			best = &maps->v[i];
+	return best;
+}

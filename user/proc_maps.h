@@ -1,0 +1,24 @@
+/* File-backed mappings of a process, from /proc/PID/maps. */
+#ifndef PROC_MAPS_H
+#define PROC_MAPS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct proc_map {
+	uint64_t start, end, offset;
+	char *path;		/* as the target sees it (its mount namespace) */
+};
+
+struct proc_maps {
+	struct proc_map *v;
+	size_t n;
+};
+
+int proc_maps_read(pid_t pid, struct proc_maps *maps);
+void proc_maps_free(struct proc_maps *maps);
+
+/* The lowest mapping of `path` that starts at file offset 0, or NULL. */
+const struct proc_map *proc_maps_base(const struct proc_maps *maps, const char *path);
+
+#endif /* PROC_MAPS_H */

@@ -1,0 +1,294 @@
+/* Aggregated stacks and the writers that read them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+#include "profile.h"
+
+struct stack_entry {
+	UT_hash_handle hh;
+	uint64_t count;
+	/* The key: from pid to the last frame, compared with memcmp. */
+	uint32_t pid, tid, flags, n;
+	uint32_t frames[];	/* root first */
+};
+
+#define STACK_KEY_LEN(n) (4 * sizeof(uint32_t) + (size_t)(n) * sizeof(uint32_t))
+
+struct thread_key {
+	uint32_t pid, tid;
+};
+
+struct thread_entry {
+	struct thread_key key;
+	char name[64];
+	int named;
+	UT_hash_handle hh;
+};
+
+void profile_init(struct profile *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void profile_free(struct profile *p)
+{
+	struct stack_entry *s, *stmp;
+	struct thread_entry *t, *ttmp;
+
+	HASH_ITER(hh, p->stacks, s, stmp) {
+		HASH_DEL(p->stacks, s);
+		free(s);
+	}
+	HASH_ITER(hh, p->threads, t, ttmp) {
+		HASH_DEL(p->threads, t);
+		free(t);
+	}
+	memset(p, 0, sizeof(*p));
+}
+
+static struct thread_entry *thread_get(struct profile *p, uint32_t pid, uint32_t tid)
+{
+	struct thread_key key = { pid, tid };
+	struct thread_entry *t;
+
+	HASH_FIND(hh, p->threads, &key, sizeof(key), t);
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->key = key;
+	HASH_ADD(hh, p->threads, key, sizeof(key), t);
+	return t;
+}
+
+int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		const uint32_t *frames, uint32_t n, uint64_t count)
+{
+	struct stack_entry *e;
+	size_t keylen = STACK_KEY_LEN(n);
+
+	e = malloc(sizeof(*e) + (size_t)n * sizeof(uint32_t));
+	if (!e)
+		return -ENOMEM;
+	e->pid = pid;
+	e->tid = tid;
+	e->flags = flags;
+	e->n = n;
+	for (uint32_t i = 0; i < n; i++)
+		e->frames[i] = frames[n - 1 - i];
+	{
+		struct stack_entry *found;
+
+		HASH_FIND(hh, p->stacks, &e->pid, keylen, found);
+		if (found) {
+			found->count += count;
+			free(e);
+			p->samples += count;
+			return 0;
+		}
+	}
+	e->count = count;
+	HASH_ADD(hh, p->stacks, pid, keylen, e);
+	p->nstacks++;
+	p->samples += count;
+	return thread_get(p, pid, tid) ? 0 : -ENOMEM;
+}
+
+static int read_comm(uint32_t pid, uint32_t tid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+	int ok = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(buf, len, f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		ok = 1;
+	}
+	fclose(f);
+	return ok;
+}
+
+void profile_name_threads(struct profile *p, int refresh)
+{
+	struct thread_entry *t, *tmp;
+
+	HASH_ITER(hh, p->threads, t, tmp) {
+		if (t->named && !refresh)
+			continue;
+		if (read_comm(t->key.pid, t->key.tid, t->name, sizeof(t->name)))
+			t->named = 1;
+	}
+}
+
+void profile_set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, const char *name)
+{
+	struct thread_entry *t = thread_get(p, pid, tid);
+
+	if (t) {
+		snprintf(t->name, sizeof(t->name), "%s", name);
+		t->named = 1;
+	}
+}
+
+/* Folded-stack text may not hold ';' (the separator) or a newline. */
+static void put_clean(const char *s, FILE *out)
+{
+	for (; *s; s++)
+		fputc(*s == ';' ? ':' : (*s == '\n' || *s == '\r') ? ' ' : *s, out);
+}
+
+static void put_frame(const struct symbolizer *s, uint32_t id, FILE *out)
+{
+	const struct frame_info *f = &s->frames[id < s->nframes ? id : FRAME_UNKNOWN];
+	const struct func_info *fn = &s->funcs[f->func];
+
+	put_clean(fn->name, out);
+	if (!fn->file[0])
+		return;
+	fputs(" (", out);
+	put_clean(fn->file, out);
+	fprintf(out, ":%d)", f->line >= 0 ? f->line : fn->firstline);
+}
+
+static const char *thread_name(const struct profile *p, uint32_t pid, uint32_t tid)
+{
+	struct thread_key key = { pid, tid };
+	struct thread_entry *t;
+
+	HASH_FIND(hh, p->threads, &key, sizeof(key), t);
+	return t && t->named ? t->name : "thread";
+}
+
+static char *stack_line(const struct profile *p, const struct symbolizer *s,
+			const struct stack_entry *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return NULL;
+	put_clean(thread_name(p, e->pid, e->tid), m);
+	fprintf(m, " (%u)", e->tid);
+	if (e->flags & STACK_TRUNCATED)
+		fputs(";[truncated]", m);
+	else if (e->flags & STACK_PARTIAL)
+		fputs(";[partial]", m);
+	for (uint32_t i = 0; i < e->n; i++) {
+		fputc(';', m);
+		put_frame(s, e->frames[i], m);
+	}
+	fprintf(m, " %llu\n", (unsigned long long)e->count);
+	fclose(m);
+	return buf;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int profile_write_folded(const struct profile *p, const struct symbolizer *s, FILE *out)
+{
+	char **lines = calloc(p->nstacks ? p->nstacks : 1, sizeof(*lines));
+	struct stack_entry *e, *tmp;
+	size_t n = 0;
+	int err = 0;
+
+	if (!lines)
+		return -ENOMEM;
+	HASH_ITER(hh, p->stacks, e, tmp) {
+		if (n < p->nstacks && !(lines[n++] = stack_line(p, s, e)))
+			err = -ENOMEM;
+	}
+	qsort(lines, n, sizeof(*lines), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (lines[i] && fputs(lines[i], out) < 0)
+			err = -EIO;
+		free(lines[i]);
+	}
+	free(lines);
+	if (fflush(out))
+		err = -EIO;
+	return err;
+}
+
+struct func_count {
+	uint32_t func;
+	uint64_t own, total;
+};
+
+static int by_own(const void *a, const void *b)
+{
+	const struct func_count *x = a, *y = b;
+
+	return x->own != y->own ? (x->own < y->own ? 1 : -1) :
+	       (x->total < y->total) - (x->total > y->total);
+}
+
+static int by_total(const void *a, const void *b)
+{
+	const struct func_count *x = a, *y = b;
+
+	return x->total != y->total ? (x->total < y->total ? 1 : -1) :
+	       (x->own < y->own) - (x->own > y->own);
+}
+
+static void print_table(const struct symbolizer *s, struct func_count *fc, uint32_t n,
+			uint64_t samples, FILE *out, int limit, const char *title)
+{
+	fprintf(out, "\n%s\n  %6s %8s %6s %8s  %s\n", title, "OWN%", "OWN", "TOTAL%", "TOTAL", "FUNCTION");
+	for (uint32_t i = 0; i < n && (int)i < limit; i++) {
+		const struct func_info *fn = &s->funcs[fc[i].func];
+
+		if (!fc[i].own && !fc[i].total)
+			break;
+		fprintf(out, "  %5.1f%% %8llu %5.1f%% %8llu  %s", 100.0 * fc[i].own / samples,
+			(unsigned long long)fc[i].own, 100.0 * fc[i].total / samples,
+			(unsigned long long)fc[i].total, fn->name);
+		if (fn->file[0])
+			fprintf(out, " (%s:%d)", fn->file, fn->firstline);
+		fputc('\n', out);
+	}
+}
+
+void profile_print_top(const struct profile *p, const struct symbolizer *s,
+		       FILE *out, int limit)
+{
+	struct func_count *fc = calloc(s->nfuncs ? s->nfuncs : 1, sizeof(*fc));
+	uint64_t *seen = calloc(s->nfuncs ? s->nfuncs : 1, sizeof(*seen));
+	struct stack_entry *e, *tmp;
+	uint64_t stamp = 0;
+
+	if (!fc || !seen || !p->samples)
+		goto out;
+	for (uint32_t i = 0; i < s->nfuncs; i++)
+		fc[i].func = i;
+	HASH_ITER(hh, p->stacks, e, tmp) {
+		stamp++;
+		for (uint32_t i = 0; i < e->n; i++) {
+			uint32_t f = s->frames[e->frames[i] < s->nframes ? e->frames[i] : 0].func;
+
+			/* Recursion counts once towards a function's total. */
+			if (seen[f] != stamp) {
+				seen[f] = stamp;
+				fc[f].total += e->count;
+			}
+			if (i == e->n - 1)
+				fc[f].own += e->count;
+		}
+	}
+	qsort(fc, s->nfuncs, sizeof(*fc), by_own);
+	print_table(s, fc, s->nfuncs, p->samples, out, limit, "Top functions by own samples:");
+	qsort(fc, s->nfuncs, sizeof(*fc), by_total);
+	print_table(s, fc, s->nfuncs, p->samples, out, limit, "Top functions by total samples:");
+out:
+	free(fc);
+	free(seen);
+}

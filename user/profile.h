@@ -1,0 +1,45 @@
+/* Aggregated stacks: (pid, tid, frames) -> samples, plus thread names. */
+#ifndef PROFILE_H
+#define PROFILE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "symbolizer.h"
+
+#define STACK_TRUNCATED 1u	/* deeper than --max-depth: root frames missing */
+#define STACK_PARTIAL	2u	/* a frame read failed: root frames missing */
+
+struct stack_entry;
+struct thread_entry;
+
+struct profile {
+	struct stack_entry *stacks;
+	struct thread_entry *threads;
+	uint64_t samples;	/* stacks added, weighted */
+	uint64_t nstacks;	/* unique stacks */
+};
+
+void profile_init(struct profile *p);
+void profile_free(struct profile *p);
+
+/* Count one stack; frames are frame ids, innermost first, as BPF sends them. */
+int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		const uint32_t *frames, uint32_t n, uint64_t count);
+
+/* Read /proc/PID/task/TID/comm for threads not named yet; with `refresh`,
+ * re-read every thread still alive (a thread may name itself late). */
+void profile_name_threads(struct profile *p, int refresh);
+
+/* Set a thread's name directly (tests; threads of exited processes). */
+void profile_set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, const char *name);
+
+/* One line per unique stack, root first, sorted:
+ *   thread-name (tid);outer (file.py:line);...;inner (file.py:line) COUNT */
+int profile_write_folded(const struct profile *p, const struct symbolizer *s, FILE *out);
+
+/* The top `limit` functions by own and by total samples. */
+void profile_print_top(const struct profile *p, const struct symbolizer *s,
+		       FILE *out, int limit);
+
+#endif /* PROFILE_H */

@@ -1,0 +1,239 @@
+/* The CPU sampler: open -> set rodata and map sizes -> load -> fill maps ->
+ * attach -> poll -> destroy. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "sampler.h"
+#include "sampler.skel.h"
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+struct sampler {
+	struct sampler_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links;
+	int *pfds;
+	int ncpus;
+	struct sampler_opts opts;
+};
+
+static int has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return !!(d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+int sampler_check_system(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data) ||
+	    !((has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON)) ||
+	      has_cap(data, CAP_SYS_ADMIN)) || !has_cap(data, CAP_SYS_PTRACE)) {
+		snprintf(err, errlen, "permission denied: pybpftop needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE: run it with sudo");
+		return -EPERM;
+	}
+	if (access(VMLINUX_BTF, R_OK)) {
+		snprintf(err, errlen, "kernel has no BTF (%s: %s): pybpftop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian's kernels have it)",
+			 VMLINUX_BTF, strerror(errno));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	(void)fmt;
+	(void)args;
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct sampler *s = ctx;
+	const struct py_sample_hdr *hdr = data;
+
+	if (len < sizeof(*hdr) || hdr->depth > PYBPFTOP_MAX_DEPTH ||
+	    len < sizeof(*hdr) + hdr->depth * sizeof(struct py_frame))
+		return 0;
+	s->opts.on_sample(s->opts.ctx, hdr, (const struct py_frame *)(hdr + 1));
+	return 0;
+}
+
+static int open_perf_event(int cpu, int hz)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		/* No PMU in VMs: the software clock works everywhere. */
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		/* cpu-clock counts nanoseconds: a fixed period gives an exact rate. */
+		.sample_period = 1000000000ull / hz,
+	};
+
+	return syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+int sampler_start(struct sampler **out, const struct sampler_opts *opts,
+		  struct py_target *const *targets, int ntargets,
+		  char *err, size_t errlen)
+{
+	struct sampler *s = calloc(1, sizeof(*s));
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	int rc, attached = 0;
+	const char *wake = getenv("PYBPFTOP_RB_WAKEUP");
+
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->opts = *opts;
+	libbpf_set_print(opts->verbose > 1 ? libbpf_verbose : libbpf_quiet);
+
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		snprintf(err, errlen, "cannot count the CPUs: %s", strerror(-s->ncpus));
+		rc = s->ncpus;
+		goto fail;
+	}
+	s->skel = sampler_bpf__open_opts(&oo);
+	if (!s->skel) {
+		rc = -errno;
+		snprintf(err, errlen, "failed to open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	s->skel->rodata->max_depth = opts->max_depth;
+	/* Bench only: measures what a wakeup per sample costs. */
+	s->skel->rodata->rb_wakeup = wake && *wake == '1';
+	bpf_map__set_max_entries(s->skel->maps.scratch, s->ncpus);
+
+	rc = sampler_bpf__load(s->skel);
+	if (rc) {
+		if (rc == -EPERM || rc == -EACCES)
+			snprintf(err, errlen, "permission denied loading BPF: run as root or grant CAP_BPF,CAP_PERFMON");
+		else
+			snprintf(err, errlen, "failed to load the BPF programs: %s (run with -vv for the verifier's log)", strerror(-rc));
+		goto fail;
+	}
+	for (int i = 0; i < ntargets; i++) {
+		struct py_proc proc = {
+			.interp_head_addr = targets[i]->runtime_addr +
+					    targets[i]->v.bpf.runtime_interpreters_head,
+			.off = targets[i]->v.bpf,
+		};
+		__u32 key = targets[i]->pid;
+
+		rc = bpf_map__update_elem(s->skel->maps.procs, &key, sizeof(key),
+					  &proc, sizeof(proc), BPF_ANY);
+		if (rc) {
+			snprintf(err, errlen, "failed to register pid %d: %s", key, strerror(-rc));
+			goto fail;
+		}
+	}
+
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
+	s->links = calloc(s->ncpus, sizeof(*s->links));
+	s->pfds = malloc(s->ncpus * sizeof(*s->pfds));
+	if (!s->rb || !s->links || !s->pfds) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "failed to set up the ring buffer");
+		goto fail;
+	}
+	for (int cpu = 0; cpu < s->ncpus; cpu++)
+		s->pfds[cpu] = -1;
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		s->pfds[cpu] = open_perf_event(cpu, opts->hz);
+		if (s->pfds[cpu] < 0) {
+			if (errno == ENODEV)	/* possible but offline CPU */
+				continue;
+			rc = -errno;
+			snprintf(err, errlen, "failed to open the cpu-clock event on CPU %d: %s%s", cpu,
+				 strerror(errno), errno == EACCES || errno == EPERM ?
+				 ": run as root or grant CAP_PERFMON" : "");
+			goto fail;
+		}
+		s->links[cpu] = bpf_program__attach_perf_event(s->skel->progs.sample_cpu, s->pfds[cpu]);
+		if (!s->links[cpu]) {
+			rc = -errno;
+			snprintf(err, errlen, "failed to attach to CPU %d: %s", cpu, strerror(errno));
+			goto fail;
+		}
+		attached++;
+	}
+	if (!attached) {
+		rc = -ENODEV;
+		snprintf(err, errlen, "no online CPU to sample");
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	sampler_stop(s);
+	return rc ? rc : -EINVAL;
+}
+
+int sampler_drain(struct sampler *s)
+{
+	/* consume(), not poll(): samples are sent without a wakeup. */
+	return ring_buffer__consume(s->rb);
+}
+
+void sampler_detach(struct sampler *s)
+{
+	if (!s || !s->links || !s->pfds)
+		return;
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		bpf_link__destroy(s->links[cpu]);
+		s->links[cpu] = NULL;
+		if (s->pfds[cpu] >= 0)
+			close(s->pfds[cpu]);
+		s->pfds[cpu] = -1;
+	}
+}
+
+int sampler_counters(struct sampler *s, uint64_t *total, uint64_t *per_cpu, int max_cpus)
+{
+	uint64_t *vals = calloc(s->ncpus, sizeof(*vals));
+
+	memset(total, 0, CNT_MAX * sizeof(*total));
+	if (!vals)
+		return 0;
+	for (__u32 c = 0; c < CNT_MAX; c++) {
+		if (bpf_map__lookup_elem(s->skel->maps.counters, &c, sizeof(c), vals,
+					 s->ncpus * sizeof(*vals), 0))
+			continue;
+		for (int cpu = 0; cpu < s->ncpus; cpu++) {
+			total[c] += vals[cpu];
+			if (per_cpu && cpu < max_cpus)
+				per_cpu[cpu * CNT_MAX + c] = vals[cpu];
+		}
+	}
+	free(vals);
+	return s->ncpus;
+}
+
+void sampler_stop(struct sampler *s)
+{
+	if (!s)
+		return;
+	sampler_detach(s);
+	ring_buffer__free(s->rb);
+	sampler_bpf__destroy(s->skel);
+	free(s->links);
+	free(s->pfds);
+	free(s);
+}

@@ -1,0 +1,43 @@
+/* The CPU sampler: the BPF skeleton's life cycle in one place, from open to
+ * destroy, with a single cleanup path. */
+#ifndef SAMPLER_H
+#define SAMPLER_H
+
+#include <stdint.h>
+#include "py_target.h"
+#include "pybpftop.h"
+
+struct sampler;
+
+struct sampler_opts {
+	int hz;
+	uint32_t max_depth;
+	int verbose;
+	/* Called for each sample, frames innermost first. */
+	void (*on_sample)(void *ctx, const struct py_sample_hdr *hdr, const struct py_frame *frames);
+	void *ctx;
+};
+
+/* Check what the sampler needs from the system: privileges and BTF.
+ * On failure, writes a message naming the fix and returns non-zero. */
+int sampler_check_system(char *err, size_t errlen);
+
+/* Load and attach the BPF side for the given processes. */
+int sampler_start(struct sampler **out, const struct sampler_opts *opts,
+		  struct py_target *const *targets, int ntargets,
+		  char *err, size_t errlen);
+
+/* Deliver the samples waiting in the ring buffer. */
+int sampler_drain(struct sampler *s);
+
+/* Stop sampling (detach the perf events), leaving the buffer to drain. */
+void sampler_detach(struct sampler *s);
+
+/* Per-CPU counters, summed over CPUs into total[CNT_MAX]; per_cpu (if not
+ * NULL) gets ncpus rows of CNT_MAX. Returns the number of CPUs. */
+int sampler_counters(struct sampler *s, uint64_t *total, uint64_t *per_cpu, int max_cpus);
+
+/* Detach and unload everything; safe on NULL. */
+void sampler_stop(struct sampler *s);
+
+#endif /* SAMPLER_H */
