@@ -29,7 +29,8 @@ int py_type_name_is(const struct remote_mem *m, const struct py_user_offsets *u,
  * output is cut at a character boundary when cap or PY_STR_MAX_CHARS is
  * reached. Returns the byte length (without NUL), or -errno: -EINVAL for
  * a non-str, non-compact or inconsistent object, -EFAULT for unreadable
- * memory. buf is always terminated when cap > 0. */
+ * memory; a length over PY_STR_SANE_LEN counts as inconsistent (torn).
+ * buf is always terminated when cap > 0. */
 int py_read_str(const struct remote_mem *m, const struct py_user_offsets *u,
 		uint64_t addr, char *buf, size_t cap);
 

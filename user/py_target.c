@@ -51,6 +51,21 @@ static int is_candidate(const char *path, const char *exe)
 	return !strcmp(path, exe) || !strncmp(base, "libpython", 9);
 }
 
+/* Open the file behind a mapping. /proc/PID/map_files names the very file
+ * mapped, whatever namespace or chroot the target is in; without it, resolve
+ * the path through the target's root (a container's mount namespace). */
+static int open_mapped_file(pid_t pid, const struct proc_map *m, struct elf_image *img)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	if (!elf_image_open(img, path))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/root%s", pid, m->path);
+	return elf_image_open(img, path);
+}
+
 /* Look for _PyRuntime in the executable and in any libpython. */
 static int find_runtime(struct py_target *t, const struct proc_maps *maps,
 			const char *exe, uint64_t *py_version_addr)
@@ -59,16 +74,13 @@ static int find_runtime(struct py_target *t, const struct proc_maps *maps,
 		const char *path = maps->v[i].path;
 		const struct proc_map *base;
 		struct elf_image img;
-		char host_path[PATH_MAX + 32];
 		uint64_t sym, bias = 0;
 		int found;
 
 		if (maps->v[i].offset || !is_candidate(path, exe) ||
 		    proc_maps_base(maps, path) != &maps->v[i])
 			continue;
-		/* The target may live in another mount namespace. */
-		snprintf(host_path, sizeof(host_path), "/proc/%d/root%s", t->pid, path);
-		if (elf_image_open(&img, host_path))
+		if (open_mapped_file(t->pid, &maps->v[i], &img))
 			continue;
 		found = !elf_image_symbol(&img, "_PyRuntime", &sym);
 		if (found) {
@@ -121,13 +133,11 @@ static int detect_version(struct py_target *t, const struct proc_maps *maps,
 		t->version_source = "executable name";
 		goto found;
 	}
-	if (t->runtime_file[0]) {
+	if (t->runtime_file[0] && proc_maps_base(maps, t->runtime_file)) {
 		struct elf_image img;
-		char host_path[PATH_MAX + 32];
 		int err;
 
-		snprintf(host_path, sizeof(host_path), "/proc/%d/root%s", t->pid, t->runtime_file);
-		if (!elf_image_open(&img, host_path)) {
+		if (!open_mapped_file(t->pid, proc_maps_base(maps, t->runtime_file), &img)) {
 			err = elf_image_version_string(&img, &t->major, &t->minor);
 			elf_image_close(&img);
 			if (!err) {

@@ -287,10 +287,12 @@ static const struct py_version py313 = {
 };
 
 /* 3.14: f_executable is now a _PyStackRef (union { uintptr_t bits; }):
- * the low bit is a tag (Py_TAG_REFCNT / deferred reference), so the code
- * pointer is f_executable & ~1 (masking the low 3 bits is safe: objects
- * are 16-byte aligned). _PyInterpreterFrame gained stackpointer, so owner
- * moved 70 -> 74 (sizeof 80 -> 88). The enum was renumbered:
+ * the low bit is a tag (Py_TAG_BITS = 1: Py_TAG_REFCNT, a borrowed or
+ * immortal reference; seen live: the entry frame's Py_None is 0x...b1), so
+ * the code pointer is f_executable & ~7 (objects are at least 8-byte
+ * aligned; 3.15 widens Py_TAG_BITS to 3). _PyInterpreterFrame gained
+ * stackpointer, so owner moved 70 -> 74 (sizeof 80 -> 88). The enum was
+ * renumbered:
  * FRAME_OWNED_BY_INTERPRETER = 3 (the entry frame that
  * _PyEval_EvalFrameDefault pushes, owner CSTACK in 3.12/3.13) and
  * FRAME_OWNED_BY_CSTACK = 4: skip both (CPython skips owner >= 3).

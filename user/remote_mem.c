@@ -1,4 +1,7 @@
 /* Reading a live process's memory with process_vm_readv(2). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* process_vm_readv, mkstemps */
+#endif
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>

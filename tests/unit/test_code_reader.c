@@ -7,6 +7,9 @@
  * live pythons (Debian's 3.11, pyenv's 3.8-3.13 when installed) through
  * py_version_find (needs root or ptrace rights; skipped with 77 otherwise).
  * Prints ok/FAIL lines; exits non-zero on any failure. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* process_vm_readv, mkstemps */
+#endif
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

@@ -6,7 +6,9 @@
  * expected line in each corpus written by gen_linetable_corpus.py.
  * Exit status 1 on any failure.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -29,7 +29,13 @@ static char *capture(const struct profile *p, const struct symbolizer *s, int to
 	else
 		CHECK(profile_write_folded(p, s, m) == 0);
 	fclose(m);
-	return buf;
+	/* A copy: GCC 12 takes buf for a dangling stack pointer otherwise. */
+	{
+		char *copy = strdup(buf);
+
+		free(buf);
+		return copy;
+	}
 }
 
 int main(void)
