@@ -95,7 +95,7 @@ test-sid:
 	$(Q)tools/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/sid-chroot.sh
-	$(Q)tests/run.sh tests/sid/*.bats
+	$(Q)INTERPRETERS=sid tests/run.sh tests/e2e.bats tests/sid/*.bats
 
 clean:
 	$(call msg,CLEAN)

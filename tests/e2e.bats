@@ -94,3 +94,29 @@ PY
 	grep -E '^ +[0-9.]+% +[0-9]+ +[0-9.]+% +[0-9]+  sixty \(' <<<"$output"
 	grep -E '^  all ' <<<"$output"
 }
+
+@test "$PY_LABEL: a 5000-frame stack is complete; deeper ones are marked truncated" {
+	start_workload deep_recursion 4998
+	line=$(grep -n 'RECURSIVE CALL' "$REPO/tests/workloads/deep_recursion.py" | cut -d: -f1)
+	run "$PYBPFTOP" record -p "$WL_PID" -d 2 -r 99 -o "$BATS_TEST_TMPDIR/out.folded"
+	[ "$status" -eq 0 ]
+	run $FOLDED depth "$BATS_TEST_TMPDIR/out.folded" leaf recurse 4998 "$line"
+	echo "whole/leaf samples at 5000 frames: $output"
+	read -r good total <<<"$output"
+	[ "$total" -ge 50 ]
+	[ $((good * 100)) -ge $((total * 99)) ]
+	! grep -q '\[truncated\]' "$BATS_TEST_TMPDIR/out.folded"
+
+	# With room for 100 frames only, stacks are cut and marked, not dropped.
+	run "$PYBPFTOP" record -p "$WL_PID" -d 2 -r 99 -D 100 -v -o "$BATS_TEST_TMPDIR/cut.folded"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qE '^.* \([0-9]+\);\[truncated\];recurse ' "$BATS_TEST_TMPDIR/cut.folded"
+	cut=$(grep -c '\[truncated\]' "$BATS_TEST_TMPDIR/cut.folded")
+	[ "$cut" -ge 1 ]
+	truncated=$(awk '$1 == "all" {print $4}' <<<"$output")
+	sent=$(awk '$1 == "all" {print $3}' <<<"$output")
+	echo "truncated=$truncated sent=$sent"
+	[ "$truncated" -ge 1 ]
+	[ "$truncated" -eq "$sent" ]
+}

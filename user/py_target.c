@@ -217,8 +217,12 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 		uint8_t blob[PY_DEBUG_OFFSETS_READ];
 		int ma, mi;
 
-		if (!remote_read(&t->mem, t->runtime_addr, blob, sizeof(blob)))
-			py_debug_offsets_parse(blob, sizeof(blob), &ma, &mi, &t->v);
+		if (!remote_read(&t->mem, t->runtime_addr, blob, sizeof(blob)) &&
+		    py_debug_offsets_parse(blob, sizeof(blob), &ma, &mi, &t->v) == -EOPNOTSUPP) {
+			snprintf(err, errlen, "process %d (%s) runs a Python %s build whose layout pybpftop does not know (free-threaded or pre-release): pybpftop supports default builds of CPython 3.%d to 3.%d",
+				 pid, t->comm, t->version, PY_MIN_MINOR, PY_MAX_MINOR);
+			return PYT_UNSUPPORTED;
+		}
 	}
 	derive_read_sizes(&t->v.bpf);
 	if (t->v.bpf.frame_read_size > PYBPFTOP_READ_MAX ||

@@ -159,7 +159,7 @@ static const char *counter_names[CNT_MAX] = {
 
 static void print_counters(struct sampler *s, const struct symbolizer *sym)
 {
-	uint64_t total[CNT_MAX], per[256 * CNT_MAX] = {};
+	uint64_t total[CNT_MAX], per[256 * CNT_MAX] = {}, runs, ns;
 	int n = sampler_counters(s, total, per, 256);
 
 	fprintf(stderr, "\nPer-CPU counters:\n  %-5s", "CPU");
@@ -173,26 +173,29 @@ static void print_counters(struct sampler *s, const struct symbolizer *sym)
 	fprintf(stderr, "\n  %-5s", "all");
 	for (int c = 0; c < CNT_MAX; c++)
 		fprintf(stderr, " %14llu", (unsigned long long)total[c]);
-	fprintf(stderr, "\nSymbolizer: %llu code objects read, %llu unreadable, %llu found reused\n",
+	if (!sampler_prog_stats(s, &runs, &ns) && runs)
+		fprintf(stderr, "\nBPF program: %llu runs, %.0f ns per run, %.0f ns per Python sample\n",
+			(unsigned long long)runs, (double)ns / runs,
+			total[CNT_SAMPLES] ? (double)ns / total[CNT_SAMPLES] : 0.0);
+	else
+		fprintf(stderr, "\nBPF program: no run statistics (sysctl kernel.bpf_stats_enabled=1 gives them)\n");
+	fprintf(stderr, "Symbolizer: %llu code objects read, %llu unreadable, %llu found reused\n",
 		(unsigned long long)sym->code_reads, (unsigned long long)sym->code_errors,
 		(unsigned long long)sym->reused);
 }
 
-/* Wait up to ms for a signal or a target's exit; returns the pid that
- * exited, or 0. */
-static pid_t wait_tick(const int *pidfds, const struct recording *r, int ms)
+/* Wait up to ms for a signal, a target's exit or (wake_fd >= 0) a sample;
+ * returns the pid that exited, or 0. */
+static pid_t wait_tick(const int *pidfds, const struct recording *r, int wake_fd, int ms)
 {
-	struct pollfd pfd[MAX_TARGETS];
+	struct pollfd pfd[MAX_TARGETS + 1];
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	int n = 0;
+	int n = r->ntargets;
 
-	for (int i = 0; i < r->ntargets; i++) {
-		pfd[n].fd = pidfds[i];
-		pfd[n].events = POLLIN;
-		pfd[n].revents = 0;
-		n++;
-	}
-	if (ppoll(pfd, n, &ts, NULL) > 0)
+	for (int i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){ .fd = pidfds[i], .events = POLLIN };
+	pfd[n] = (struct pollfd){ .fd = wake_fd, .events = POLLIN };
+	if (ppoll(pfd, n + 1, &ts, NULL) > 0)
 		for (int i = 0; i < n; i++)
 			if (pfd[i].revents)
 				return r->targets[i]->pid;
@@ -266,7 +269,7 @@ int cmd_record(int argc, char **argv)
 	start = now();
 	alive = r->ntargets;
 	while (!stop_signal && alive) {
-		pid_t gone = wait_tick(pidfds, r, 50);
+		pid_t gone = wait_tick(pidfds, r, sampler_wakeup_fd(s), 50);
 
 		sampler_drain(s);
 		symbolizer_new_epoch(&r->sym);

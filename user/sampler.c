@@ -186,6 +186,11 @@ fail:
 	return rc ? rc : -EINVAL;
 }
 
+int sampler_wakeup_fd(struct sampler *s)
+{
+	return s->skel->rodata->rb_wakeup ? ring_buffer__epoll_fd(s->rb) : -1;
+}
+
 int sampler_drain(struct sampler *s)
 {
 	/* consume(), not poll(): samples are sent without a wakeup. */
@@ -224,6 +229,17 @@ int sampler_counters(struct sampler *s, uint64_t *total, uint64_t *per_cpu, int 
 	}
 	free(vals);
 	return s->ncpus;
+}
+
+int sampler_prog_stats(struct sampler *s, uint64_t *run_cnt, uint64_t *run_time_ns)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int err = bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.sample_cpu), &info, &len);
+
+	*run_cnt = err ? 0 : info.run_cnt;
+	*run_time_ns = err ? 0 : info.run_time_ns;
+	return err;
 }
 
 void sampler_stop(struct sampler *s)

@@ -27,6 +27,10 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 		  struct py_target *const *targets, int ntargets,
 		  char *err, size_t errlen);
 
+/* A file descriptor that becomes readable per sample when the BPF side
+ * wakes user space up (PYBPFTOP_RB_WAKEUP=1, for benchmarks), else -1. */
+int sampler_wakeup_fd(struct sampler *s);
+
 /* Deliver the samples waiting in the ring buffer. */
 int sampler_drain(struct sampler *s);
 
@@ -36,6 +40,10 @@ void sampler_detach(struct sampler *s);
 /* Per-CPU counters, summed over CPUs into total[CNT_MAX]; per_cpu (if not
  * NULL) gets ncpus rows of CNT_MAX. Returns the number of CPUs. */
 int sampler_counters(struct sampler *s, uint64_t *total, uint64_t *per_cpu, int max_cpus);
+
+/* The kernel's run statistics of the sampling program (with the sysctl
+ * kernel.bpf_stats_enabled=1; zeros otherwise). */
+int sampler_prog_stats(struct sampler *s, uint64_t *run_cnt, uint64_t *run_time_ns);
 
 /* Detach and unload everything; safe on NULL. */
 void sampler_stop(struct sampler *s);

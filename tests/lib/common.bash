@@ -1,5 +1,5 @@
 # Helpers for the bats tests.
-REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PYBPFTOP=$REPO/pybpftop
 FOLDED="/usr/bin/python3 $REPO/tests/lib/folded.py"
 export SID_BIND=$REPO/tests	# sid-run.sh binds it at /pybpftop in the chroot
