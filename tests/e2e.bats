@@ -27,16 +27,23 @@ for want, g in zip([60, 30, 10], got):
 PY
 }
 
-@test "$PY_LABEL: a 1500-deep recursion is sampled whole, with the call's line" {
-	start_workload deep_recursion 1500
+# Record deep_recursion.py DEPTH at RATE Hz: at least 99% of the samples at
+# its leaf must hold all DEPTH frames of `recurse`, DEPTH-1 of them on the
+# line of the recursive call.
+assert_whole_recursion() {	# depth rate min-leaf-samples
+	start_workload deep_recursion "$1"
 	line=$(grep -n 'RECURSIVE CALL' "$REPO/tests/workloads/deep_recursion.py" | cut -d: -f1)
-	run "$PYBPFTOP" record -p "$WL_PID" -d 3 -r 199 -o "$BATS_TEST_TMPDIR/out.folded"
+	run "$PYBPFTOP" record -p "$WL_PID" -d 3 -r "$2" -o "$BATS_TEST_TMPDIR/out.folded"
 	[ "$status" -eq 0 ]
-	run $FOLDED depth "$BATS_TEST_TMPDIR/out.folded" leaf recurse 1500 "$line"
-	echo "whole/leaf samples: $output"
+	run $FOLDED depth "$BATS_TEST_TMPDIR/out.folded" leaf recurse "$1" "$line"
+	echo "whole/leaf samples at depth $1: $output"
 	read -r good total <<<"$output"
-	[ "$total" -ge 100 ]
+	[ "$total" -ge "$3" ]
 	[ $((good * 100)) -ge $((total * 99)) ]
+}
+
+@test "$PY_LABEL: a 1500-deep recursion is sampled whole, with the call's line" {
+	assert_whole_recursion 1500 199 100
 }
 
 @test "$PY_LABEL: 16 busy threads are all seen, with their names" {
@@ -96,16 +103,10 @@ PY
 }
 
 @test "$PY_LABEL: a 5000-frame stack is complete; deeper ones are marked truncated" {
-	start_workload deep_recursion 4998
-	line=$(grep -n 'RECURSIVE CALL' "$REPO/tests/workloads/deep_recursion.py" | cut -d: -f1)
-	run "$PYBPFTOP" record -p "$WL_PID" -d 2 -r 99 -o "$BATS_TEST_TMPDIR/out.folded"
-	[ "$status" -eq 0 ]
-	run $FOLDED depth "$BATS_TEST_TMPDIR/out.folded" leaf recurse 4998 "$line"
-	echo "whole/leaf samples at 5000 frames: $output"
-	read -r good total <<<"$output"
-	[ "$total" -ge 50 ]
-	[ $((good * 100)) -ge $((total * 99)) ]
-	! grep -q '\[truncated\]' "$BATS_TEST_TMPDIR/out.folded"
+	# <module> + 4998 x recurse + leaf = 5000 frames.
+	assert_whole_recursion 4998 99 100
+	run grep -c '\[truncated\]' "$BATS_TEST_TMPDIR/out.folded"
+	[ "$output" = 0 ]
 
 	# With room for 100 frames only, stacks are cut and marked, not dropped.
 	run "$PYBPFTOP" record -p "$WL_PID" -d 2 -r 99 -D 100 -v -o "$BATS_TEST_TMPDIR/cut.folded"
@@ -119,4 +120,37 @@ PY
 	echo "truncated=$truncated sent=$sent"
 	[ "$truncated" -ge 1 ]
 	[ "$truncated" -eq "$sent" ]
+}
+
+@test "$PY_LABEL: non-ASCII names come out right" {
+	start_workload unicode_names
+	run "$PYBPFTOP" record -p "$WL_PID" -d 2 -r 199 -o "$BATS_TEST_TMPDIR/out.folded"
+	[ "$status" -eq 0 ]
+	cat "$BATS_TEST_TMPDIR/out.folded"
+	# co_qualname exists from 3.11; before, code objects hold co_name only.
+	if [ "$($PY_CMD -c 'import sys; print(sys.version_info >= (3, 11))')" = True ]; then
+		want='Café.naïve_方法'
+	else
+		want='naïve_方法'
+	fi
+	run $FOLDED has "$BATS_TEST_TMPDIR/out.folded" "$want"
+	[ "$output" -gt 100 ]
+}
+
+@test "$PY_LABEL: the version is detected, and -v says which step found it" {
+	start_workload hot_line
+	run "$PYBPFTOP" record -p "$WL_PID" -d 0.5 -v -o "$BATS_TEST_TMPDIR/out.folded"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	read -r full minor < <($PY_CMD -c 'import platform, sys; print(platform.python_version(), sys.version_info[1])')
+	# The most precise evidence each version offers comes first.
+	if [ "$minor" -ge 13 ]; then
+		src=_Py_DebugOffsets
+	elif [ "$minor" -ge 11 ]; then
+		src=Py_Version
+	else
+		src="libpython file name"
+		full=3.$minor
+	fi
+	[[ "$output" == *"Python $full (found by $src)"* ]]
 }
