@@ -19,4 +19,4 @@ echo "== pybpftop record -p $pid -d 3 (a workload spending 60/30/10% in sixty/th
 ./pybpftop record -p "$pid" -d 3 -o "$out"
 echo
 echo "Folded stacks (a flame graph's input) written to $out:"
-echo "  open it in https://www.speedscope.app, or: flamegraph.pl $out > demo.svg"
+echo "  load it in speedscope, or: flamegraph.pl $out > demo.svg (inferno works too)"
