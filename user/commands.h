@@ -3,5 +3,6 @@
 #define COMMANDS_H
 
 int cmd_record(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif /* COMMANDS_H */

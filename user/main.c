@@ -8,6 +8,8 @@ static const char usage[] =
 "\n"
 "Commands:\n"
 "  record -p PID [-d SECONDS] [-r HZ] [-o FILE]   sample a running Python process\n"
+"  top -p PID [--batch -n N] [--lines]             where the time goes, refreshed\n"
+"  -p PID ...                                     the same as top -p PID ...\n"
 "\n"
 "Run 'pybpftop COMMAND --help' for a command's options.\n";
 
@@ -15,6 +17,11 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "record"))
 		return cmd_record(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "top"))
+		return cmd_top(argc - 1, argv + 1);
+	/* `pybpftop -p PID` is the live view, as `top` is. */
+	if (argc >= 2 && (!strncmp(argv[1], "-p", 2) || !strncmp(argv[1], "--pid", 5)))
+		return cmd_top(argc, argv);
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;

@@ -219,11 +219,6 @@ int profile_write_folded(const struct profile *p, const struct symbolizer *s, FI
 	return err;
 }
 
-struct func_count {
-	uint32_t func;
-	uint64_t own, total;
-};
-
 static int by_own(const void *a, const void *b)
 {
 	const struct func_count *x = a, *y = b;
@@ -232,7 +227,7 @@ static int by_own(const void *a, const void *b)
 	       (x->total < y->total) - (x->total > y->total);
 }
 
-static int by_total(const void *a, const void *b)
+static int by_total_cmp(const void *a, const void *b)
 {
 	const struct func_count *x = a, *y = b;
 
@@ -240,12 +235,50 @@ static int by_total(const void *a, const void *b)
 	       (x->own < y->own) - (x->own > y->own);
 }
 
+struct func_count *profile_functions(const struct profile *p, const struct symbolizer *s,
+				     int lines, int by_total, uint32_t *n)
+{
+	uint32_t rows = lines ? s->nframes : s->nfuncs;
+	struct func_count *fc = calloc(rows ? rows : 1, sizeof(*fc));
+	uint64_t *seen = calloc(rows ? rows : 1, sizeof(*seen));
+	struct stack_entry *e, *tmp;
+	uint64_t stamp = 0;
+
+	*n = 0;
+	if (!fc || !seen) {
+		free(fc);
+		free(seen);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < rows; i++)
+		fc[i].id = i;
+	HASH_ITER(hh, p->stacks, e, tmp) {
+		stamp++;
+		for (uint32_t i = 0; i < e->n; i++) {
+			uint32_t frame = e->frames[i] < s->nframes ? e->frames[i] : FRAME_UNKNOWN;
+			uint32_t k = lines ? frame : s->frames[frame].func;
+
+			/* Recursion counts once towards a total. */
+			if (seen[k] != stamp) {
+				seen[k] = stamp;
+				fc[k].total += e->count;
+			}
+			if (i == e->n - 1)
+				fc[k].own += e->count;
+		}
+	}
+	free(seen);
+	qsort(fc, rows, sizeof(*fc), by_total ? by_total_cmp : by_own);
+	*n = rows;
+	return fc;
+}
+
 static void print_table(const struct symbolizer *s, struct func_count *fc, uint32_t n,
 			uint64_t samples, FILE *out, int limit, const char *title)
 {
 	fprintf(out, "\n%s\n  %6s %8s %6s %8s  %s\n", title, "OWN%", "OWN", "TOTAL%", "TOTAL", "FUNCTION");
 	for (uint32_t i = 0; i < n && (int)i < limit; i++) {
-		const struct func_info *fn = &s->funcs[fc[i].func];
+		const struct func_info *fn = &s->funcs[fc[i].id];
 
 		if (!fc[i].own && !fc[i].total)
 			break;
@@ -261,34 +294,13 @@ static void print_table(const struct symbolizer *s, struct func_count *fc, uint3
 void profile_print_top(const struct profile *p, const struct symbolizer *s,
 		       FILE *out, int limit)
 {
-	struct func_count *fc = calloc(s->nfuncs ? s->nfuncs : 1, sizeof(*fc));
-	uint64_t *seen = calloc(s->nfuncs ? s->nfuncs : 1, sizeof(*seen));
-	struct stack_entry *e, *tmp;
-	uint64_t stamp = 0;
+	struct func_count *fc;
+	uint32_t n;
 
-	if (!fc || !seen || !p->samples)
-		goto out;
-	for (uint32_t i = 0; i < s->nfuncs; i++)
-		fc[i].func = i;
-	HASH_ITER(hh, p->stacks, e, tmp) {
-		stamp++;
-		for (uint32_t i = 0; i < e->n; i++) {
-			uint32_t f = s->frames[e->frames[i] < s->nframes ? e->frames[i] : 0].func;
-
-			/* Recursion counts once towards a function's total. */
-			if (seen[f] != stamp) {
-				seen[f] = stamp;
-				fc[f].total += e->count;
-			}
-			if (i == e->n - 1)
-				fc[f].own += e->count;
-		}
-	}
-	qsort(fc, s->nfuncs, sizeof(*fc), by_own);
-	print_table(s, fc, s->nfuncs, p->samples, out, limit, "Top functions by own samples:");
-	qsort(fc, s->nfuncs, sizeof(*fc), by_total);
-	print_table(s, fc, s->nfuncs, p->samples, out, limit, "Top functions by total samples:");
-out:
+	if (!p->samples || !(fc = profile_functions(p, s, 0, 0, &n)))
+		return;
+	print_table(s, fc, n, p->samples, out, limit, "Top functions by own samples:");
+	qsort(fc, n, sizeof(*fc), by_total_cmp);
+	print_table(s, fc, n, p->samples, out, limit, "Top functions by total samples:");
 	free(fc);
-	free(seen);
 }

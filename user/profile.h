@@ -38,6 +38,18 @@ void profile_set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, cons
  *   thread-name (tid);outer (file.py:line);...;inner (file.py:line) COUNT */
 int profile_write_folded(const struct profile *p, const struct symbolizer *s, FILE *out);
 
+struct func_count {
+	uint32_t id;		/* a function id, or a frame id for line-level rows */
+	uint64_t own, total;
+};
+
+/* Own and total samples per function (lines = 0) or per function and line
+ * (lines = 1), recursion counted once towards a total; sorted by own
+ * samples, or by total ones with by_total. Returns a malloc'd array of
+ * *n rows, or NULL. */
+struct func_count *profile_functions(const struct profile *p, const struct symbolizer *s,
+				     int lines, int by_total, uint32_t *n);
+
 /* The top `limit` functions by own and by total samples. */
 void profile_print_top(const struct profile *p, const struct symbolizer *s,
 		       FILE *out, int limit);

@@ -1,0 +1,155 @@
+/* A profiling session: targets, sampler and profile, with one clean-up. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "session.h"
+
+/* How often the ring buffer is drained: samples are sent without wakeups.
+ * 16 MiB holds 100 ms of 50-frame stacks at 999 Hz on 1,000 CPUs. */
+#define POLL_MS 100
+
+volatile sig_atomic_t session_stop;
+
+static void on_signal(int sig)
+{
+	session_stop = sig;
+}
+
+double session_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void on_sample(void *ctx, const struct py_sample_hdr *hdr, const struct py_frame *frames)
+{
+	struct session *s = ctx;
+	struct py_target *t = NULL;
+	uint32_t flags = 0;
+
+	for (int i = 0; i < s->ntargets; i++)
+		if ((uint32_t)s->targets[i]->pid == hdr->pid)
+			t = s->targets[i];
+	if (!t)
+		return;
+	for (uint32_t i = 0; i < hdr->depth; i++)
+		s->ids[i] = symbolizer_frame(&s->sym, t, frames[i].code, frames[i].lasti);
+	if (hdr->flags & SAMPLE_TRUNCATED)
+		flags |= STACK_TRUNCATED;
+	else if (hdr->flags & SAMPLE_READ_ERROR)
+		flags |= STACK_PARTIAL;
+	profile_add(&s->prof, hdr->pid, hdr->tid, flags, s->ids, hdr->depth, 1);
+}
+
+int session_open(struct session *s, const struct session_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct sampler_opts so = {
+		.hz = o->hz,
+		.max_depth = o->max_depth,
+		.verbose = o->verbose,
+		.on_sample = on_sample,
+		.ctx = s,
+	};
+	char err[512];
+
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < SESSION_MAX_TARGETS; i++)
+		s->pidfds[i] = -1;
+	symbolizer_init(&s->sym);
+	profile_init(&s->prof);
+
+	/* Cheap checks first, so each bad input gets its own message. */
+	for (int i = 0; i < o->npids; i++) {
+		if (kill(o->pids[i], 0) && errno == ESRCH) {
+			fprintf(stderr, "pybpftop: no process with pid %d: check the pid (ps -C python3 -o pid,cmd)\n", o->pids[i]);
+			return 1;
+		}
+	}
+	if (sampler_check_system(err, sizeof(err))) {
+		fprintf(stderr, "pybpftop: %s\n", err);
+		return 1;
+	}
+	for (int i = 0; i < o->npids && i < SESSION_MAX_TARGETS; i++) {
+		struct py_target *t = calloc(1, sizeof(*t));
+
+		if (!t)
+			return 1;
+		s->targets[s->ntargets++] = t;
+		if (py_target_open(o->pids[i], t, err, sizeof(err))) {
+			fprintf(stderr, "pybpftop: %s\n", err);
+			return 1;
+		}
+		if (o->verbose)
+			fprintf(stderr, "pybpftop: pid %d: Python %s (found by %s), _PyRuntime at 0x%llx in %s\n",
+				t->pid, t->version, t->version_source,
+				(unsigned long long)t->runtime_addr, t->runtime_file);
+		/* A pidfd tells us the moment the target exits. */
+		s->pidfds[i] = syscall(SYS_pidfd_open, t->pid, 0);
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (sampler_start(&s->sampler, &so, s->targets, s->ntargets, err, sizeof(err))) {
+		fprintf(stderr, "pybpftop: %s\n", err);
+		return 1;
+	}
+	s->alive = s->ntargets;
+	s->start = session_now();
+	return 0;
+}
+
+void session_tick(struct session *s, int ms)
+{
+	struct pollfd pfd[SESSION_MAX_TARGETS + 1];
+	int n = s->ntargets, wait = ms < POLL_MS ? ms : POLL_MS;
+	double until = session_now() + ms / 1000.0;
+
+	do {
+		struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
+
+		for (int i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){ .fd = s->pidfds[i], .events = POLLIN };
+		/* Only set when benchmarking a wakeup per sample. */
+		pfd[n] = (struct pollfd){ .fd = sampler_wakeup_fd(s->sampler), .events = POLLIN };
+		if (ppoll(pfd, n + 1, &ts, NULL) > 0) {
+			for (int i = 0; i < n; i++) {
+				if (!pfd[i].revents)
+					continue;
+				s->exited = s->targets[i]->pid;
+				close(s->pidfds[i]);
+				s->pidfds[i] = -1;
+				s->alive--;
+			}
+		}
+		sampler_drain(s->sampler);
+		symbolizer_new_epoch(&s->sym);
+		profile_name_threads(&s->prof, 0);
+	} while (!session_stop && s->alive && session_now() < until);
+}
+
+void session_finish(struct session *s)
+{
+	sampler_detach(s->sampler);
+	profile_name_threads(&s->prof, 1);
+	sampler_drain(s->sampler);
+}
+
+void session_close(struct session *s)
+{
+	sampler_stop(s->sampler);
+	for (int i = 0; i < s->ntargets; i++) {
+		if (s->pidfds[i] >= 0)
+			close(s->pidfds[i]);
+		free(s->targets[i]);
+	}
+	symbolizer_free(&s->sym);
+	profile_free(&s->prof);
+	memset(s, 0, sizeof(*s));
+}
