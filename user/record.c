@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli_args.h"
 #include "commands.h"
 #include "session.h"
 
@@ -41,42 +42,23 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
-static long parse_long(const char *arg, long min, long max, struct argp_state *state)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max)
-		argp_error(state, "'%s' is not a number between %ld and %ld", arg, min, max);
-	return v;
-}
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	char *end;
-
 	switch (key) {
 	case 'p':
-		if (env.npids == MAX_TARGETS)
-			argp_error(state, "at most %d processes", MAX_TARGETS);
-		env.pids[env.npids++] = parse_long(arg, 1, 0x7fffffff, state);
+		cli_add_pid(arg, env.pids, &env.npids, MAX_TARGETS, state);
 		break;
 	case 'd':
-		errno = 0;
-		env.duration = strtod(arg, &end);
-		if (errno || end == arg || *end || env.duration <= 0)
-			argp_error(state, "'%s' is not a positive number of seconds", arg);
+		env.duration = cli_seconds(arg, 0.001, 1e9, state);
 		break;
 	case 'r':
-		env.hz = parse_long(arg, 1, 10000, state);
+		env.hz = cli_long(arg, 1, 10000, state);
 		break;
 	case 'o':
 		env.output = arg;
 		break;
 	case 'D':
-		env.max_depth = parse_long(arg, 1, PYBPFTOP_MAX_DEPTH, state);
+		env.max_depth = cli_long(arg, 1, PYBPFTOP_MAX_DEPTH, state);
 		break;
 	case 'v':
 		env.verbose++;

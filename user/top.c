@@ -2,11 +2,11 @@
  * a plain-text table every interval, for pipes, logs and CI. */
 #include <argp.h>
 #include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cli_args.h"
 #include "commands.h"
 #include "session.h"
 
@@ -44,39 +44,20 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
-static long parse_long(const char *arg, long min, long max, struct argp_state *state)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max)
-		argp_error(state, "'%s' is not a number between %ld and %ld", arg, min, max);
-	return v;
-}
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	char *end;
-
 	switch (key) {
 	case 'p':
-		if (env.npids == SESSION_MAX_TARGETS)
-			argp_error(state, "at most %d processes", SESSION_MAX_TARGETS);
-		env.pids[env.npids++] = parse_long(arg, 1, 0x7fffffff, state);
+		cli_add_pid(arg, env.pids, &env.npids, SESSION_MAX_TARGETS, state);
 		break;
 	case 'r':
-		env.hz = parse_long(arg, 1, 10000, state);
+		env.hz = cli_long(arg, 1, 10000, state);
 		break;
 	case 'i':
-		errno = 0;
-		env.interval = strtod(arg, &end);
-		if (errno || end == arg || *end || env.interval < 0.1 || env.interval > 3600)
-			argp_error(state, "'%s' is not a number of seconds between 0.1 and 3600", arg);
+		env.interval = cli_seconds(arg, 0.1, 3600, state);
 		break;
 	case 'n':
-		env.iterations = parse_long(arg, 1, 1000000, state);
+		env.iterations = cli_long(arg, 1, 1000000, state);
 		break;
 	case 'b':
 		break;
@@ -84,7 +65,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.lines = 1;
 		break;
 	case 'R':
-		env.rows = parse_long(arg, 1, 10000, state);
+		env.rows = cli_long(arg, 1, 10000, state);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
