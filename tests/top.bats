@@ -8,6 +8,7 @@ setup() {
 }
 
 teardown() {
+	stop_screen
 	stop_workload
 	assert_no_bpf_left
 }
@@ -48,4 +49,86 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"process $WL_PID exited"* ]]
 	grep -q 'busy_until' <<<"$output"
+}
+
+# The full-screen view, driven under tmux (CI has no terminal of its own).
+screen() { tmux capture-pane -p -t "$TMUX_SESSION"; }
+screen_line() { screen | sed -n "${1}p"; }
+wait_screen() {	# regex: wait up to 5 s for the screen to match
+	for _ in $(seq 50); do
+		screen | grep -qE "$1" && return 0
+		sleep 0.1
+	done
+	echo "screen never matched $1:" >&2
+	screen >&2
+	return 1
+}
+start_screen() {
+	command -v tmux >/dev/null || skip "tmux missing"
+	TMUX_SESSION=pybpftop-test-$$
+	tmux new-session -d -s "$TMUX_SESSION" -x 120 -y 30 "$PYBPFTOP -p $WL_PID -i 0.5"
+}
+stop_screen() {
+	if [ -n "${TMUX_SESSION:-}" ]; then
+		tmux kill-session -t "$TMUX_SESSION" 2>/dev/null || true
+	fi
+}
+
+@test "full screen: the hot function first, sort keys, line rows, q quits" {
+	start_workload cpu_split
+	start_screen
+	wait_screen '^ +[0-9.]+% .*  sixty \('
+	# Row 5 is the first of the table.
+	screen_line 5 | grep -E '  sixty \(' || { screen; false; }
+	tmux send-keys -t "$TMUX_SESSION" 2
+	wait_screen 'sort: %Total'
+	screen_line 5 | grep -E '  (main|<module>) \(' || { screen; false; }
+	tmux send-keys -t "$TMUX_SESSION" 1
+	wait_screen 'sort: %Own'
+	tmux send-keys -t "$TMUX_SESSION" l
+	wait_screen 'TotalTime  Line'
+	screen_line 5 | grep -E '  sixty \(.*cpu_split.py:(7|8)\)' || { screen; false; }
+	tmux send-keys -t "$TMUX_SESSION" q
+	for _ in $(seq 30); do
+		tmux has-session -t "$TMUX_SESSION" 2>/dev/null || break
+		sleep 0.1
+	done
+	run tmux has-session -t "$TMUX_SESSION"
+	[ "$status" -ne 0 ]	# q ended pybpftop, and so the tmux session
+	stop_screen
+}
+
+@test "full screen: t cycles the thread filter through every thread and back" {
+	start_workload threads 2
+	start_screen
+	wait_screen '  work_01 \('
+	wait_screen '  work_00 \('
+	tmux send-keys -t "$TMUX_SESSION" t
+	wait_screen 'showing worker-00 \('
+	sleep 0.6
+	screen | grep -q '  work_00 (' && ! screen | grep -q '  work_01 (' || { screen; false; }
+	tmux send-keys -t "$TMUX_SESSION" t
+	wait_screen 'showing worker-01 \('
+	sleep 0.6
+	screen | grep -q '  work_01 (' && ! screen | grep -q '  work_00 (' || { screen; false; }
+	tmux send-keys -t "$TMUX_SESSION" t
+	sleep 0.6
+	[ "$(screen | grep -c 'showing')" -eq 0 ]
+	screen | grep -q '  work_00 (' && screen | grep -q '  work_01 ('
+	stop_screen
+}
+
+@test "full screen: p pauses the display, r resets the counts" {
+	start_workload hot_line
+	start_screen
+	wait_screen 'hot_line_function'
+	tmux send-keys -t "$TMUX_SESSION" p
+	wait_screen 'PAUSED'
+	a=$(screen_line 1)
+	sleep 1.2
+	[ "$(screen_line 1)" = "$a" ]
+	tmux send-keys -t "$TMUX_SESSION" p r
+	sleep 0.3
+	wait_screen '^Samples: [0-9]{1,2} taken'
+	stop_screen
 }

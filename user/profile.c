@@ -238,6 +238,38 @@ static int by_total_cmp(const void *a, const void *b)
 struct func_count *profile_functions(const struct profile *p, const struct symbolizer *s,
 				     int lines, int by_total, uint32_t *n)
 {
+	uint64_t samples;
+
+	return profile_thread_functions(p, s, 0, lines, by_total, n, &samples);
+}
+
+static int by_tid(const void *a, const void *b)
+{
+	const struct profile_thread *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+int profile_threads(const struct profile *p, struct profile_thread *out, int max)
+{
+	struct thread_entry *t, *tmp;
+	int n = 0;
+
+	HASH_ITER(hh, p->threads, t, tmp) {
+		if (n == max)
+			break;
+		out[n].tid = t->key.tid;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", t->named ? t->name : "thread");
+		n++;
+	}
+	qsort(out, n, sizeof(*out), by_tid);
+	return n;
+}
+
+struct func_count *profile_thread_functions(const struct profile *p, const struct symbolizer *s,
+					    uint32_t tid, int lines, int by_total,
+					    uint32_t *n, uint64_t *samples)
+{
 	uint32_t rows = lines ? s->nframes : s->nfuncs;
 	struct func_count *fc = calloc(rows ? rows : 1, sizeof(*fc));
 	uint64_t *seen = calloc(rows ? rows : 1, sizeof(*seen));
@@ -252,7 +284,11 @@ struct func_count *profile_functions(const struct profile *p, const struct symbo
 	}
 	for (uint32_t i = 0; i < rows; i++)
 		fc[i].id = i;
+	*samples = 0;
 	HASH_ITER(hh, p->stacks, e, tmp) {
+		if (tid && e->tid != tid)
+			continue;
+		*samples += e->count;
 		stamp++;
 		for (uint32_t i = 0; i < e->n; i++) {
 			uint32_t frame = e->frames[i] < s->nframes ? e->frames[i] : FRAME_UNKNOWN;

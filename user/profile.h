@@ -50,6 +50,19 @@ struct func_count {
 struct func_count *profile_functions(const struct profile *p, const struct symbolizer *s,
 				     int lines, int by_total, uint32_t *n);
 
+/* The same, for one thread only (tid 0: every thread); *samples gets the
+ * samples counted. */
+struct func_count *profile_thread_functions(const struct profile *p, const struct symbolizer *s,
+					    uint32_t tid, int lines, int by_total,
+					    uint32_t *n, uint64_t *samples);
+
+/* Up to max (tid, name) pairs of the threads seen, in tid order. */
+struct profile_thread {
+	uint32_t tid;
+	char name[64];
+};
+int profile_threads(const struct profile *p, struct profile_thread *out, int max);
+
 /* The top `limit` functions by own and by total samples. */
 void profile_print_top(const struct profile *p, const struct symbolizer *s,
 		       FILE *out, int limit);

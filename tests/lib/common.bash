@@ -25,9 +25,9 @@ start_workload() {
 }
 
 stop_workload() {
-	[ -n "${WL_PID:-}" ] && kill -9 "$WL_PID" 2>/dev/null
-	[ -n "${WL_JOB:-}" ] && kill -9 "$WL_JOB" 2>/dev/null
-	wait 2>/dev/null
+	if [ -n "${WL_PID:-}" ]; then kill -9 "$WL_PID" 2>/dev/null || true; fi
+	if [ -n "${WL_JOB:-}" ]; then kill -9 "$WL_JOB" 2>/dev/null || true; fi
+	wait 2>/dev/null || true
 	WL_PID= WL_JOB=
 	return 0
 }
