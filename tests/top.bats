@@ -103,7 +103,12 @@ stop_screen() {
 	start_screen
 	wait_screen '  work_01 \('
 	wait_screen '  work_00 \('
-	tmux send-keys -t "$TMUX_SESSION" t
+	# Threads come in tid order; the main thread, if it was sampled, first.
+	for _ in 1 2 3; do
+		tmux send-keys -t "$TMUX_SESSION" t
+		sleep 0.3
+		screen | grep -q 'showing worker-00 (' && break
+	done
 	wait_screen 'showing worker-00 \('
 	sleep 0.6
 	screen | grep -q '  work_00 (' && ! screen | grep -q '  work_01 (' || { screen; false; }
@@ -111,8 +116,13 @@ stop_screen() {
 	wait_screen 'showing worker-01 \('
 	sleep 0.6
 	screen | grep -q '  work_01 (' && ! screen | grep -q '  work_00 (' || { screen; false; }
-	tmux send-keys -t "$TMUX_SESSION" t
-	sleep 0.6
+	# The main thread may have been sampled too (it wakes every 0.1 s):
+	# keep pressing until the filter comes back to all threads.
+	for _ in 1 2 3; do
+		tmux send-keys -t "$TMUX_SESSION" t
+		sleep 0.6
+		screen | grep -q 'showing' || break
+	done
 	[ "$(screen | grep -c 'showing')" -eq 0 ]
 	screen | grep -q '  work_00 (' && screen | grep -q '  work_01 ('
 	stop_screen

@@ -129,7 +129,6 @@ static int count_threads(pid_t pid)
 struct view {
 	int sort;		/* 0 %Own, 1 %Total, 2 OwnTime, 3 TotalTime */
 	int lines;		/* rows per line, not per function */
-	int thread;		/* index into the thread list; -1: all */
 	uint32_t tid;		/* the thread shown, 0 for all */
 	char thread_name[80];
 	int paused;
@@ -317,16 +316,17 @@ static void draw_screen(struct session *s, struct view *v, int commit)
 	free(rows);
 }
 
-/* Move the thread filter to the next thread seen, then back to all. */
+/* Move the thread filter to the next thread seen, in tid order, then back
+ * to all. By tid, not by position: threads seen later join the list. */
 static void next_thread(struct session *s, struct view *v)
 {
 	struct profile_thread th[256];
-	int n = profile_threads(&s->prof, th, 256);
+	int n = profile_threads(&s->prof, th, 256), i = 0;
 
-	v->thread = v->thread + 1 < n ? v->thread + 1 : -1;
-	v->tid = v->thread >= 0 ? th[v->thread].tid : 0;
-	snprintf(v->thread_name, sizeof(v->thread_name), "%s (%u)",
-		 v->thread >= 0 ? th[v->thread].name : "", v->tid);
+	while (i < n && th[i].tid <= v->tid)
+		i++;
+	v->tid = i < n ? th[i].tid : 0;
+	snprintf(v->thread_name, sizeof(v->thread_name), "%s (%u)", i < n ? th[i].name : "", v->tid);
 	view_forget(v);
 }
 
@@ -394,7 +394,7 @@ int cmd_top(int argc, char **argv)
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	struct session *s = calloc(1, sizeof(*s));
 	struct session_opts so = { .pids = env.pids, .max_depth = PYBPFTOP_MAX_DEPTH };
-	struct view v = { .thread = -1 };
+	struct view v = {};
 	int rc = 1;
 
 	if (!s)
