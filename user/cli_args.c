@@ -27,9 +27,26 @@ double cli_seconds(const char *arg, double min, double max, struct argp_state *s
 	return v;
 }
 
-void cli_add_pid(const char *arg, pid_t *pids, int *n, int max, struct argp_state *state)
+error_t cli_target_arg(int key, char *arg, struct argp_state *state, struct cli_target *t)
 {
-	if (*n == max)
-		argp_error(state, "at most %d processes", max);
-	pids[(*n)++] = cli_long(arg, 1, 0x7fffffff, state);
+	switch (key) {
+	case 'p':
+		if (t->npids == CLI_MAX_PIDS)
+			argp_error(state, "at most %d processes", CLI_MAX_PIDS);
+		t->pids[t->npids++] = cli_long(arg, 1, 0x7fffffff, state);
+		break;
+	case 'r':
+		t->hz = cli_long(arg, 1, 10000, state);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!t->npids)
+			argp_error(state, "which process? give -p PID");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
 }

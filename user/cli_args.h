@@ -9,7 +9,21 @@
 long cli_long(const char *arg, long min, long max, struct argp_state *state);
 double cli_seconds(const char *arg, double min, double max, struct argp_state *state);
 
-/* Append a pid to pids[*n] (at most max of them). */
-void cli_add_pid(const char *arg, pid_t *pids, int *n, int max, struct argp_state *state);
+#define CLI_MAX_PIDS 16
+
+/* What every sampling command takes: the processes and the rate. */
+struct cli_target {
+	pid_t pids[CLI_MAX_PIDS];
+	int npids;
+	int hz;
+};
+
+#define CLI_TARGET_OPTIONS \
+	{ "pid", 'p', "PID", 0, "Process to profile (may repeat)", 0 }, \
+	{ "rate", 'r', "HZ", 0, "Samples per second per CPU (default 99)", 0 }
+
+/* Handles -p, -r, stray arguments and a missing -p for a command's argp
+ * parser; ARGP_ERR_UNKNOWN for any other key. */
+error_t cli_target_arg(int key, char *arg, struct argp_state *state, struct cli_target *t);
 
 #endif /* CLI_ARGS_H */

@@ -9,18 +9,14 @@
 #include "commands.h"
 #include "session.h"
 
-#define MAX_TARGETS SESSION_MAX_TARGETS
-
 static struct record_env {
-	pid_t pids[MAX_TARGETS];
-	int npids;
+	struct cli_target target;
 	double duration;	/* seconds; 0 = until Ctrl-C */
-	int hz;
 	const char *output;
 	int verbose;
 	long max_depth;
 } env = {
-	.hz = 99,
+	.target.hz = 99,
 	.max_depth = PYBPFTOP_MAX_DEPTH,
 };
 
@@ -45,14 +41,8 @@ static const struct argp_option options[] = {
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'p':
-		cli_add_pid(arg, env.pids, &env.npids, MAX_TARGETS, state);
-		break;
 	case 'd':
 		env.duration = cli_seconds(arg, 0.001, 1e9, state);
-		break;
-	case 'r':
-		env.hz = cli_long(arg, 1, 10000, state);
 		break;
 	case 'o':
 		env.output = arg;
@@ -63,15 +53,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'v':
 		env.verbose++;
 		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	case ARGP_KEY_END:
-		if (!env.npids)
-			argp_error(state, "which process? give -p PID");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_target_arg(key, arg, state, &env.target);
 	}
 	return 0;
 }
@@ -118,7 +101,7 @@ int cmd_record(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	struct session *s = calloc(1, sizeof(*s));
-	struct session_opts so = { .pids = env.pids };
+	struct session_opts so = { .pids = env.target.pids };
 	double elapsed;
 	int rc = 1;
 
@@ -128,14 +111,14 @@ int cmd_record(int argc, char **argv)
 		free(s);
 		return 1;
 	}
-	so.npids = env.npids;
-	so.hz = env.hz;
+	so.npids = env.target.npids;
+	so.hz = env.target.hz;
 	so.max_depth = env.max_depth;
 	so.verbose = env.verbose;
 	if (session_open(s, &so))
 		goto out;
 	fprintf(stderr, "pybpftop: sampling pid %d (Python %s) at %d Hz%s\n", s->targets[0]->pid,
-		s->targets[0]->version, env.hz, env.duration ? "" : "; Ctrl-C to stop");
+		s->targets[0]->version, env.target.hz, env.duration ? "" : "; Ctrl-C to stop");
 
 	while (!session_stop && s->alive &&
 	       !(env.duration && session_now() - s->start >= env.duration))
@@ -165,7 +148,7 @@ int cmd_record(int argc, char **argv)
 		sampler_counters(s->sampler, total, NULL, 0);
 		printf("pybpftop: %llu samples of pid %d (Python %s) in %.1f s at %d Hz; %llu lost\n",
 		       (unsigned long long)s->prof.samples, s->targets[0]->pid,
-		       s->targets[0]->version, elapsed, env.hz,
+		       s->targets[0]->version, elapsed, env.target.hz,
 		       (unsigned long long)total[CNT_LOST]);
 		profile_print_top(&s->prof, &s->sym, stdout, 20);
 	}

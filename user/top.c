@@ -13,16 +13,14 @@
 #include "session.h"
 
 static struct top_env {
-	pid_t pids[SESSION_MAX_TARGETS];
-	int npids;
-	int hz;
+	struct cli_target target;
 	double interval;
 	long iterations;	/* 0: until Ctrl-C */
 	int lines;
 	int rows;
 	int batch;
 } env = {
-	.hz = 99,
+	.target.hz = 99,
 	.interval = 1.0,
 	.rows = 20,
 };
@@ -38,8 +36,7 @@ static const char doc[] =
 "  sudo pybpftop -p 1234 --lines | tee top.log\n";
 
 static const struct argp_option options[] = {
-	{ "pid", 'p', "PID", 0, "Process to watch (may repeat)", 0 },
-	{ "rate", 'r', "HZ", 0, "Samples per second per CPU (default 99)", 0 },
+	CLI_TARGET_OPTIONS,
 	{ "interval", 'i', "SECONDS", 0, "Time between refreshes (default 1)", 0 },
 	{ "iterations", 'n', "N", 0, "Stop after N refreshes (default: until Ctrl-C)", 0 },
 	{ "batch", 'b', NULL, 0, "Plain-text tables, also chosen when stdout is not a terminal", 0 },
@@ -51,12 +48,6 @@ static const struct argp_option options[] = {
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'p':
-		cli_add_pid(arg, env.pids, &env.npids, SESSION_MAX_TARGETS, state);
-		break;
-	case 'r':
-		env.hz = cli_long(arg, 1, 10000, state);
-		break;
 	case 'i':
 		env.interval = cli_seconds(arg, 0.1, 3600, state);
 		break;
@@ -72,15 +63,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'R':
 		env.rows = cli_long(arg, 1, 10000, state);
 		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	case ARGP_KEY_END:
-		if (!env.npids)
-			argp_error(state, "which process? give -p PID");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_target_arg(key, arg, state, &env.target);
 	}
 	return 0;
 }
@@ -242,7 +226,7 @@ static void header(struct session *s, const struct view *v, char *l1, char *l2, 
 	sampler_counters(s->sampler, total, NULL, 0);
 	read_cmdline(t->pid, cmd, sizeof(cmd));
 	snprintf(l1, len, "pybpftop top - pid %d: %s - Python %s - %d Hz - %.1f s", t->pid,
-		 cmd[0] ? cmd : t->comm, t->version, env.hz, session_now() - s->start);
+		 cmd[0] ? cmd : t->comm, t->version, env.target.hz, session_now() - s->start);
 	snprintf(l2, len, "Samples: %llu taken, %llu lost - Threads: %d%s%s",
 		 (unsigned long long)s->prof.samples, (unsigned long long)total[CNT_LOST],
 		 count_threads(t->pid), v->tid ? " - showing " : "", v->tid ? v->thread_name : "");
@@ -256,10 +240,10 @@ static void format_row(char *buf, size_t len, struct session *s, const struct vi
 
 	if (fn->file[0])
 		snprintf(buf, len, "%6.1f%% %6.1f%% %8.2fs %8.2fs  %s (%s:%d)", r->pown, r->ptotal,
-			 (double)r->own / env.hz, (double)r->total / env.hz, fn->name, fn->file, line);
+			 (double)r->own / env.target.hz, (double)r->total / env.target.hz, fn->name, fn->file, line);
 	else
 		snprintf(buf, len, "%6.1f%% %6.1f%% %8.2fs %8.2fs  %s", r->pown, r->ptotal,
-			 (double)r->own / env.hz, (double)r->total / env.hz, fn->name);
+			 (double)r->own / env.target.hz, (double)r->total / env.target.hz, fn->name);
 }
 
 #define COLUMNS "   %%Own  %%Total   OwnTime TotalTime  "
@@ -393,7 +377,7 @@ int cmd_top(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	struct session *s = calloc(1, sizeof(*s));
-	struct session_opts so = { .pids = env.pids, .max_depth = PYBPFTOP_MAX_DEPTH };
+	struct session_opts so = { .pids = env.target.pids, .max_depth = PYBPFTOP_MAX_DEPTH };
 	struct view v = {};
 	int rc = 1;
 
@@ -403,8 +387,8 @@ int cmd_top(int argc, char **argv)
 		free(s);
 		return 1;
 	}
-	so.npids = env.npids;
-	so.hz = env.hz;
+	so.npids = env.target.npids;
+	so.hz = env.target.hz;
 	v.lines = env.lines;
 	if (session_open(s, &so))
 		goto out;
