@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The in-kernel CPython stack walker: finds the current thread's
- * PyThreadState and walks its frames into a struct py_sample. Shared by every
- * BPF program that records a Python stack (CPU samples, allocations). */
+/* The in-kernel CPython stack walker: finds a thread's PyThreadState and
+ * walks its frames into a struct py_sample. Shared by every BPF program that
+ * records a Python stack (CPU samples, thread snapshots, allocations).
+ *
+ * Programs that run in the sampled thread read its memory with
+ * bpf_probe_read_user(). A sleepable program that visits other threads (the
+ * task iterator) defines PY_WALKER_TASK_READS first: reads then go through
+ * bpf_copy_from_user_task(), which may fault pages in. */
 #ifndef PY_WALKER_BPF_H
 #define PY_WALKER_BPF_H
 
@@ -9,6 +14,14 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "pybpftop.h"
+
+#ifdef PY_WALKER_TASK_READS
+#define read_user(dst, size, addr, task) \
+	bpf_copy_from_user_task(dst, size, (const void *)(addr), task, 0)
+#else
+#define read_user(dst, size, addr, task) \
+	bpf_probe_read_user(dst, size, (const void *)(addr))
+#endif
 
 /* Frames kept per sample; the loader may lower it (--max-depth). */
 const volatile __u32 max_depth = PYBPFTOP_MAX_DEPTH;
@@ -35,6 +48,7 @@ struct {
  * by CPU; the loader sizes it to the number of possible CPUs. */
 struct scratch {
 	struct py_sample s;
+	__u64 addrs[PYBPFTOP_MAX_DEPTH];	/* each frame's own address */
 	__u8 buf[PYBPFTOP_READ_MAX];
 };
 
@@ -77,24 +91,24 @@ static __always_inline __s32 win_s32(const __u8 *buf, __u32 off)
 	return *(const __s32 *)(buf + off);
 }
 
-static __always_inline int win_read(__u8 *buf, __u32 size, __u64 addr)
+static __always_inline int win_read(__u8 *buf, __u32 size, __u64 addr,
+				    struct task_struct *task)
 {
 	if (size == 0 || size > PYBPFTOP_READ_MAX)
 		return -1;
-	if (bpf_probe_read_user(buf, size, (const void *)addr)) {
+	if (read_user(buf, size, addr, task)) {
 		count(CNT_READ_ERROR);
 		return -1;
 	}
 	return 0;
 }
 
-/* The id a PyThreadState carries for the current thread: on 3.11+ the
- * native thread id as the target sees it (its own pid namespace), on
- * <=3.10 pthread_self(), which on x86-64 glibc is the thread's fs base. */
-static __always_inline __u64 current_thread_key(const struct py_offsets *off)
+/* The id a PyThreadState carries for a thread: on 3.11+ the native
+ * thread id as the target sees it (its own pid namespace), on <=3.10
+ * pthread_self(), which on x86-64 glibc is the thread's fs base. */
+static __always_inline __u64 thread_key(const struct py_offsets *off,
+					struct task_struct *task)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
 	if (off->tstate_native_thread_id != PYBPFTOP_NO_OFFSET) {
 		struct pid *pid = BPF_CORE_READ(task, thread_pid);
 		unsigned int level = BPF_CORE_READ(pid, level);
@@ -113,6 +127,7 @@ static __always_inline __u16 tstate_id_off(const struct py_offsets *off)
 }
 
 struct scan_ctx {
+	struct task_struct *task;	/* whose memory we read */
 	__u64 tstate;		/* candidate, then the match */
 	__u64 want;		/* the id we look for */
 	__u32 key;		/* scratch slot */
@@ -128,7 +143,7 @@ static long scan_thread(__u32 i, void *arg)
 	if (!c->tstate)
 		return 1;
 	sc = bpf_map_lookup_elem(&scratch, &c->key);
-	if (!sc || win_read(sc->buf, c->read_size, c->tstate))
+	if (!sc || win_read(sc->buf, c->read_size, c->tstate, c->task))
 		return 1;
 	if (win_u64(sc->buf, c->id_off) == c->want) {
 		c->found = 1;
@@ -138,14 +153,16 @@ static long scan_thread(__u32 i, void *arg)
 	return 0;
 }
 
-/* The current thread's PyThreadState, or 0. On return the scratch window
- * holds its first tstate_read_size bytes. */
-static __always_inline __u64 find_tstate(const struct py_proc *proc, __u32 tid,
+/* The thread's PyThreadState, or 0. On return the scratch window holds
+ * its first tstate_read_size bytes. */
+static __always_inline __u64 find_tstate(const struct py_proc *proc,
+					 struct task_struct *task, __u32 tid,
 					 __u32 key, struct scratch *sc)
 {
 	const struct py_offsets *off = &proc->off;
 	struct scan_ctx c = {
-		.want = current_thread_key(off),
+		.task = task,
+		.want = thread_key(off, task),
 		.key = key,
 		.id_off = tstate_id_off(off),
 		.next_off = off->tstate_next,
@@ -157,20 +174,20 @@ static __always_inline __u64 find_tstate(const struct py_proc *proc, __u32 tid,
 	if (cached) {
 		__u64 ts = *cached;
 
-		if (!win_read(sc->buf, c.read_size, ts) &&
+		if (!win_read(sc->buf, c.read_size, ts, task) &&
 		    win_u64(sc->buf, c.id_off) == c.want)
 			return ts;
 		bpf_map_delete_elem(&tstate_cache, &tid);
 	}
 	count(CNT_CACHE_MISS);
 
-	if (bpf_probe_read_user(&interp, sizeof(interp),
-				(const void *)proc->interp_head_addr) || !interp) {
+	if (read_user(&interp, sizeof(interp), proc->interp_head_addr, task) ||
+	    !interp) {
 		count(CNT_READ_ERROR);
 		return 0;
 	}
-	if (bpf_probe_read_user(&c.tstate, sizeof(c.tstate),
-				(const void *)(interp + off->interp_threads_head))) {
+	if (read_user(&c.tstate, sizeof(c.tstate),
+		      interp + off->interp_threads_head, task)) {
 		count(CNT_READ_ERROR);
 		return 0;
 	}
@@ -182,6 +199,7 @@ static __always_inline __u64 find_tstate(const struct py_proc *proc, __u32 tid,
 }
 
 struct walk_ctx {
+	struct task_struct *task;	/* whose memory we read */
 	__u64 frame;		/* next frame to read */
 	__u32 key;		/* scratch slot */
 	__u32 depth;
@@ -225,7 +243,7 @@ static long walk_frame(__u32 i, void *arg)
 	sc = bpf_map_lookup_elem(&scratch, &c->key);
 	if (!sc)
 		return 1;
-	if (win_read(sc->buf, c->read_size, c->frame)) {
+	if (win_read(sc->buf, c->read_size, c->frame, c->task)) {
 		c->flags |= SAMPLE_READ_ERROR;
 		return 1;
 	}
@@ -245,20 +263,22 @@ static long walk_frame(__u32 i, void *arg)
 		}
 		sc->s.frames[d].code = code;
 		sc->s.frames[d].lasti = frame_lasti(c, sc->buf, code);
+		sc->addrs[d] = c->frame;
 		c->depth = d + 1;
 	}
 	c->frame = win_u64(sc->buf, c->prev_off);
 	return 0;
 }
 
-/* Walk the current thread's Python stack into the scratch sample of this
- * CPU. Returns that sample with its header filled, or NULL when there is
- * nothing to report (the counters say why). */
-static __always_inline struct py_sample *walk_python_stack(void)
+/* Walk the Python stack of `task` (thread tid of process tgid, root pid
+ * namespace) into scratch slot `key`. Returns that sample with its header
+ * filled (weight 1), or NULL when there is nothing to report (the counters
+ * say why); with allow_empty, a thread with no Python frame still gives a
+ * sample of depth 0. */
+static __always_inline struct py_sample *
+walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
+		bool allow_empty)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
-	__u32 key = 0;
 	const struct py_proc *proc;
 	const struct py_offsets *off;
 	struct scratch *sc;
@@ -270,12 +290,11 @@ static __always_inline struct py_sample *walk_python_stack(void)
 		return NULL;
 	off = &proc->off;
 	count(CNT_SAMPLES);
-	key = bpf_get_smp_processor_id();
 	sc = bpf_map_lookup_elem(&scratch, &key);
 	if (!sc)
 		return NULL;
 
-	ts = find_tstate(proc, tid, key, sc);
+	ts = find_tstate(proc, task, tid, key, sc);
 	if (!ts) {
 		count(CNT_NO_THREAD);
 		return NULL;
@@ -285,11 +304,12 @@ static __always_inline struct py_sample *walk_python_stack(void)
 		__u64 cframe = frame;
 
 		frame = 0;
-		if (bpf_probe_read_user(&frame, sizeof(frame),
-					(const void *)(cframe + off->cframe_current_frame)))
+		if (read_user(&frame, sizeof(frame),
+			      cframe + off->cframe_current_frame, task))
 			count(CNT_READ_ERROR);
 	}
 
+	c.task = task;
 	c.frame = frame;
 	c.key = key;
 	c.limit = max_depth;
@@ -310,15 +330,18 @@ static __always_inline struct py_sample *walk_python_stack(void)
 		count(CNT_TRUNCATED);
 	if (!c.depth) {
 		count(CNT_NO_FRAMES);
-		return NULL;
+		if (!allow_empty)
+			return NULL;
 	}
 
 	sc->s.hdr.time_ns = bpf_ktime_get_ns();
+	sc->s.hdr.tstate = ts;
 	sc->s.hdr.pid = tgid;
 	sc->s.hdr.tid = tid;
-	sc->s.hdr.cpu = key;
+	sc->s.hdr.cpu = bpf_get_smp_processor_id();
 	sc->s.hdr.flags = c.flags;
 	sc->s.hdr.depth = c.depth;
+	sc->s.hdr.weight = 1;
 	return &sc->s;
 }
 

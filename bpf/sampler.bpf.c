@@ -18,8 +18,12 @@ struct {
 SEC("perf_event")
 int sample_cpu(struct bpf_perf_event_data *ctx)
 {
-	struct py_sample *s = walk_python_stack();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct py_sample *s;
 	__u64 size;
+
+	s = walk_task_stack(bpf_get_current_task_btf(), pid_tgid >> 32, (__u32)pid_tgid,
+			    bpf_get_smp_processor_id(), false);
 
 	if (!s)
 		return 0;

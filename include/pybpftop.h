@@ -64,16 +64,22 @@ struct py_frame {
 enum sample_flags {
 	SAMPLE_TRUNCATED = 1 << 0,	/* more frames than max_depth */
 	SAMPLE_READ_ERROR = 1 << 1,	/* a frame read failed mid-walk */
+	/* From the thread iterator, not from cpu-clock: */
+	SAMPLE_THREAD = 1 << 2,		/* a thread snapshot (dump, --idle) */
+	SAMPLE_ON_CPU = 1 << 3,		/* the thread was running on a CPU */
+	SAMPLE_RUNNABLE = 1 << 4,	/* ... or waiting for one (TASK_RUNNING) */
+	SAMPLE_ADDRS = 1 << 5,		/* depth frame addresses (__u64) follow the frames */
 };
 
 struct py_sample_hdr {
 	__u64 time_ns;			/* bpf_ktime_get_ns() */
+	__u64 tstate;			/* the thread's PyThreadState */
 	__u32 pid;			/* tgid, root pid namespace */
 	__u32 tid;			/* root pid namespace */
 	__u32 cpu;
 	__u32 flags;			/* enum sample_flags */
 	__u32 depth;			/* frames that follow, innermost first */
-	__u32 _pad;
+	__u32 weight;			/* sampling periods this sample stands for */
 };
 
 struct py_sample {
@@ -91,6 +97,7 @@ enum counter {
 	CNT_NO_FRAMES,		/* thread state with no Python frame */
 	CNT_LOST,		/* ring buffer full */
 	CNT_CACHE_MISS,		/* tid -> thread state cache misses */
+	CNT_THREADS,		/* threads visited by the thread iterator */
 	CNT_MAX,
 };
 

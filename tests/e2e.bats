@@ -154,3 +154,27 @@ assert_whole_recursion() {	# depth rate min-leaf-samples
 	fi
 	[[ "$output" == *"Python $full (found by $src)"* ]]
 }
+
+@test "$PY_LABEL: --idle charges wall time to threads blocked in sleep, a lock and a pipe read" {
+	start_workload idle_mix
+	run "$PYBPFTOP" record -p "$WL_PID" -d 4 -r 199 --idle -o "$BATS_TEST_TMPDIR/out.folded"
+	[ "$status" -eq 0 ]
+	run $FOLDED shares "$BATS_TEST_TMPDIR/out.folded" sleeper lock_waiter pipe_reader main_waits busy
+	echo "share/off-cpu-share: $output"
+	/usr/bin/python3 - $output <<'PY'
+import sys
+*shares, n = sys.argv[1:]
+assert int(n[2:]) >= 5 * 199 * 3, n   # five threads, at least 3 s each
+for s in shares:
+    name, _, v = s.partition("=")
+    share, off = (float(x) for x in v.split("/"))
+    # Five threads, each there for the whole run: a fifth of wall time each.
+    assert abs(share - 20) <= 5, (name, share)
+    if name != "busy":
+        assert off >= 99, (name, off)   # blocked all along
+PY
+	run "$PYBPFTOP" record -p "$WL_PID" -d 2 --idle
+	[ "$status" -eq 0 ]
+	echo "$output"
+	grep -E 'wall-clock time: [0-9.]+% on CPU, [0-9.]+% off CPU' <<<"$output"
+}

@@ -11,6 +11,9 @@ double cli_seconds(const char *arg, double min, double max, struct argp_state *s
 
 #define CLI_MAX_PIDS 16
 
+/* Long-only options' keys. */
+enum { OPT_IDLE = 0x100, OPT_LOCALS, OPT_JSON };
+
 /* What every sampling command takes: the processes and the rate. */
 struct cli_target {
 	pid_t pids[CLI_MAX_PIDS];

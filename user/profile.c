@@ -86,6 +86,8 @@ int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 			found->count += count;
 			free(e);
 			p->samples += count;
+			if (flags & STACK_OFF_CPU)
+				p->off_cpu += count;
 			return 0;
 		}
 	}
@@ -93,6 +95,8 @@ int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 	HASH_ADD(hh, p->stacks, pid, keylen, e);
 	p->nstacks++;
 	p->samples += count;
+	if (flags & STACK_OFF_CPU)
+		p->off_cpu += count;
 	return thread_get(p, pid, tid) ? 0 : -ENOMEM;
 }
 
@@ -176,6 +180,8 @@ static char *stack_line(const struct profile *p, const struct symbolizer *s,
 		return NULL;
 	put_clean(thread_name(p, e->pid, e->tid), m);
 	fprintf(m, " (%u)", e->tid);
+	if (e->flags & STACK_OFF_CPU)
+		fputs(";[off-cpu]", m);
 	if (e->flags & STACK_TRUNCATED)
 		fputs(";[truncated]", m);
 	else if (e->flags & STACK_PARTIAL)

@@ -9,6 +9,7 @@
 
 #define STACK_TRUNCATED 1u	/* deeper than --max-depth: root frames missing */
 #define STACK_PARTIAL	2u	/* a frame read failed: root frames missing */
+#define STACK_OFF_CPU	4u	/* --idle: the thread was off the CPU (blocked, waiting) */
 
 struct stack_entry;
 struct thread_entry;
@@ -17,6 +18,7 @@ struct profile {
 	struct stack_entry *stacks;
 	struct thread_entry *threads;
 	uint64_t samples;	/* stacks added, weighted */
+	uint64_t off_cpu;	/* of which STACK_OFF_CPU */
 	uint64_t nstacks;	/* unique stacks */
 };
 
@@ -35,7 +37,9 @@ void profile_name_threads(struct profile *p, int refresh);
 void profile_set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, const char *name);
 
 /* One line per unique stack, root first, sorted:
- *   thread-name (tid);outer (file.py:line);...;inner (file.py:line) COUNT */
+ *   thread-name (tid);outer (file.py:line);...;inner (file.py:line) COUNT
+ * An off-CPU stack (--idle) has a `[off-cpu]` frame right under the thread,
+ * so that a flame graph shows waiting as its own tower per thread. */
 int profile_write_folded(const struct profile *p, const struct symbolizer *s, FILE *out);
 
 struct func_count {

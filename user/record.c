@@ -15,6 +15,7 @@ static struct record_env {
 	const char *output;
 	int verbose;
 	long max_depth;
+	int idle;
 } env = {
 	.target.hz = 99,
 	.max_depth = PYBPFTOP_MAX_DEPTH,
@@ -34,6 +35,8 @@ static const struct argp_option options[] = {
 	{ "rate", 'r', "HZ", 0, "Samples per second per CPU (default 99)", 0 },
 	{ "output", 'o', "FILE", 0, "Write folded stacks to FILE", 0 },
 	{ "max-depth", 'D', "FRAMES", 0, "Frames kept per stack (default and most: 5000)", 0 },
+	{ "idle", OPT_IDLE, NULL, 0, "Wall-clock time: also sample threads that are off the CPU "
+	  "(sleeping, blocked on a lock or I/O, waiting for the GIL); their stacks get an [off-cpu] frame", 0 },
 	{ "verbose", 'v', NULL, 0, "Print counters (-vv: libbpf's messages too)", 0 },
 	{ 0 },
 };
@@ -53,6 +56,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'v':
 		env.verbose++;
 		break;
+	case OPT_IDLE:
+		env.idle = 1;
+		break;
 	default:
 		return cli_target_arg(key, arg, state, &env.target);
 	}
@@ -68,6 +74,7 @@ static const char *counter_names[CNT_MAX] = {
 	[CNT_NO_FRAMES] = "no-frames",
 	[CNT_LOST] = "lost",
 	[CNT_CACHE_MISS] = "tstate-lookups",
+	[CNT_THREADS] = "threads-seen",
 };
 
 static void print_counters(struct sampler *s, const struct symbolizer *sym)
@@ -115,10 +122,12 @@ int cmd_record(int argc, char **argv)
 	so.hz = env.target.hz;
 	so.max_depth = env.max_depth;
 	so.verbose = env.verbose;
+	so.idle = env.idle;
 	if (session_open(s, &so))
 		goto out;
-	fprintf(stderr, "pybpftop: sampling pid %d (Python %s) at %d Hz%s\n", s->targets[0]->pid,
-		s->targets[0]->version, env.target.hz, env.duration ? "" : "; Ctrl-C to stop");
+	fprintf(stderr, "pybpftop: sampling pid %d (Python %s) at %d Hz%s%s\n", s->targets[0]->pid,
+		s->targets[0]->version, env.target.hz, env.idle ? ", idle threads too" : "",
+		env.duration ? "" : "; Ctrl-C to stop");
 
 	while (!session_stop && s->alive &&
 	       !(env.duration && session_now() - s->start >= env.duration))
@@ -150,6 +159,10 @@ int cmd_record(int argc, char **argv)
 		       (unsigned long long)s->prof.samples, s->targets[0]->pid,
 		       s->targets[0]->version, elapsed, env.target.hz,
 		       (unsigned long long)total[CNT_LOST]);
+		if (env.idle)
+			printf("pybpftop: wall-clock time: %.1f%% on CPU, %.1f%% off CPU (sleeping, blocked or waiting)\n",
+			       100.0 * (s->prof.samples - s->prof.off_cpu) / (s->prof.samples ? s->prof.samples : 1),
+			       100.0 * s->prof.off_cpu / (s->prof.samples ? s->prof.samples : 1));
 		profile_print_top(&s->prof, &s->sym, stdout, 20);
 	}
 	if (env.verbose)

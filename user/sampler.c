@@ -12,11 +12,15 @@
 #include <bpf/libbpf.h>
 #include "sampler.h"
 #include "sampler.skel.h"
+#include "threads.skel.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 struct sampler {
 	struct sampler_bpf *skel;
+	struct threads_bpf *threads;	/* the task iterator, if asked for */
+	struct bpf_link *iters[SAMPLER_MAX_TARGETS];	/* one per target */
+	int niters;
 	struct ring_buffer *rb;
 	struct bpf_link **links;
 	int *pfds;
@@ -67,11 +71,18 @@ static int on_event(void *ctx, void *data, size_t len)
 {
 	struct sampler *s = ctx;
 	const struct py_sample_hdr *hdr = data;
+	const struct py_frame *frames = (const void *)(hdr + 1);
+	size_t need;
 
-	if (len < sizeof(*hdr) || hdr->depth > PYBPFTOP_MAX_DEPTH ||
-	    len < sizeof(*hdr) + hdr->depth * sizeof(struct py_frame))
+	if (len < sizeof(*hdr) || hdr->depth > PYBPFTOP_MAX_DEPTH)
 		return 0;
-	s->opts.on_sample(s->opts.ctx, hdr, (const struct py_frame *)(hdr + 1));
+	need = sizeof(*hdr) + hdr->depth * sizeof(*frames);
+	if (hdr->flags & SAMPLE_ADDRS)
+		need += hdr->depth * sizeof(uint64_t);
+	if (len < need)
+		return 0;
+	s->opts.on_sample(s->opts.ctx, hdr, frames, hdr->flags & SAMPLE_ADDRS ?
+			  (const uint64_t *)(frames + hdr->depth) : NULL);
 	return 0;
 }
 
@@ -87,6 +98,80 @@ static int open_perf_event(int cpu, int hz)
 	};
 
 	return syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* The iterator object shares the sampler's maps, so its samples arrive in
+ * the same ring buffer and it sees the same processes. */
+static int load_threads(struct sampler *s, struct py_target *const *targets, int ntargets,
+			char *err, size_t errlen)
+{
+	struct threads_bpf *t = threads_bpf__open();
+	int rc;
+
+	s->threads = t;
+	if (!t) {
+		snprintf(err, errlen, "failed to open the thread iterator: %s", strerror(errno));
+		return -errno;
+	}
+	t->rodata->max_depth = s->opts.max_depth;
+	bpf_map__set_max_entries(t->maps.scratch, s->ncpus);
+	if ((rc = bpf_map__reuse_fd(t->maps.procs, bpf_map__fd(s->skel->maps.procs))) ||
+	    (rc = bpf_map__reuse_fd(t->maps.tstate_cache, bpf_map__fd(s->skel->maps.tstate_cache))) ||
+	    (rc = bpf_map__reuse_fd(t->maps.counters, bpf_map__fd(s->skel->maps.counters))) ||
+	    (rc = bpf_map__reuse_fd(t->maps.events, bpf_map__fd(s->skel->maps.events)))) {
+		snprintf(err, errlen, "failed to share the sampler's maps: %s", strerror(-rc));
+		return rc;
+	}
+	rc = threads_bpf__load(t);
+	if (rc) {
+		snprintf(err, errlen, "failed to load the thread iterator: %s (it needs Linux 6.1 or later; -vv shows the verifier's log)",
+			 strerror(-rc));
+		return rc;
+	}
+	for (int i = 0; i < ntargets && i < SAMPLER_MAX_TARGETS; i++) {
+		union bpf_iter_link_info info = { .task.pid = targets[i]->pid };
+		LIBBPF_OPTS(bpf_iter_attach_opts, io, .link_info = &info,
+			    .link_info_len = sizeof(info));
+
+		s->iters[i] = bpf_program__attach_iter(t->progs.snapshot_threads, &io);
+		if (!s->iters[i]) {
+			rc = -errno;
+			snprintf(err, errlen, "failed to attach the thread iterator to pid %d: %s",
+				 targets[i]->pid, strerror(errno));
+			return rc;
+		}
+		s->niters = i + 1;
+	}
+	return 0;
+}
+
+int sampler_snapshot(struct sampler *s, enum snapshot_mode mode, uint32_t weight)
+{
+	char buf[64];
+	int rc = 0;
+
+	if (!s->threads)
+		return -EINVAL;
+	s->threads->bss->pass_weight = weight;
+	s->threads->bss->pass_off_cpu_only = mode == SNAPSHOT_OFF_CPU;
+	s->threads->bss->pass_addrs = mode == SNAPSHOT_ALL;
+	for (int i = 0; i < s->niters; i++) {
+		int fd = bpf_iter_create(bpf_link__fd(s->iters[i]));
+		ssize_t n;
+
+		if (fd < 0) {
+			rc = -errno;
+			continue;
+		}
+		/* The program writes to the ring buffer, not to the file:
+		 * reading runs it over every thread and returns 0 bytes. */
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			;
+		if (n < 0)
+			rc = -errno;
+		close(fd);
+	}
+	return rc;
 }
 
 int sampler_start(struct sampler **out, const struct sampler_opts *opts,
@@ -145,6 +230,11 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 		}
 	}
 
+	if (opts->threads) {
+		rc = load_threads(s, targets, ntargets, err, errlen);
+		if (rc)
+			goto fail;
+	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
 	s->links = calloc(s->ncpus, sizeof(*s->links));
 	s->pfds = malloc(s->ncpus * sizeof(*s->pfds));
@@ -155,7 +245,7 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 	}
 	for (int cpu = 0; cpu < s->ncpus; cpu++)
 		s->pfds[cpu] = -1;
-	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+	for (int cpu = 0; opts->hz && cpu < s->ncpus; cpu++) {
 		s->pfds[cpu] = open_perf_event(cpu, opts->hz);
 		if (s->pfds[cpu] < 0) {
 			if (errno == ENODEV)	/* possible but offline CPU */
@@ -174,7 +264,7 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 		}
 		attached++;
 	}
-	if (!attached) {
+	if (opts->hz && !attached) {
 		rc = -ENODEV;
 		snprintf(err, errlen, "no online CPU to sample");
 		goto fail;
@@ -247,6 +337,9 @@ void sampler_stop(struct sampler *s)
 	if (!s)
 		return;
 	sampler_detach(s);
+	for (int i = 0; i < s->niters; i++)
+		bpf_link__destroy(s->iters[i]);
+	threads_bpf__destroy(s->threads);
 	ring_buffer__free(s->rb);
 	sampler_bpf__destroy(s->skel);
 	free(s->links);

@@ -1,5 +1,7 @@
-/* The CPU sampler: the BPF skeleton's life cycle in one place, from open to
- * destroy, with a single cleanup path. */
+/* The sampler: the BPF skeletons' life cycle in one place, from open to
+ * destroy, with a single cleanup path. Two sources feed one ring buffer:
+ * cpu-clock perf events (threads on a CPU) and a task iterator that user
+ * space runs to snapshot every thread of the targets (dump, --idle). */
 #ifndef SAMPLER_H
 #define SAMPLER_H
 
@@ -7,14 +9,19 @@
 #include "py_target.h"
 #include "pybpftop.h"
 
+#define SAMPLER_MAX_TARGETS 16
+
 struct sampler;
 
 struct sampler_opts {
-	int hz;
+	int hz;			/* cpu-clock rate; 0: no CPU sampling (dump) */
+	int threads;		/* load the thread iterator (sampler_snapshot) */
 	uint32_t max_depth;
 	int verbose;
-	/* Called for each sample, frames innermost first. */
-	void (*on_sample)(void *ctx, const struct py_sample_hdr *hdr, const struct py_frame *frames);
+	/* Called for each sample, frames innermost first; addrs holds each
+	 * frame's address when the sample has SAMPLE_ADDRS, else NULL. */
+	void (*on_sample)(void *ctx, const struct py_sample_hdr *hdr,
+			  const struct py_frame *frames, const uint64_t *addrs);
 	void *ctx;
 };
 
@@ -30,6 +37,16 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 /* A file descriptor that becomes readable per sample when the BPF side
  * wakes user space up (PYBPFTOP_RB_WAKEUP=1, for benchmarks), else -1. */
 int sampler_wakeup_fd(struct sampler *s);
+
+enum snapshot_mode {
+	SNAPSHOT_ALL,		/* every Python thread, with frame addresses */
+	SNAPSHOT_OFF_CPU,	/* threads not on a CPU, for --idle */
+};
+
+/* Walk the Python stack of the targets' threads now, once, into the ring
+ * buffer; each sample stands for `weight` sampling periods. Needs
+ * opts.threads. Returns 0 or -errno. */
+int sampler_snapshot(struct sampler *s, enum snapshot_mode mode, uint32_t weight);
 
 /* Deliver the samples waiting in the ring buffer. */
 int sampler_drain(struct sampler *s);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include "session.h"
 
 /* How often the ring buffer is drained: samples are sent without wakeups.
@@ -28,7 +29,8 @@ double session_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void on_sample(void *ctx, const struct py_sample_hdr *hdr, const struct py_frame *frames)
+static void on_sample(void *ctx, const struct py_sample_hdr *hdr,
+		      const struct py_frame *frames, const uint64_t *addrs)
 {
 	struct session *s = ctx;
 	struct py_target *t = NULL;
@@ -41,11 +43,60 @@ static void on_sample(void *ctx, const struct py_sample_hdr *hdr, const struct p
 		return;
 	for (uint32_t i = 0; i < hdr->depth; i++)
 		s->ids[i] = symbolizer_frame(&s->sym, t, frames[i].code, frames[i].lasti);
+	/* A snapshot of every thread (session_threads), not a sample. */
+	if (hdr->flags & SAMPLE_ADDRS) {
+		if (s->nthreads < SESSION_MAX_THREADS)
+			s->threads[s->nthreads++] = (struct session_thread){
+				hdr->pid, hdr->tid, hdr->tstate,
+				hdr->flags & (SAMPLE_ON_CPU | SAMPLE_RUNNABLE) };
+		if (s->opts->on_thread)
+			s->opts->on_thread(s->opts->ctx, t, hdr, s->ids, frames, addrs);
+		return;
+	}
 	if (hdr->flags & SAMPLE_TRUNCATED)
 		flags |= STACK_TRUNCATED;
 	else if (hdr->flags & SAMPLE_READ_ERROR)
 		flags |= STACK_PARTIAL;
-	profile_add(&s->prof, hdr->pid, hdr->tid, flags, s->ids, hdr->depth, 1);
+	if (hdr->flags & SAMPLE_THREAD)
+		flags |= STACK_OFF_CPU;
+	profile_add(&s->prof, hdr->pid, hdr->tid, flags, s->ids, hdr->depth, hdr->weight);
+}
+
+/* --idle: a timer at the sampling rate drives the off-CPU passes. */
+static int idle_timer_open(int hz)
+{
+	long ns = 1000000000L / hz;
+	struct itimerspec its = { { ns / 1000000000L, ns % 1000000000L },
+				  { ns / 1000000000L, ns % 1000000000L } };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void idle_pass(struct session *s)
+{
+	uint64_t periods = 0;
+
+	/* Missed periods (a slow pass, a busy CPU) are charged to the next
+	 * one, so wall time adds up even when the timer slips. */
+	if (read(s->idle_timer, &periods, sizeof(periods)) != sizeof(periods) || !periods)
+		return;
+	sampler_snapshot(s->sampler, SNAPSHOT_OFF_CPU, periods > UINT32_MAX ? UINT32_MAX : periods);
+}
+
+int session_threads(struct session *s)
+{
+	int rc;
+
+	s->nthreads = 0;
+	rc = sampler_snapshot(s->sampler, SNAPSHOT_ALL, 1);
+	sampler_drain(s->sampler);
+	symbolizer_new_epoch(&s->sym);
+	return rc;
 }
 
 int session_open(struct session *s, const struct session_opts *o)
@@ -53,6 +104,7 @@ int session_open(struct session *s, const struct session_opts *o)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sampler_opts so = {
 		.hz = o->hz,
+		.threads = o->idle || o->threads,
 		.max_depth = o->max_depth,
 		.verbose = o->verbose,
 		.on_sample = on_sample,
@@ -61,6 +113,8 @@ int session_open(struct session *s, const struct session_opts *o)
 	char err[512];
 
 	memset(s, 0, sizeof(*s));
+	s->opts = o;
+	s->idle_timer = -1;
 	for (int i = 0; i < SESSION_MAX_TARGETS; i++)
 		s->pidfds[i] = -1;
 	symbolizer_init(&s->sym);
@@ -100,6 +154,10 @@ int session_open(struct session *s, const struct session_opts *o)
 		fprintf(stderr, "pybpftop: %s\n", err);
 		return 1;
 	}
+	if (o->idle && (s->idle_timer = idle_timer_open(o->hz)) < 0) {
+		fprintf(stderr, "pybpftop: cannot create a timer for --idle: %s\n", strerror(errno));
+		return 1;
+	}
 	s->alive = s->ntargets;
 	s->start = session_now();
 	return 0;
@@ -107,7 +165,7 @@ int session_open(struct session *s, const struct session_opts *o)
 
 void session_tick(struct session *s, int ms)
 {
-	struct pollfd pfd[SESSION_MAX_TARGETS + 1];
+	struct pollfd pfd[SESSION_MAX_TARGETS + 2];
 	int n = s->ntargets, wait = ms < POLL_MS ? ms : POLL_MS;
 	double until = session_now() + ms / 1000.0;
 
@@ -118,7 +176,10 @@ void session_tick(struct session *s, int ms)
 			pfd[i] = (struct pollfd){ .fd = s->pidfds[i], .events = POLLIN };
 		/* Only set when benchmarking a wakeup per sample. */
 		pfd[n] = (struct pollfd){ .fd = sampler_wakeup_fd(s->sampler), .events = POLLIN };
-		if (ppoll(pfd, n + 1, &ts, NULL) > 0) {
+		pfd[n + 1] = (struct pollfd){ .fd = s->idle_timer, .events = POLLIN };
+		if (ppoll(pfd, n + 2, &ts, NULL) > 0) {
+			if (pfd[n + 1].revents)
+				idle_pass(s);
 			for (int i = 0; i < n; i++) {
 				if (!pfd[i].revents)
 					continue;
@@ -136,6 +197,8 @@ void session_tick(struct session *s, int ms)
 
 void session_finish(struct session *s)
 {
+	if (s->idle_timer >= 0)
+		idle_pass(s);
 	sampler_detach(s->sampler);
 	profile_name_threads(&s->prof, 1);
 	sampler_drain(s->sampler);
@@ -144,6 +207,8 @@ void session_finish(struct session *s)
 void session_close(struct session *s)
 {
 	sampler_stop(s->sampler);
+	if (s->idle_timer >= 0)
+		close(s->idle_timer);
 	for (int i = 0; i < s->ntargets; i++) {
 		if (s->pidfds[i] >= 0)
 			close(s->pidfds[i]);

@@ -11,7 +11,16 @@
 #include "sampler.h"
 #include "symbolizer.h"
 
-#define SESSION_MAX_TARGETS 16
+#define SESSION_MAX_TARGETS SAMPLER_MAX_TARGETS
+
+/* A Python thread as the last thread snapshot saw it. */
+struct session_thread {
+	uint32_t pid, tid;
+	uint64_t tstate;
+	uint32_t flags;		/* SAMPLE_ON_CPU, SAMPLE_RUNNABLE */
+};
+
+#define SESSION_MAX_THREADS 1024
 
 struct session {
 	struct py_target *targets[SESSION_MAX_TARGETS];
@@ -23,14 +32,25 @@ struct session {
 	struct profile prof;
 	uint32_t ids[PYBPFTOP_MAX_DEPTH];
 	double start;
+	int idle_timer;			/* --idle: a timerfd at the sampling rate */
+	struct session_thread threads[SESSION_MAX_THREADS];	/* session_threads() */
+	int nthreads;
+	const struct session_opts *opts;
 };
 
 struct session_opts {
 	const pid_t *pids;
 	int npids;
-	int hz;
+	int hz;			/* 0: no sampling, snapshots only (dump) */
 	uint32_t max_depth;
 	int verbose;
+	int idle;		/* --idle: sample threads off the CPU too */
+	int threads;		/* session_threads() will be called */
+	/* Where session_threads() sends stacks; NULL: only the table. */
+	void (*on_thread)(void *ctx, struct py_target *t, const struct py_sample_hdr *hdr,
+			  const uint32_t *frame_ids, const struct py_frame *frames,
+			  const uint64_t *addrs);
+	void *ctx;
 };
 
 /* Check the system and the targets, load and attach. On failure prints one
@@ -40,6 +60,10 @@ int session_open(struct session *s, const struct session_opts *o);
 /* Wait up to ms (less on a signal or a target's exit), then take in the
  * samples that arrived. */
 void session_tick(struct session *s, int ms);
+
+/* Snapshot every Python thread of the targets now: fills s->threads and
+ * calls opts.on_thread per thread. Returns 0 or -errno. */
+int session_threads(struct session *s);
 
 /* Stop sampling and take in the last samples. */
 void session_finish(struct session *s);

@@ -8,6 +8,8 @@
   folded.py threads FILE                "thread-name function" for each leaf
   folded.py hot-line FILE FUNC          the line of FUNC with the most own samples
   folded.py has FILE FUNC               samples with FUNC anywhere in the stack
+  folded.py shares FILE F1 F2 ...       % of all samples with Fi anywhere in the
+                                        stack, and % of those under [off-cpu]
 """
 import re
 import sys
@@ -80,6 +82,15 @@ def main():
         print("%d %d %d" % (best, lines.get(best, 0), sum(lines.values())))
     elif cmd == "has":
         print(sum(c for _, frames, c in stacks if any(f[0] == args[0] for f in frames)))
+    elif cmd == "shares":
+        total = sum(c for _, _, c in stacks) or 1
+        out = []
+        for f in args:
+            has = [(frames, c) for _, frames, c in stacks if any(x[0] == f for x in frames)]
+            n = sum(c for _, c in has)
+            off = sum(c for frames, c in has if frames[0][0] == "[off-cpu]")
+            out.append("%s=%.1f/%.1f" % (f, 100.0 * n / total, 100.0 * off / (n or 1)))
+        print(" ".join(out), "n=%d" % total)
     else:
         sys.exit("unknown command " + cmd)
 
