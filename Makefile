@@ -10,7 +10,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 CFLAGS ?= -g -O2
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
-LDLIBS := -lbpf -lelf -lz -lm -lncursesw
+LDLIBS := -lbpf -lelf -lz -lm -lncursesw -ljansson
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
@@ -95,7 +95,7 @@ test-sid:
 	$(Q)tools/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/sid-chroot.sh
-	$(Q)INTERPRETERS=sid tests/run.sh tests/e2e.bats tests/sid/*.bats
+	$(Q)INTERPRETERS=sid tests/run.sh tests/e2e.bats tests/dump.bats tests/sid/*.bats
 
 clean:
 	$(call msg,CLEAN)

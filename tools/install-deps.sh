@@ -4,7 +4,7 @@
 #   tools/install-deps.sh test    # also what the tests need
 set -euo pipefail
 
-build=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool uthash-dev libncurses-dev
+build=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool uthash-dev libncurses-dev libjansson-dev
        python3.11)
 test=(bats libclang-rt-14-dev tmux procps util-linux mmdebstrap)
 

@@ -9,6 +9,7 @@ static const char usage[] =
 "Commands:\n"
 "  record -p PID [-d SECONDS] [-r HZ] [-o FILE]   sample a running Python process\n"
 "  top -p PID [--batch -n N] [--lines]             where the time goes, refreshed\n"
+"  dump -p PID [--locals] [--json]                every thread's Python stack, once\n"
 "  -p PID ...                                     the same as top -p PID ...\n"
 "\n"
 "Run 'pybpftop COMMAND --help' for a command's options.\n";
@@ -17,6 +18,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "record"))
 		return cmd_record(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "dump"))
+		return cmd_dump(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "top"))
 		return cmd_top(argc - 1, argv + 1);
 	/* `pybpftop -p PID` is the live view, as `top` is. */

@@ -1,4 +1,4 @@
-/* File-backed mappings of a process, from /proc/PID/maps. */
+/* What /proc tells of a process: its file-backed mappings, thread names and command line. */
 #ifndef PROC_MAPS_H
 #define PROC_MAPS_H
 
@@ -20,5 +20,11 @@ void proc_maps_free(struct proc_maps *maps);
 
 /* The lowest mapping of `path` that starts at file offset 0, or NULL. */
 const struct proc_map *proc_maps_base(const struct proc_maps *maps, const char *path);
+
+/* /proc/PID/task/TID/comm into buf: 1, or 0 when the thread is gone. */
+int proc_thread_comm(uint32_t pid, uint32_t tid, char *buf, size_t len);
+
+/* /proc/PID/cmdline with spaces between the arguments: 1, or 0. */
+int proc_cmdline(pid_t pid, char *buf, size_t len);
 
 #endif /* PROC_MAPS_H */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
+#include "proc_maps.h"
 #include "profile.h"
 
 struct stack_entry {
@@ -100,24 +101,6 @@ int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 	return thread_get(p, pid, tid) ? 0 : -ENOMEM;
 }
 
-static int read_comm(uint32_t pid, uint32_t tid, char *buf, size_t len)
-{
-	char path[64];
-	FILE *f;
-	int ok = 0;
-
-	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fgets(buf, len, f)) {
-		buf[strcspn(buf, "\n")] = '\0';
-		ok = 1;
-	}
-	fclose(f);
-	return ok;
-}
-
 void profile_name_threads(struct profile *p, int refresh)
 {
 	struct thread_entry *t, *tmp;
@@ -125,7 +108,7 @@ void profile_name_threads(struct profile *p, int refresh)
 	HASH_ITER(hh, p->threads, t, tmp) {
 		if (t->named && !refresh)
 			continue;
-		if (read_comm(t->key.pid, t->key.tid, t->name, sizeof(t->name)))
+		if (proc_thread_comm(t->key.pid, t->key.tid, t->name, sizeof(t->name)))
 			t->named = 1;
 	}
 }

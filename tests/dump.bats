@@ -1,0 +1,52 @@
+# per-interpreter: tests/run.sh runs this file once for every CPython present.
+# pybpftop dump against what the process says about itself from the inside.
+load lib/common
+
+setup() {
+	need_root
+}
+
+teardown() {
+	stop_workload
+	assert_no_bpf_left
+}
+
+dump_ready() {	# wait for dump_me.py's report line, after READY
+	for _ in $(seq 50); do
+		grep -q '^{' "$WL_OUT" && return 0
+		sleep 0.1
+	done
+	cat "$WL_OUT" >&2
+	return 1
+}
+
+@test "$PY_LABEL: dump shows the stack traceback.format_stack() printed, with source lines" {
+	start_workload dump_me
+	dump_ready
+	"$PYBPFTOP" dump -p "$WL_PID" >"$BATS_TEST_TMPDIR/dump.txt"
+	cat "$BATS_TEST_TMPDIR/dump.txt"
+	/usr/bin/python3 "$REPO/tests/lib/dump_check.py" stack "$WL_OUT" "$BATS_TEST_TMPDIR/dump.txt" "$WL_PID"
+	# The second thread, blocked in its own function, with its name and state.
+	grep -A20 -E '^Thread [0-9]+ \(idle\): "helper"' "$BATS_TEST_TMPDIR/dump.txt" |
+		grep -q 'in helper_thread$'
+}
+
+@test "$PY_LABEL: dump --json holds the same threads and frames" {
+	start_workload dump_me
+	dump_ready
+	"$PYBPFTOP" dump -p "$WL_PID" --json >"$BATS_TEST_TMPDIR/dump.json"
+	/usr/bin/python3 - "$BATS_TEST_TMPDIR/dump.json" "$WL_PID" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+(proc,) = doc["processes"]
+assert proc["pid"] == int(sys.argv[2]), proc["pid"]
+threads = {t["name"]: t for t in proc["threads"]}
+assert "helper" in threads, list(threads)
+main = next(t for t in proc["threads"] if t["tid"] == proc["pid"])
+names = [f["function"] for f in main["frames"]]
+assert names[0] == "<module>" and names[-1] == "wait_here", names
+assert names.count("descend") == 4, names
+assert main["frames"][-1]["source"].endswith("os.read(fd, 1)  # BLOCK"), main["frames"][-1]
+assert main["state"] == "idle" and main["consistent"], main
+PY
+}
