@@ -19,7 +19,7 @@ teardown() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(grep -c "^pybpftop top - pid $WL_PID: .*hot_line.py - Python 3.11" <<<"$output")" -eq 2 ]
-	[ "$(grep -cE '^Samples: [0-9]+ taken, 0 lost - Threads: 1$' <<<"$output")" -eq 2 ]
+	[ "$(grep -cE '^Samples: [0-9]+ taken, 0 lost - Threads: 1 \(1 running, 0 idle\) - GIL: ' <<<"$output")" -eq 2 ]
 	# The first row under each header is the hot function, with all the time.
 	first=$(grep -A1 '%Own' <<<"$output" | grep -v '%Own' | grep -v '^--' | head -n 2)
 	[ "$(grep -cE '^ +(9[0-9]|100)\.[0-9]% +100\.0% +[0-9.]+s +[0-9.]+s  hot_line_function \(.*hot_line.py:[0-9]+\)$' <<<"$first")" -eq 2 ]
@@ -140,5 +140,42 @@ stop_screen() {
 	tmux send-keys -t "$TMUX_SESSION" p r
 	sleep 0.3
 	wait_screen '^Samples: [0-9]{1,2} taken'
+	stop_screen
+}
+
+@test "top --idle: threads that sleep, wait on a lock or a pipe get their wall-clock share" {
+	start_workload idle_mix
+	run "$PYBPFTOP" top -p "$WL_PID" --batch -n 2 -i 1.5 --idle -r 199
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qE '^pybpftop top - pid [0-9]+: .* 199 Hz wall-clock' <<<"$output"
+	# Four of five threads sleep all along; one burns CPU.
+	grep -qE '^Samples: [0-9]+ taken \((19|20|21)% on CPU, (79|80|81)% off\), 0 lost - Threads: 5 \(1 running, 4 idle\)' <<<"$output"
+	last=$(awk '/^pybpftop top/{n++} n==2' <<<"$output")
+	for f in burn main_waits sleeper lock_waiter pipe_reader; do
+		row=$(grep -E "^ +[0-9.]+% +[0-9.]+% .*  $f \(" <<<"$last")
+		pct=$(awk '{print $2}' <<<"$row" | tr -d %)
+		echo "$f: $pct% total"
+		/usr/bin/python3 -c "import sys; assert abs(float(sys.argv[1]) - 20) <= 5" "$pct"
+	done
+}
+
+@test "full screen: follows a terminal resize" {
+	start_workload cpu_split
+	start_screen
+	wait_screen 'q quit'
+	[ "$(screen | wc -l)" -eq 30 ]
+	screen_line 30 | grep -q 'q quit'
+	tmux resize-window -t "$TMUX_SESSION" -x 70 -y 15
+	for _ in $(seq 30); do
+		screen_line 15 | grep -q '^sort: ' && break
+		sleep 0.1
+	done
+	screen
+	[ "$(screen | wc -l)" -eq 15 ]
+	screen_line 15 | grep -q '^sort: '
+	# The table shrank to fit: nothing but blank lines between it and the footer.
+	[ "$(screen | grep -c '%')" -ge 3 ]
+	[ "$(screen | awk 'length > 70' | wc -l)" -eq 0 ]
 	stop_screen
 }

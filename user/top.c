@@ -2,7 +2,6 @@
  * plain-text tables every interval (like `top -b`) with --batch or when
  * stdout is not a terminal, for pipes, logs and CI. */
 #include <argp.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,8 @@
 #include <curses.h>
 #include "cli_args.h"
 #include "commands.h"
+#include "proc_maps.h"
+#include "py_gil.h"
 #include "session.h"
 
 static struct top_env {
@@ -19,6 +20,7 @@ static struct top_env {
 	int lines;
 	int rows;
 	int batch;
+	int idle;
 } env = {
 	.target.hz = 99,
 	.interval = 1.0,
@@ -42,6 +44,7 @@ static const struct argp_option options[] = {
 	{ "batch", 'b', NULL, 0, "Plain-text tables, also chosen when stdout is not a terminal", 0 },
 	{ "lines", 'l', NULL, 0, "One row per line instead of per function", 0 },
 	{ "rows", 'R', "N", 0, "Rows per table (default 20)", 0 },
+	{ "idle", OPT_IDLE, NULL, 0, "Wall-clock time: count threads that sleep or wait too", 0 },
 	{ 0 },
 };
 
@@ -63,49 +66,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'R':
 		env.rows = cli_long(arg, 1, 10000, state);
 		break;
+	case OPT_IDLE:
+		env.idle = 1;
+		break;
 	default:
 		return cli_target_arg(key, arg, state, &env.target);
 	}
 	return 0;
-}
-
-/* The command line, NULs turned to spaces, at most len - 1 bytes. */
-static void read_cmdline(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	FILE *f;
-	size_t n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	buf[0] = '\0';
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == '\0' || buf[i] == '\n')
-			buf[i] = ' ';
-	while (n && buf[n - 1] == ' ')
-		n--;
-	buf[n] = '\0';
-}
-
-static int count_threads(pid_t pid)
-{
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while ((d = readdir(dir)))
-		n += d->d_name[0] != '.';
-	closedir(dir);
-	return n;
 }
 
 /* What the view shows, and the counts of the previous refresh, so that the
@@ -118,6 +85,7 @@ struct view {
 	int paused;
 	uint64_t *prev_own, *prev_total, prev_samples;
 	uint32_t prev_n;
+	double threads_at;	/* when the thread states were last taken */
 };
 
 struct row {
@@ -217,19 +185,54 @@ static const struct func_info *row_func(struct session *s, const struct view *v,
 	return fn;
 }
 
-static void header(struct session *s, const struct view *v, char *l1, char *l2, size_t len)
+/* "Threads: 5 (1 running, 4 idle) - GIL: 1234": from a snapshot of every
+ * thread, taken at most once per refresh interval. */
+static void thread_summary(struct session *s, struct view *v, char *buf, size_t len)
+{
+	int running = 0, gil_tid = 0, gil;
+	uint64_t holder = 0;
+
+	if (session_now() - v->threads_at >= env.interval * 0.9) {
+		session_threads(s);
+		v->threads_at = session_now();
+	}
+	gil = py_gil_holder(s->targets[0], &holder);
+	for (int i = 0; i < s->nthreads; i++) {
+		running += !!(s->threads[i].flags & (SAMPLE_ON_CPU | SAMPLE_RUNNABLE));
+		if (gil == 1 && holder && s->threads[i].tstate == holder)
+			gil_tid = s->threads[i].tid;
+	}
+	snprintf(buf, len, "Threads: %d (%d running, %d idle) - GIL: %s", s->nthreads, running,
+		 s->nthreads - running, gil < 0 ? "unknown" : gil == 0 ? "free" : "");
+	if (gil == 1) {
+		size_t n = strlen(buf);
+
+		if (gil_tid)
+			snprintf(buf + n, len - n, "held by %d", gil_tid);
+		else
+			snprintf(buf + n, len - n, "held");
+	}
+}
+
+static void header(struct session *s, struct view *v, char *l1, char *l2, size_t len)
 {
 	const struct py_target *t = s->targets[0];
 	uint64_t total[CNT_MAX];
-	char cmd[160];
+	char cmd[160], threads[160], idle[64] = "";
 
 	sampler_counters(s->sampler, total, NULL, 0);
-	read_cmdline(t->pid, cmd, sizeof(cmd));
-	snprintf(l1, len, "pybpftop top - pid %d: %s - Python %s - %d Hz - %.1f s", t->pid,
-		 cmd[0] ? cmd : t->comm, t->version, env.target.hz, session_now() - s->start);
-	snprintf(l2, len, "Samples: %llu taken, %llu lost - Threads: %d%s%s",
-		 (unsigned long long)s->prof.samples, (unsigned long long)total[CNT_LOST],
-		 count_threads(t->pid), v->tid ? " - showing " : "", v->tid ? v->thread_name : "");
+	if (!proc_cmdline(t->pid, cmd, sizeof(cmd)))
+		snprintf(cmd, sizeof(cmd), "%s", t->comm);
+	thread_summary(s, v, threads, sizeof(threads));
+	if (env.idle)
+		snprintf(idle, sizeof(idle), " (%.0f%% on CPU, %.0f%% off)",
+			 100.0 * (s->prof.samples - s->prof.off_cpu) / (s->prof.samples ? s->prof.samples : 1),
+			 100.0 * s->prof.off_cpu / (s->prof.samples ? s->prof.samples : 1));
+	snprintf(l1, len, "pybpftop top - pid %d: %s - Python %s - %d Hz%s - %.1f s", t->pid,
+		 cmd, t->version, env.target.hz, env.idle ? " wall-clock" : "", session_now() - s->start);
+	snprintf(l2, len, "Samples: %llu taken%s, %llu lost - %s%s%s",
+		 (unsigned long long)s->prof.samples, idle, (unsigned long long)total[CNT_LOST],
+		 threads, v->tid ? " - showing " : "", v->tid ? v->thread_name : "");
 }
 
 static void format_row(char *buf, size_t len, struct session *s, const struct view *v,
@@ -377,7 +380,8 @@ int cmd_top(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	struct session *s = calloc(1, sizeof(*s));
-	struct session_opts so = { .pids = env.target.pids, .max_depth = PYBPFTOP_MAX_DEPTH };
+	struct session_opts so = { .pids = env.target.pids, .max_depth = PYBPFTOP_MAX_DEPTH,
+				   .threads = 1 };
 	struct view v = {};
 	int rc = 1;
 
@@ -389,6 +393,7 @@ int cmd_top(int argc, char **argv)
 	}
 	so.npids = env.target.npids;
 	so.hz = env.target.hz;
+	so.idle = env.idle;
 	v.lines = env.lines;
 	if (session_open(s, &so))
 		goto out;
