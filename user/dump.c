@@ -350,7 +350,8 @@ int cmd_dump(int argc, char **argv)
 	struct printer pr = { .s = s };
 	struct session_opts so = { .max_depth = PYBPFTOP_MAX_DEPTH, .threads = 1,
 				   .on_thread = on_thread };
-	int rc = 1, cur = 0;
+	int rc = 1, cur = 0, npasses = 0;
+	double t0 = session_now(), t1, t2;
 
 	if (!s)
 		return 1;
@@ -363,6 +364,7 @@ int cmd_dump(int argc, char **argv)
 	so.verbose = env.verbose;
 	if (session_open(s, &so))
 		goto out;
+	t1 = session_now();
 	/* Pass until two in a row agree, three passes at most. */
 	for (int n = 0; n < 3; n++) {
 		cur = n % 2;
@@ -372,14 +374,20 @@ int cmd_dump(int argc, char **argv)
 			fprintf(stderr, "pybpftop: cannot read the threads: %s\n", strerror(errno));
 			goto out;
 		}
+		npasses = n + 1;
 		if (n && !mark_changing(&passes[cur], &passes[!cur]))
 			break;
 	}
+	t2 = session_now();
 	if (!s->alive || !py_target_alive(s->targets[0])) {
 		fprintf(stderr, "pybpftop: process %d exited while it was read\n", s->targets[0]->pid);
 		goto out;
 	}
 	dump_out(&pr, &passes[cur]);
+	fflush(stdout);
+	if (env.verbose)
+		fprintf(stderr, "pybpftop: load and attach %.1f ms, %d passes over %d threads %.1f ms, output %.1f ms\n",
+			(t1 - t0) * 1e3, npasses, passes[cur].n, (t2 - t1) * 1e3, (session_now() - t2) * 1e3);
 	rc = 0;
 out:
 	pass_free(&passes[0]);

@@ -100,8 +100,12 @@ static int open_perf_event(int cpu, int hz)
 	return syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-/* The iterator object shares the sampler's maps, so its samples arrive in
- * the same ring buffer and it sees the same processes. */
+/* The shared maps: the sampler object's, or the iterator object's own when
+ * there is no CPU sampling (dump). */
+#define SHARED_MAP(s, name) ((s)->skel ? (s)->skel->maps.name : (s)->threads->maps.name)
+
+/* With CPU sampling, the iterator object shares the sampler's maps, so its
+ * samples arrive in the same ring buffer and it sees the same processes. */
 static int load_threads(struct sampler *s, struct py_target *const *targets, int ntargets,
 			char *err, size_t errlen)
 {
@@ -115,10 +119,11 @@ static int load_threads(struct sampler *s, struct py_target *const *targets, int
 	}
 	t->rodata->max_depth = s->opts.max_depth;
 	bpf_map__set_max_entries(t->maps.scratch, s->ncpus);
-	if ((rc = bpf_map__reuse_fd(t->maps.procs, bpf_map__fd(s->skel->maps.procs))) ||
+	if (s->skel && (
+	    (rc = bpf_map__reuse_fd(t->maps.procs, bpf_map__fd(s->skel->maps.procs))) ||
 	    (rc = bpf_map__reuse_fd(t->maps.tstate_cache, bpf_map__fd(s->skel->maps.tstate_cache))) ||
 	    (rc = bpf_map__reuse_fd(t->maps.counters, bpf_map__fd(s->skel->maps.counters))) ||
-	    (rc = bpf_map__reuse_fd(t->maps.events, bpf_map__fd(s->skel->maps.events)))) {
+	    (rc = bpf_map__reuse_fd(t->maps.events, bpf_map__fd(s->skel->maps.events))))) {
 		snprintf(err, errlen, "failed to share the sampler's maps: %s", strerror(-rc));
 		return rc;
 	}
@@ -187,6 +192,10 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 	if (!s)
 		return -ENOMEM;
 	s->opts = *opts;
+	if (!opts->hz && !opts->threads) {
+		free(s);
+		return -EINVAL;
+	}
 	libbpf_set_print(opts->verbose > 1 ? libbpf_verbose : libbpf_quiet);
 
 	s->ncpus = libbpf_num_possible_cpus();
@@ -195,24 +204,33 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 		rc = s->ncpus;
 		goto fail;
 	}
-	s->skel = sampler_bpf__open_opts(&oo);
-	if (!s->skel) {
-		rc = -errno;
-		snprintf(err, errlen, "failed to open the BPF object: %s", strerror(errno));
-		goto fail;
-	}
-	s->skel->rodata->max_depth = opts->max_depth;
-	/* Bench only: measures what a wakeup per sample costs. */
-	s->skel->rodata->rb_wakeup = wake && *wake == '1';
-	bpf_map__set_max_entries(s->skel->maps.scratch, s->ncpus);
+	/* dump loads the iterator object alone: each object parses the
+	 * kernel's BTF, 40 ms here, most of dump's start-up. */
+	if (opts->hz) {
+		s->skel = sampler_bpf__open_opts(&oo);
+		if (!s->skel) {
+			rc = -errno;
+			snprintf(err, errlen, "failed to open the BPF object: %s", strerror(errno));
+			goto fail;
+		}
+		s->skel->rodata->max_depth = opts->max_depth;
+		/* Bench only: measures what a wakeup per sample costs. */
+		s->skel->rodata->rb_wakeup = wake && *wake == '1';
+		bpf_map__set_max_entries(s->skel->maps.scratch, s->ncpus);
 
-	rc = sampler_bpf__load(s->skel);
-	if (rc) {
-		if (rc == -EPERM || rc == -EACCES)
-			snprintf(err, errlen, "permission denied loading BPF: run as root or grant CAP_BPF,CAP_PERFMON");
-		else
-			snprintf(err, errlen, "failed to load the BPF programs: %s (run with -vv for the verifier's log)", strerror(-rc));
-		goto fail;
+		rc = sampler_bpf__load(s->skel);
+		if (rc) {
+			if (rc == -EPERM || rc == -EACCES)
+				snprintf(err, errlen, "permission denied loading BPF: run as root or grant CAP_BPF,CAP_PERFMON");
+			else
+				snprintf(err, errlen, "failed to load the BPF programs: %s (run with -vv for the verifier's log)", strerror(-rc));
+			goto fail;
+		}
+	}
+	if (opts->threads) {
+		rc = load_threads(s, targets, ntargets, err, errlen);
+		if (rc)
+			goto fail;
 	}
 	for (int i = 0; i < ntargets; i++) {
 		struct py_proc proc = {
@@ -222,7 +240,7 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 		};
 		__u32 key = targets[i]->pid;
 
-		rc = bpf_map__update_elem(s->skel->maps.procs, &key, sizeof(key),
+		rc = bpf_map__update_elem(SHARED_MAP(s, procs), &key, sizeof(key),
 					  &proc, sizeof(proc), BPF_ANY);
 		if (rc) {
 			snprintf(err, errlen, "failed to register pid %d: %s", key, strerror(-rc));
@@ -230,12 +248,7 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 		}
 	}
 
-	if (opts->threads) {
-		rc = load_threads(s, targets, ntargets, err, errlen);
-		if (rc)
-			goto fail;
-	}
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
+	s->rb = ring_buffer__new(bpf_map__fd(SHARED_MAP(s, events)), on_event, s, NULL);
 	s->links = calloc(s->ncpus, sizeof(*s->links));
 	s->pfds = malloc(s->ncpus * sizeof(*s->pfds));
 	if (!s->rb || !s->links || !s->pfds) {
@@ -278,7 +291,7 @@ fail:
 
 int sampler_wakeup_fd(struct sampler *s)
 {
-	return s->skel->rodata->rb_wakeup ? ring_buffer__epoll_fd(s->rb) : -1;
+	return s->skel && s->skel->rodata->rb_wakeup ? ring_buffer__epoll_fd(s->rb) : -1;
 }
 
 int sampler_drain(struct sampler *s)
@@ -308,7 +321,7 @@ int sampler_counters(struct sampler *s, uint64_t *total, uint64_t *per_cpu, int 
 	if (!vals)
 		return 0;
 	for (__u32 c = 0; c < CNT_MAX; c++) {
-		if (bpf_map__lookup_elem(s->skel->maps.counters, &c, sizeof(c), vals,
+		if (bpf_map__lookup_elem(SHARED_MAP(s, counters), &c, sizeof(c), vals,
 					 s->ncpus * sizeof(*vals), 0))
 			continue;
 		for (int cpu = 0; cpu < s->ncpus; cpu++) {
@@ -325,7 +338,8 @@ int sampler_prog_stats(struct sampler *s, uint64_t *run_cnt, uint64_t *run_time_
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
-	int err = bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.sample_cpu), &info, &len);
+	int err = s->skel ? bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.sample_cpu),
+						   &info, &len) : -EINVAL;
 
 	*run_cnt = err ? 0 : info.run_cnt;
 	*run_time_ns = err ? 0 : info.run_time_ns;
