@@ -125,6 +125,8 @@ read -r el us sy rss <"$tmp/agent"
 read -r _ sus ssy _ <"$tmp/start"
 share=$(awk -v e="$el" -v u="$us" -v s="$sy" 'BEGIN {printf "%.2f", 100 * (u + s) / e}')
 
+# bench/threads.sh owns the part of the file from its marker on.
+keep=$(awk '$0 == "<!-- bench/threads.sh -->" {on = 1} on' "$out" 2>/dev/null || true)
 cat >"$out" <<MD
 # Performance
 
@@ -188,4 +190,5 @@ in $el s, **$share %** of one core, start-up included (start-up alone, a
 BTF); peak RSS **$((rss / 1024)) MiB**.
 Goal: ≤ 0.5 % of one core at 99 Hz.
 MD
+[ -n "$keep" ] && printf '\n%s\n' "$keep" >>"$out"
 echo "wrote $out" >&2
