@@ -661,30 +661,42 @@ static int read_cstr(struct render *r, uint64_t addr, char *buf, size_t cap)
 	return 1;	/* cut */
 }
 
+/* The length of the valid, shortest-form UTF-8 character at p (not a
+ * surrogate, at most U+10FFFF), or 0. */
+static unsigned utf8_char_len(const unsigned char *p)
+{
+	unsigned n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 0, k;
+	uint32_t cp;
+
+	if (!n || *p > 0xf4)
+		return 0;
+	cp = *p & (0x7f >> n);
+	for (k = 1; k < n; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;	/* also stops at the NUL */
+		cp = cp << 6 | (p[k] & 0x3f);
+	}
+	if (cp < (n == 2 ? 0x80u : n == 3 ? 0x800u : 0x10000u) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
 /* tp_name as shown: printable ASCII but <>, and valid UTF-8; else '?'. */
 static void put_type_name(struct render *r, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		unsigned n = *p >= 0xf0 && *p <= 0xf4 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 1;
-		unsigned k;
+		unsigned n = *p >= 0x80 ? utf8_char_len(p) : 1;
 
-		if (*p >= 0x80) {
-			for (k = 1; k < n && p[k] && (p[k] & 0xc0) == 0x80; k++)
-				;
-			if (n > 1 && k == n) {
-				put(r, (const char *)p, n);
-				p += n;
-				continue;
-			}
-		} else if (*p > 0x20 && *p < 0x7f && *p != '<' && *p != '>') {
-			put(r, (const char *)p, 1);
+		if (n > 1 || (*p > 0x20 && *p < 0x7f && *p != '<' && *p != '>')) {
+			put(r, (const char *)p, n);
+			p += n;
+		} else {
+			put(r, "?", 1);
 			p++;
-			continue;
 		}
-		put(r, "?", 1);
-		p++;
 	}
 }
 
