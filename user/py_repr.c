@@ -445,7 +445,7 @@ static int dict_entries(struct render *r, uint64_t keys, uint64_t *entries,
 		/* a power of two, at least PyDict_MINSIZE (8) */
 		if (size < 8 || size > SANE_LEN || (size & (size - 1)))
 			return -EINVAL;
-		width = size <= 0xff ? 1 : size <= 0xffff ? 2 : 4;
+		width = size <= 0xff ? 1 : size <= 0xffff ? 2 : size <= 0xffffffff ? 4 : 8;
 		*entries = keys + v->dk_indices + (uint64_t)size * width;
 		*esize = PY_DICT_ENTRY_SIZE;
 		if (ne < 0 || ne > size)

@@ -1,7 +1,7 @@
 /* Unit test of py_repr.c, frame_locals.c and py_gil.c.
  *
- * Part 1 builds objects in a fake address space with the real 3.11 and
- * 3.13 tables and checks renderings, then feeds hostile objects (huge
+ * Part 1 builds objects in a fake address space with the real 3.11, 3.13
+ * and 3.14 tables and checks renderings, then feeds hostile objects (huge
  * sizes, cycles, NULL items, unmapped pointers, forged type names) that
  * must give bounded, clearly marked output and no crash.
  * Part 2 runs each interpreter present (Debian's 3.11, pyenv's 3.8-3.13,
@@ -270,7 +270,7 @@ static void test_values(void)
 
 static void test_hostile(void)
 {
-	uint64_t one = mk_int(1), a, b, items[70], t_int, d;
+	uint64_t one = mk_int(1), two_ = mk_int(2), a, b, items[70], t_int, d;
 	char want[128];
 	int i;
 
@@ -398,6 +398,67 @@ static void test_hostile(void)
 		CHECK(r == -EFAULT, "locals of an unmapped code object: %d", r);
 	}
 
+	/* A 3.11+ code object with three variables: a local, a cell, a free
+	 * variable; then hostile counts. */
+	if (v.val.code_localspluskinds != PYBPFTOP_NO_OFFSET) {
+		uint64_t t_code = fh_type(&heap, u, "code");
+		uint64_t code = obj(t_code, 256), frame = fh_alloc(&heap, 256);
+		uint64_t names[3], kinds, tuple, cell = obj(bi.cell_type, 32), cell2;
+		const uint8_t kb[3] = { PY_CO_FAST_LOCAL, PY_CO_FAST_LOCAL | PY_CO_FAST_CELL,
+					PY_CO_FAST_FREE };
+		struct py_local out[4];
+		size_t total;
+		int r;
+
+		names[0] = fh_str(&heap, u, bi.str_type, "x");
+		names[1] = fh_str(&heap, u, bi.str_type, "c");
+		names[2] = fh_str(&heap, u, bi.str_type, "f");
+		tuple = mk_tuple(3, names);
+		kinds = fh_bytes(&heap, u, bi.bytes_type, kb, 3);
+		fh_u32(&heap, code + v.val.code_nlocals, 3);
+		fh_u64(&heap, code + v.val.code_varnames, tuple);
+		fh_u64(&heap, code + v.val.code_localspluskinds, kinds);
+		fh_u64(&heap, cell + v.val.cell_ref, two_);
+		cell2 = obj(bi.cell_type, 32);
+		fh_u64(&heap, cell2 + v.val.cell_ref, one);
+		/* x = 1 (tagged on 3.14), c holds its cell, f a cell */
+		fh_u64(&heap, frame + v.val.frame_localsplus, one | v.val.localsplus_tagged);
+		fh_u64(&heap, frame + v.val.frame_localsplus + 8, cell);
+		fh_u64(&heap, frame + v.val.frame_localsplus + 16, cell2);
+		r = py_frame_locals(&mem, &v, &bi, frame, code, out, 4, &total);
+		CHECK(r == 3 && total == 3 && !strcmp(out[0].name, "x") && out[0].value == one &&
+		      out[0].kind == PY_LOCAL_FAST && out[1].kind == PY_LOCAL_CELL &&
+		      out[1].value == two_ && out[2].kind == PY_LOCAL_FREE && out[2].value == one,
+		      "locals x, c (cell), f (free): %d", r);
+		r = py_frame_locals(&mem, &v, &bi, frame, code, out, 2, &total);
+		CHECK(r == 2 && total == 3, "locals cut at max 2 of 3: %d %zu", r, total);
+		/* a free variable whose slot is not a cell */
+		fh_u64(&heap, frame + v.val.frame_localsplus + 16, one);
+		r = py_frame_locals(&mem, &v, &bi, frame, code, out, 4, &total);
+		CHECK(r == 3 && out[2].err == -EINVAL && !out[2].value, "free variable not a cell");
+		/* an unmapped cell */
+		fh_u64(&heap, frame + v.val.frame_localsplus + 16, UNMAPPED);
+		r = py_frame_locals(&mem, &v, &bi, frame, code, out, 4, &total);
+		CHECK(r == 3 && out[2].err == -EFAULT, "unmapped cell: %d", out[2].err);
+		fh_u32(&heap, code + v.val.code_nlocals, 1 << 20);
+		r = py_frame_locals(&mem, &v, &bi, frame, code, out, 4, &total);
+		CHECK(r == -EINVAL, "co_nlocalsplus 2^20: %d", r);
+		fh_u32(&heap, code + v.val.code_nlocals, 2);
+		r = py_frame_locals(&mem, &v, &bi, frame, code, out, 4, &total);
+		CHECK(r == -EINVAL, "co_nlocalsplus != len(names): %d", r);
+		fh_u32(&heap, code + v.val.code_nlocals, 3);
+		fh_u64(&heap, tuple + u->ob_size, 1ULL << 40);
+		r = py_frame_locals(&mem, &v, &bi, frame, code, out, 4, &total);
+		CHECK(r == -EINVAL, "names tuple of 2^40: %d", r);
+		fh_u64(&heap, tuple + u->ob_size, 3);
+		fh_u64(&heap, code + v.val.code_varnames, kinds);
+		r = py_frame_locals(&mem, &v, &bi, frame, code, out, 4, &total);
+		CHECK(r == -EINVAL, "names a bytes object: %d", r);
+		fh_u64(&heap, code + v.val.code_varnames, tuple);
+		r = py_frame_locals(&mem, &v, &bi, UNMAPPED, code, out, 4, &total);
+		CHECK(r == -EFAULT, "frame unmapped: %d", r);
+	}
+
 	/* The GIL: held, free, nonsense. */
 	{
 		uint64_t rt = fh_alloc(&heap, 2048), interp = fh_alloc(&heap, 512);
@@ -450,7 +511,7 @@ static void fake_setup(int minor)
 
 static void part1(void)
 {
-	static const int minors[] = { 11, 13 };
+	static const int minors[] = { 11, 13, 14 };	/* 3.11+ dict layout */
 	size_t i;
 
 	test_floats();
