@@ -20,7 +20,8 @@ LIB_OBJS := $(filter-out $(OUTPUT)/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/%,$(UNIT_SRCS))
 # Parsers of target memory, for the fuzzer.
-FUZZ_SRCS := user/code_reader.c user/line_table.c user/py_versions.c user/debug_offsets.c
+FUZZ_SRCS := user/code_reader.c user/line_table.c user/py_versions.c user/debug_offsets.c \
+	user/py_repr.c user/frame_locals.c user/py_gil.c
 
 ifeq ($(V),1)
 Q =

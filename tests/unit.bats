@@ -20,6 +20,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit code_reader
 }
 
+@test "locals and repr() of values, hostile objects, the GIL holder, live interpreters" {
+	unit py_repr
+}
+
 @test "_Py_DebugOffsets parsing against the live interpreters" {
 	unit debug_offsets
 }

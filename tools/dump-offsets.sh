@@ -31,8 +31,9 @@ cmds=$tmp/cmds
 off() {
 	name=$1; shift
 	while [ $# -ge 2 ]; do
+		label=$(printf %s "$1" | tr ' ' '_')	# "struct _gil_runtime_state"
 		printf 'printf "@%s %%ld %%ld %s.%s\\n", (long)&((%s *)0)->%s, (long)sizeof(((%s *)0)->%s)\n' \
-			"$name" "$1" "$2" "$1" "$2" "$1" "$2" >>"$cmds"
+			"$name" "$label" "$2" "$1" "$2" "$1" "$2" >>"$cmds"
 		shift 2
 	done
 }
@@ -82,6 +83,44 @@ val unicode_compact_size 'sizeof(PyCompactUnicodeObject)'
 # for the comment on the BPF read window (PYBPFTOP_READ_MAX)
 val sizeof_tstate 'sizeof(PyThreadState)'
 val sizeof_frame 'sizeof(_PyInterpreterFrame)' 'sizeof(PyFrameObject)'
+# frame locals and values (struct py_value_offsets)
+off frame_localsplus _PyInterpreterFrame localsplus PyFrameObject f_localsplus
+val stackref 'sizeof(_PyStackRef)'
+off code_nlocals PyCodeObject co_nlocalsplus PyCodeObject co_nlocals
+off code_varnames PyCodeObject co_localsplusnames PyCodeObject co_varnames
+off code_localspluskinds PyCodeObject co_localspluskinds
+off code_cellvars PyCodeObject co_cellvars
+off code_freevars PyCodeObject co_freevars
+off cell_ref PyCellObject ob_ref
+off long_size PyLongObject long_value.lv_tag PyLongObject ob_base.ob_size
+off long_digit PyLongObject long_value.ob_digit PyLongObject ob_digit
+off lv_tag PyLongObject long_value.lv_tag
+off float_fval PyFloatObject ob_fval
+off tuple_item PyTupleObject ob_item
+off list_item PyListObject ob_item
+off dict_used PyDictObject ma_used
+off dict_keys PyDictObject ma_keys
+off dict_values PyDictObject ma_values
+off dk_size PyDictKeysObject dk_log2_size PyDictKeysObject dk_size
+off dk_log2_size PyDictKeysObject dk_log2_size
+off dk_log2_index_bytes PyDictKeysObject dk_log2_index_bytes
+off dk_kind PyDictKeysObject dk_kind
+off dk_nentries PyDictKeysObject dk_nentries
+off dk_indices PyDictKeysObject dk_indices
+off dv_values PyDictValues values
+off dv_capacity PyDictValues capacity
+off set_used PySetObject used
+off set_mask PySetObject mask
+off set_table PySetObject table
+off runtime_gil _PyRuntimeState ceval.gil
+off interp_gil PyInterpreterState ceval.gil
+off gil_last_holder 'struct _gil_runtime_state' last_holder
+off gil_locked 'struct _gil_runtime_state' locked
+# sizes the code assumes (PY_DICT_ENTRY_SIZE, ...): printed to be checked
+val sizeof_dict_entry 'sizeof(PyDictKeyEntry)'
+val sizeof_dict_uentry 'sizeof(PyDictUnicodeEntry)'
+val sizeof_setentry 'sizeof(setentry)'
+val sizeof_digit 'sizeof(digit)'
 echo 'ptype/o PyASCIIObject' >>"$cmds"
 
 # One -ex per command: gdb -batch goes on after a failing -ex (a -x script
@@ -158,5 +197,22 @@ END {
 	line("unicode_kind_shift", ("kind" in bit) ? bit["kind"] : "?", "state.kind")
 	line("unicode_compact_shift", ("compact" in bit) ? bit["compact"] : "?", "state.compact")
 	line("unicode_ascii_shift", ("ascii" in bit) ? bit["ascii"] : "?", "state.ascii")
+	printf "\t},\n\t.val = {\n"
+	f("frame_localsplus")
+	line("localsplus_tagged", ("stackref" in v) ? 1 : 0, ("stackref" in v) ? "_PyStackRef" : "PyObject *")
+	f("code_nlocals"); f("code_varnames"); f("code_localspluskinds")
+	f("code_cellvars"); f("code_freevars"); f("cell_ref")
+	f("long_size"); f("long_digit")
+	line("long_tagged", ("lv_tag" in v) ? 1 : 0, ("lv_tag" in v) ? "lv_tag" : "ob_size")
+	f("float_fval"); f("tuple_item"); f("list_item")
+	f("dict_used"); f("dict_keys"); f("dict_values")
+	line("dict_layout", ("dk_log2_size" in v) ? "DICT_LAYOUT_311" : "DICT_LAYOUT_38", "")
+	line("split_values", ("dv_capacity" in v) ? "SPLIT_VALUES_313" : ("dv_values" in v) ? "SPLIT_VALUES_PREFIX" : "SPLIT_VALUES_DENSE", "")
+	f("dk_size"); f("dk_log2_index_bytes"); f("dk_kind"); f("dk_nentries"); f("dk_indices")
+	line("dv_values", ("dv_values" in v) ? v["dv_values"] : 0, ("dv_values" in v) ? who["dv_values"] : "ma_values is the array")
+	f("set_used"); f("set_mask"); f("set_table")
+	f("runtime_gil"); f("interp_gil"); f("gil_last_holder"); f("gil_locked")
 	printf "\t},\n};\n"
+	printf "/* sizeof PyDictKeyEntry %s, PyDictUnicodeEntry %s, setentry %s, digit %s */\n", \
+		o("sizeof_dict_entry"), o("sizeof_dict_uentry"), o("sizeof_setentry"), o("sizeof_digit")
 }' "$tmp/out"

@@ -80,8 +80,7 @@ static int check_type(const struct remote_mem *m, const struct py_user_offsets *
 	return r == 1 ? 0 : r == 0 ? -EINVAL : r;
 }
 
-/* UTF-8 for code point cp (already validated) into out; returns the length. */
-static size_t utf8_put(uint32_t cp, char *out)
+size_t py_utf8_put(uint32_t cp, char *out)
 {
 	if (cp < 0x80) {
 		out[0] = (char)cp;
@@ -105,21 +104,19 @@ static size_t utf8_put(uint32_t cp, char *out)
 	return 4;
 }
 
-int py_read_str(const struct remote_mem *m, const struct py_user_offsets *u,
-		uint64_t addr, char *buf, size_t cap)
+/* Reads and checks the header of the compact str at addr: its kind (1, 2
+ * or 4 bytes per character), whether it is ASCII, its length, and where
+ * its characters start. */
+static int str_header(const struct remote_mem *m, const struct py_user_offsets *u,
+		      uint64_t addr, unsigned *kind, unsigned *ascii, size_t *length,
+		      uint64_t *data)
 {
 	uint8_t hdr[UNICODE_HDR_MAX];
-	uint8_t raw[PY_STR_MAX_CHARS * 4];
-	unsigned kind, compact, ascii;
-	uint64_t data;
-	int64_t length;
+	unsigned compact;
+	int64_t len;
 	uint32_t state;
-	size_t nchars, pos = 0, i;
 	int r;
 
-	if (cap == 0)
-		return -EINVAL;
-	buf[0] = '\0';
 	/* The table itself is checked: length and state must lie inside the
 	 * PyASCIIObject header, which is all that is read before the data. */
 	if (u->unicode_ascii_size > sizeof(hdr) ||
@@ -131,25 +128,58 @@ int py_read_str(const struct remote_mem *m, const struct py_user_offsets *u,
 	    (r = remote_read(m, addr, hdr, u->unicode_ascii_size)))
 		return r;
 
-	length = (int64_t)hdr_u64(hdr, u->unicode_length);
+	len = (int64_t)hdr_u64(hdr, u->unicode_length);
 	state = hdr_u32(hdr, u->unicode_state);
-	kind = state >> u->unicode_kind_shift & 7;
+	*kind = state >> u->unicode_kind_shift & 7;
 	compact = state >> u->unicode_compact_shift & 1;
-	ascii = state >> u->unicode_ascii_shift & 1;
+	*ascii = state >> u->unicode_ascii_shift & 1;
 
 	/* Legacy (non-compact) strings keep their data behind a pointer;
 	 * CPython creates none for names and filenames, so they are refused. */
-	if (!compact || length < 0 || length > PY_STR_SANE_LEN)
+	if (!compact || len < 0 || len > PY_STR_SANE_LEN)
 		return -EINVAL;
-	if (ascii ? kind != 1 : (kind != 1 && kind != 2 && kind != 4))
+	if (*ascii ? *kind != 1 : (*kind != 1 && *kind != 2 && *kind != 4))
 		return -EINVAL;
-	data = addr + (ascii ? u->unicode_ascii_size : u->unicode_compact_size);
-	if (data < addr)
+	*data = addr + (*ascii ? u->unicode_ascii_size : u->unicode_compact_size);
+	if (*data < addr)
 		return -EFAULT;
+	*length = (size_t)len;
+	return 0;
+}
+
+static uint32_t str_char(const uint8_t *raw, unsigned kind, size_t i)
+{
+	uint16_t c16;
+	uint32_t cp;
+
+	if (kind == 1)
+		return raw[i];
+	if (kind == 2) {
+		memcpy(&c16, raw + 2 * i, 2);
+		return c16;
+	}
+	memcpy(&cp, raw + 4 * i, 4);
+	return cp;
+}
+
+int py_read_str(const struct remote_mem *m, const struct py_user_offsets *u,
+		uint64_t addr, char *buf, size_t cap)
+{
+	uint8_t raw[PY_STR_MAX_CHARS * 4];
+	unsigned kind, ascii;
+	uint64_t data;
+	size_t length, nchars, pos = 0, i;
+	int r;
+
+	if (cap == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	if ((r = str_header(m, u, addr, &kind, &ascii, &length, &data)))
+		return r;
 
 	/* Every character takes at least one output byte, so more than
 	 * cap - 1 of them could never be written: do not read them. */
-	nchars = (size_t)length;
+	nchars = length;
 	if (nchars > PY_STR_MAX_CHARS)
 		nchars = PY_STR_MAX_CHARS;
 	if (nchars > cap - 1)
@@ -158,27 +188,17 @@ int py_read_str(const struct remote_mem *m, const struct py_user_offsets *u,
 		return r;
 
 	for (i = 0; i < nchars; i++) {
+		uint32_t cp = str_char(raw, kind, i);
 		char enc[4];
-		uint32_t cp;
 		size_t n;
 
-		if (kind == 1) {
-			cp = raw[i];
-		} else if (kind == 2) {
-			uint16_t c16;
-
-			memcpy(&c16, raw + 2 * i, 2);
-			cp = c16;
-		} else {
-			memcpy(&cp, raw + 4 * i, 4);
-		}
 		/* Surrogates and out-of-range values have no UTF-8 form; an
 		 * ASCII string with a high byte is torn; NUL would cut the C
 		 * string short. All become U+FFFD, the replacement character. */
 		if (cp == 0 || (ascii && cp >= 0x80) ||
 		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 			cp = 0xfffd;
-		n = utf8_put(cp, enc);
+		n = py_utf8_put(cp, enc);
 		if (pos + n + 1 > cap)
 			break;	/* truncate at a character boundary */
 		memcpy(buf + pos, enc, n);
@@ -186,6 +206,34 @@ int py_read_str(const struct remote_mem *m, const struct py_user_offsets *u,
 	}
 	buf[pos] = '\0';
 	return (int)pos;
+}
+
+int py_read_str_cps(const struct remote_mem *m, const struct py_user_offsets *u,
+		    uint64_t addr, uint32_t *cps, size_t max, size_t *len)
+{
+	uint8_t raw[PY_STR_MAX_CHARS * 4];
+	unsigned kind, ascii;
+	uint64_t data;
+	size_t length, n, i;
+	int r;
+
+	*len = 0;
+	if ((r = str_header(m, u, addr, &kind, &ascii, &length, &data)))
+		return r;
+	n = length < max ? length : max;
+	if (n > PY_STR_MAX_CHARS)
+		n = PY_STR_MAX_CHARS;
+	if ((r = remote_read(m, data, raw, n * kind)))
+		return r;
+	for (i = 0; i < n; i++) {
+		cps[i] = str_char(raw, kind, i);
+		/* Torn: the state says ASCII, or a 4-byte kind holds a value
+		 * no code point has. Said so rather than shown. */
+		if ((ascii && cps[i] >= 0x80) || cps[i] > 0x10ffff)
+			return -EINVAL;
+	}
+	*len = length;
+	return (int)n;
 }
 
 int py_read_bytes(const struct remote_mem *m, const struct py_user_offsets *u,

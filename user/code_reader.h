@@ -34,6 +34,18 @@ int py_type_name_is(const struct remote_mem *m, const struct py_user_offsets *u,
 int py_read_str(const struct remote_mem *m, const struct py_user_offsets *u,
 		uint64_t addr, char *buf, size_t cap);
 
+/* The UTF-8 form of code point cp (< 0x110000, not checked further) into
+ * out[0..4); returns its length. */
+size_t py_utf8_put(uint32_t cp, char *out);
+
+/* The code points of the compact `str` at addr, as they are (surrogates
+ * and NUL included, for a repr): the first min(max, PY_STR_MAX_CHARS) into
+ * cps, and the str's full length into *len. Returns how many were stored,
+ * or -errno as py_read_str, and -EINVAL for a character that cannot be
+ * (an ASCII str with a high byte, a value past U+10FFFF). */
+int py_read_str_cps(const struct remote_mem *m, const struct py_user_offsets *u,
+		    uint64_t addr, uint32_t *cps, size_t max, size_t *len);
+
 /* The contents of the `bytes` object at addr in a malloc'd buffer (*out,
  * *len; *out is non-NULL even when *len is 0). Returns 0, or -errno:
  * -EINVAL for a non-bytes object, -E2BIG past PY_BYTES_MAX. */

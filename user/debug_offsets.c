@@ -31,6 +31,12 @@ enum dbg_struct {
 	S_TYPE,		/* PyTypeObject */
 	S_BYTES,	/* PyBytesObject */
 	S_UNICODE,	/* PyUnicodeObject */
+	S_TUPLE,	/* PyTupleObject */
+	S_LIST,		/* PyListObject */
+	S_DICT,		/* PyDictObject */
+	S_FLOAT,	/* PyFloatObject */
+	S_LONG,		/* PyLongObject */
+	S_SET,		/* PySetObject (3.14+) */
 	S_MAX,
 };
 
@@ -59,6 +65,21 @@ enum dbg_field {
 	F_UNICODE_STATE,	/* unicode_object.state */
 	F_UNICODE_LENGTH,	/* unicode_object.length */
 	F_UNICODE_ASCII_SIZE,	/* unicode_object.asciiobject_size (a size) */
+	/* for frame locals and values (struct py_value_offsets) */
+	F_FRAME_LOCALSPLUS,	/* interpreter_frame.localsplus */
+	F_CODE_VARNAMES,	/* code_object.localsplusnames */
+	F_CODE_KINDS,		/* code_object.localspluskinds */
+	F_TUPLE_ITEM,		/* tuple_object.ob_item */
+	F_LIST_ITEM,		/* list_object.ob_item */
+	F_DICT_KEYS,		/* dict_object.ma_keys */
+	F_DICT_VALUES,		/* dict_object.ma_values */
+	F_FLOAT_FVAL,		/* float_object.ob_fval */
+	F_LONG_TAG,		/* long_object.lv_tag */
+	F_LONG_DIGIT,		/* long_object.ob_digit */
+	F_SET_USED,		/* set_object.used (3.14+) */
+	F_SET_TABLE,		/* set_object.table (3.14+) */
+	F_SET_MASK,		/* set_object.mask (3.14+) */
+	F_INTERP_GIL,		/* interpreter_state.ceval_gil */
 	F_MAX,
 };
 
@@ -73,6 +94,7 @@ struct dbg_field_desc {
 
 #define BPF(m)	offsetof(struct py_version, bpf.m)
 #define USR(m)	offsetof(struct py_version, user.m)
+#define VAL(m)	offsetof(struct py_version, val.m)
 
 static const struct dbg_field_desc fields[F_MAX] = {
 	[F_INTERPRETERS_HEAD]	= { BPF(runtime_interpreters_head), 8, 8, S_RUNTIME, 0 },
@@ -100,7 +122,28 @@ static const struct dbg_field_desc fields[F_MAX] = {
 	[F_UNICODE_LENGTH]	= { USR(unicode_length), 8, 8, S_UNICODE, 1 },
 	/* a size, not an offset: checked as "0 bytes at that offset" */
 	[F_UNICODE_ASCII_SIZE]	= { USR(unicode_ascii_size), 0, 8, S_UNICODE, 1 },
+	/* Read by user space only, one object at a time: no window. The
+	 * trailing arrays (localsplus, ob_item, ob_digit) are checked for
+	 * their first element. */
+	[F_FRAME_LOCALSPLUS]	= { VAL(frame_localsplus), 8, 8, S_FRAME, 0 },
+	[F_CODE_VARNAMES]	= { VAL(code_varnames), 8, 8, S_CODE, 0 },
+	[F_CODE_KINDS]		= { VAL(code_localspluskinds), 8, 8, S_CODE, 0 },
+	[F_TUPLE_ITEM]		= { VAL(tuple_item), 8, 8, S_TUPLE, 0 },
+	[F_LIST_ITEM]		= { VAL(list_item), 8, 8, S_LIST, 0 },
+	[F_DICT_KEYS]		= { VAL(dict_keys), 8, 8, S_DICT, 0 },
+	[F_DICT_VALUES]		= { VAL(dict_values), 8, 8, S_DICT, 0 },
+	[F_FLOAT_FVAL]		= { VAL(float_fval), 8, 8, S_FLOAT, 0 },
+	[F_LONG_TAG]		= { VAL(long_size), 8, 8, S_LONG, 0 },
+	[F_LONG_DIGIT]		= { VAL(long_digit), 4, 4, S_LONG, 0 },
+	[F_SET_USED]		= { VAL(set_used), 8, 8, S_SET, 0 },
+	[F_SET_TABLE]		= { VAL(set_table), 8, 8, S_SET, 0 },
+	[F_SET_MASK]		= { VAL(set_mask), 8, 8, S_SET, 0 },
+	[F_INTERP_GIL]		= { VAL(interp_gil), 8, 8, S_INTERP, 0 },
 };
+
+/* sizeof(struct _gil_runtime_state) is 208 in every version; the blob
+ * gives no size for it, so its fields are bounded by this. */
+#define GIL_STATE_MAX	256
 
 /* Byte positions within one version's _Py_DebugOffsets. */
 struct dbg_layout {
@@ -108,8 +151,13 @@ struct dbg_layout {
 	uint16_t blob_size;		/* sizeof(_Py_DebugOffsets) */
 	uint16_t version;		/* .version */
 	uint16_t free_threaded;		/* .free_threaded */
-	uint16_t size[S_MAX];		/* .<struct>.size */
-	uint16_t pos[F_MAX];
+	uint16_t size[S_MAX];		/* .<struct>.size; 0: not in this version */
+	uint16_t pos[F_MAX];		/* 0: not in this version (0 is the cookie) */
+	/* interpreter_state.gil_runtime_state (PyInterpreterState._gil) and
+	 * gil_runtime_state_{locked,holder} (._gil.locked, ._gil.last_holder):
+	 * offsets in PyInterpreterState, made relative to the GIL struct,
+	 * since ceval.gil may point to another interpreter's. */
+	uint16_t gil_state, gil_locked, gil_holder;
 };
 
 /* CPython 3.13: Include/internal/pycore_runtime.h. */
@@ -128,6 +176,11 @@ static const struct dbg_layout layout313 = {
 		[S_TYPE] = 368,		/* type_object (368..400) */
 		[S_BYTES] = 512,	/* bytes_object (512..536) */
 		[S_UNICODE] = 536,	/* unicode_object (536..568) */
+		[S_TUPLE] = 400,	/* tuple_object (400..424) */
+		[S_LIST] = 424,		/* list_object (424..448) */
+		[S_DICT] = 448,		/* dict_object (448..472) */
+		[S_FLOAT] = 472,	/* float_object (472..488) */
+		[S_LONG] = 488,		/* long_object (488..512) */
 	},
 	.pos = {
 		[F_INTERPRETERS_HEAD] = 40,
@@ -153,7 +206,21 @@ static const struct dbg_layout layout313 = {
 		[F_UNICODE_STATE] = 544,
 		[F_UNICODE_LENGTH] = 552,
 		[F_UNICODE_ASCII_SIZE] = 560,
+		[F_FRAME_LOCALSPLUS] = 256,
+		[F_CODE_VARNAMES] = 328,
+		[F_CODE_KINDS] = 336,
+		[F_TUPLE_ITEM] = 408,
+		[F_LIST_ITEM] = 432,
+		[F_DICT_KEYS] = 456,
+		[F_DICT_VALUES] = 464,
+		[F_FLOAT_FVAL] = 480,
+		[F_LONG_TAG] = 496,
+		[F_LONG_DIGIT] = 504,
+		[F_INTERP_GIL] = 112,		/* interpreter_state.ceval_gil */
 	},
+	.gil_state = 120,
+	.gil_locked = 136,
+	.gil_holder = 144,
 };
 
 /* CPython 3.14: Include/internal/pycore_debug_offsets.h. Changed from 3.13:
@@ -177,6 +244,12 @@ static const struct dbg_layout layout314 = {
 		[S_TYPE] = 416,		/* type_object (416..448) */
 		[S_BYTES] = 592,	/* bytes_object (592..616) */
 		[S_UNICODE] = 616,	/* unicode_object (616..648) */
+		[S_TUPLE] = 448,	/* tuple_object (448..472) */
+		[S_LIST] = 472,		/* list_object (472..496) */
+		[S_SET] = 496,		/* set_object (496..528), new in 3.14 */
+		[S_DICT] = 528,		/* dict_object (528..552) */
+		[S_FLOAT] = 552,	/* float_object (552..568) */
+		[S_LONG] = 568,		/* long_object (568..592) */
 	},
 	.pos = {
 		[F_INTERPRETERS_HEAD] = 40,
@@ -202,7 +275,24 @@ static const struct dbg_layout layout314 = {
 		[F_UNICODE_STATE] = 624,
 		[F_UNICODE_LENGTH] = 632,
 		[F_UNICODE_ASCII_SIZE] = 640,
+		[F_FRAME_LOCALSPLUS] = 280,
+		[F_CODE_VARNAMES] = 368,
+		[F_CODE_KINDS] = 376,
+		[F_TUPLE_ITEM] = 456,
+		[F_LIST_ITEM] = 480,
+		[F_SET_USED] = 504,
+		[F_SET_TABLE] = 512,
+		[F_SET_MASK] = 520,
+		[F_DICT_KEYS] = 536,
+		[F_DICT_VALUES] = 544,
+		[F_FLOAT_FVAL] = 560,
+		[F_LONG_TAG] = 576,
+		[F_LONG_DIGIT] = 584,
+		[F_INTERP_GIL] = 120,		/* interpreter_state.ceval_gil */
 	},
+	.gil_state = 128,
+	.gil_locked = 144,
+	.gil_holder = 152,
 };
 
 _Static_assert(PY_DEBUG_OFFSETS_READ >= 584 && PY_DEBUG_OFFSETS_READ >= 760,
@@ -246,6 +336,23 @@ static uint16_t get16(const struct py_version *v, size_t dst)
 
 	memcpy(&val, (const char *)v + dst, sizeof(val));
 	return val;
+}
+
+/* The GIL fields, relative to struct _gil_runtime_state. */
+static int gil_offsets(const uint8_t *b, const struct dbg_layout *l,
+		       uint64_t interp_size, struct py_value_offsets *val)
+{
+	uint64_t base = get64(b, l->gil_state);
+	uint64_t locked = get64(b, l->gil_locked);
+	uint64_t holder = get64(b, l->gil_holder);
+
+	if (base >= interp_size || locked < base || holder < base ||
+	    locked - base + 4 > GIL_STATE_MAX || holder - base + 8 > GIL_STATE_MAX ||
+	    (locked - base) % 4 || (holder - base) % 8)
+		return -EINVAL;
+	val->gil_locked = (uint16_t)(locked - base);
+	val->gil_last_holder = (uint16_t)(holder - base);
+	return 0;
 }
 
 int py_debug_offsets_parse(const void *buf, size_t len, int *major, int *minor,
@@ -292,13 +399,17 @@ int py_debug_offsets_parse(const void *buf, size_t len, int *major, int *minor,
 		v = *base;
 
 	for (i = 0; i < S_MAX; i++) {
-		size[i] = get64(b, l->size[i]);
-		if (size[i] == 0)
+		size[i] = l->size[i] ? get64(b, l->size[i]) : 0;
+		if (l->size[i] && size[i] == 0)
 			return -EINVAL;
 	}
 	for (i = 0; i < F_MAX; i++) {
 		const struct dbg_field_desc *f = &fields[i];
-		uint64_t off = get64(b, l->pos[i]);
+		uint64_t off;
+
+		if (!l->pos[i])
+			continue;	/* not in this version: keep the table's */
+		off = get64(b, l->pos[i]);
 
 		if (off >= PYBPFTOP_NO_OFFSET || off % f->align)
 			return -EINVAL;
@@ -326,6 +437,8 @@ int py_debug_offsets_parse(const void *buf, size_t len, int *major, int *minor,
 			code_end = end;
 	}
 	v.user.code_size = code_end;
+	if (gil_offsets(b, l, size[S_INTERP], &v.val))
+		return -EINVAL;
 	v.bpf.cframe_current_frame = PYBPFTOP_NO_OFFSET;
 
 	if (out)

@@ -88,7 +88,9 @@ static int find_runtime(struct py_target *t, const struct proc_maps *maps,
 			if (img.is_dyn)
 				bias = base->start - img.min_vaddr;
 			t->runtime_addr = bias + sym;
+			t->runtime_bias = bias;
 			snprintf(t->runtime_file, sizeof(t->runtime_file), "%s", path);
+			py_builtins_resolve(&img, bias, &t->builtins);
 			if (!elf_image_symbol(&img, "Py_Version", &sym))
 				*py_version_addr = bias + sym;
 		}

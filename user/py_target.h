@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "py_builtins.h"
 #include "py_versions.h"
 #include "remote_mem.h"
 
@@ -14,6 +15,8 @@ struct py_target {
 	char comm[32];
 	char runtime_file[PATH_MAX];	/* the file defining _PyRuntime */
 	uint64_t runtime_addr;		/* &_PyRuntime in the target */
+	uint64_t runtime_bias;		/* load bias of runtime_file (0 unless ET_DYN) */
+	struct py_builtins builtins;	/* types and singletons, from runtime_file's symbols */
 	int major, minor;
 	char version[24];		/* "3.11.2", or "3.11" when only the minor is known */
 	const char *version_source;	/* which step of the fallback chain worked */

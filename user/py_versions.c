@@ -19,6 +19,10 @@
  * versions"); for 3.13+ the _Py_DebugOffsets in the target process overrides
  * most of this anyway (debug_offsets.c).
  *
+ * The .val tables (locals, values, GIL) were produced the same way (the
+ * second half of tools/dump-offsets.sh's output) and checked live by
+ * tests/unit/test_py_repr.c against every interpreter above.
+ *
  * Free-threaded (3.13t/3.14t), Py_DEBUG and Py_TRACE_REFS builds have other
  * layouts and are not described here.
  */
@@ -45,6 +49,60 @@
 	.unicode_kind_shift = 2,	/* state.kind */ \
 	.unicode_compact_shift = 5,	/* state.compact */ \
 	.unicode_ascii_shift = 6	/* state.ascii */
+
+/* Value layouts common to every version we support (gdb on each build). */
+#define VALUE_COMMON \
+	.cell_ref = 16,		/* PyCellObject.ob_ref */ \
+	.float_fval = 16,	/* PyFloatObject.ob_fval */ \
+	.list_item = 24,	/* PyListObject.ob_item */ \
+	.dict_used = 16,	/* PyDictObject.ma_used */ \
+	.dict_keys = 32,	/* PyDictObject.ma_keys */ \
+	.dict_values = 40,	/* PyDictObject.ma_values */ \
+	.set_used = 24,		/* PySetObject.used */ \
+	.set_mask = 32,		/* PySetObject.mask */ \
+	.set_table = 40,	/* PySetObject.table */ \
+	.gil_last_holder = 8,	/* _gil_runtime_state.last_holder */ \
+	.gil_locked = 16	/* _gil_runtime_state.locked */
+
+/* 3.8-3.10: the fast locals, then the cells, then the free variables, all
+ * in f_localsplus; PyDictKeysObject with dk_size. */
+#define VALUE_38 \
+	VALUE_COMMON, \
+	.localsplus_tagged = 0, \
+	.code_nlocals = 28,	/* PyCodeObject.co_nlocals */ \
+	.code_varnames = 72,	/* PyCodeObject.co_varnames */ \
+	.code_localspluskinds = PYBPFTOP_NO_OFFSET, \
+	.code_cellvars = 88,	/* PyCodeObject.co_cellvars */ \
+	.code_freevars = 80,	/* PyCodeObject.co_freevars */ \
+	.long_size = 16,	/* PyLongObject.ob_base.ob_size */ \
+	.long_digit = 24,	/* PyLongObject.ob_digit */ \
+	.long_tagged = 0, \
+	.tuple_item = 24,	/* PyTupleObject.ob_item */ \
+	.dict_layout = DICT_LAYOUT_38, \
+	.split_values = SPLIT_VALUES_DENSE, \
+	.dk_size = 8,		/* PyDictKeysObject.dk_size */ \
+	.dk_log2_index_bytes = PYBPFTOP_NO_OFFSET, \
+	.dk_kind = PYBPFTOP_NO_OFFSET, \
+	.dk_nentries = 32,	/* PyDictKeysObject.dk_nentries */ \
+	.dk_indices = 40,	/* PyDictKeysObject.dk_indices */ \
+	.dv_values = 0,		/* ma_values is the array itself */ \
+	.interp_gil = PYBPFTOP_NO_OFFSET	/* the GIL is in _PyRuntime */
+
+/* 3.11+: co_localsplusnames/kinds, PyDictKeysObject with dk_log2_size. */
+#define VALUE_311 \
+	VALUE_COMMON, \
+	.code_varnames = 96,	/* PyCodeObject.co_localsplusnames */ \
+	.code_localspluskinds = 104,	/* PyCodeObject.co_localspluskinds */ \
+	.code_cellvars = PYBPFTOP_NO_OFFSET, \
+	.code_freevars = PYBPFTOP_NO_OFFSET, \
+	.long_size = 16,	/* ob_size (3.11) / long_value.lv_tag */ \
+	.long_digit = 24,	/* ob_digit / long_value.ob_digit */ \
+	.dict_layout = DICT_LAYOUT_311, \
+	.dk_size = 8,		/* PyDictKeysObject.dk_log2_size */ \
+	.dk_log2_index_bytes = 9,	/* PyDictKeysObject.dk_log2_index_bytes */ \
+	.dk_kind = 10,		/* PyDictKeysObject.dk_kind */ \
+	.dk_nentries = 24,	/* PyDictKeysObject.dk_nentries */ \
+	.dk_indices = 32	/* PyDictKeysObject.dk_indices */
 
 /* 3.8 and 3.9: PyFrameObject chain from PyThreadState.frame, f_lasti in
  * bytes, co_lnotab. */
@@ -81,6 +139,11 @@ static const struct py_version py38 = {
 		.unicode_ascii_size = 48,	/* sizeof(PyASCIIObject), with wstr */
 		.unicode_compact_size = 72,	/* sizeof(PyCompactUnicodeObject) */
 	},
+	.val = {
+		VALUE_38,
+		.frame_localsplus = 360,	/* PyFrameObject.f_localsplus */
+		.runtime_gil = 1152,		/* _PyRuntimeState.ceval.gil */
+	},
 };
 
 /* Same layout as 3.8 for everything we read. */
@@ -116,6 +179,11 @@ static const struct py_version py39 = {
 		UNICODE_STATE,
 		.unicode_ascii_size = 48,	/* sizeof(PyASCIIObject), with wstr */
 		.unicode_compact_size = 72,	/* sizeof(PyCompactUnicodeObject) */
+	},
+	.val = {
+		VALUE_38,
+		.frame_localsplus = 360,	/* PyFrameObject.f_localsplus */
+		.runtime_gil = 352,		/* _PyRuntimeState.ceval.gil */
 	},
 };
 
@@ -155,6 +223,11 @@ static const struct py_version py310 = {
 		UNICODE_STATE,
 		.unicode_ascii_size = 48,	/* sizeof(PyASCIIObject), with wstr */
 		.unicode_compact_size = 72,	/* sizeof(PyCompactUnicodeObject) */
+	},
+	.val = {
+		VALUE_38,
+		.frame_localsplus = 352,	/* PyFrameObject.f_localsplus */
+		.runtime_gil = 352,		/* _PyRuntimeState.ceval.gil */
 	},
 };
 
@@ -200,6 +273,18 @@ static const struct py_version py311 = {
 		.unicode_ascii_size = 48,	/* sizeof(PyASCIIObject), with wstr */
 		.unicode_compact_size = 72,	/* sizeof(PyCompactUnicodeObject) */
 	},
+	.val = {
+		VALUE_311,
+		.frame_localsplus = 72,		/* _PyInterpreterFrame.localsplus */
+		.localsplus_tagged = 0,
+		.code_nlocals = 76,		/* PyCodeObject.co_nlocalsplus */
+		.long_tagged = 0,		/* ob_size */
+		.tuple_item = 24,		/* PyTupleObject.ob_item */
+		.split_values = SPLIT_VALUES_PREFIX,
+		.dv_values = 0,			/* PyDictValues.values */
+		.runtime_gil = 360,		/* _PyRuntimeState.ceval.gil */
+		.interp_gil = PYBPFTOP_NO_OFFSET,
+	},
 };
 
 /* 3.12: _PyInterpreterFrame reordered (f_code first, previous second,
@@ -240,6 +325,18 @@ static const struct py_version py312 = {
 		UNICODE_STATE,
 		.unicode_ascii_size = 40,	/* sizeof(PyASCIIObject) */
 		.unicode_compact_size = 56,	/* sizeof(PyCompactUnicodeObject) */
+	},
+	.val = {
+		VALUE_311,
+		.frame_localsplus = 72,		/* _PyInterpreterFrame.localsplus */
+		.localsplus_tagged = 0,
+		.code_nlocals = 72,		/* PyCodeObject.co_nlocalsplus */
+		.long_tagged = 1,		/* long_value.lv_tag (new in 3.12, gh-101291) */
+		.tuple_item = 24,		/* PyTupleObject.ob_item */
+		.split_values = SPLIT_VALUES_PREFIX,
+		.dv_values = 0,			/* PyDictValues.values */
+		.runtime_gil = PYBPFTOP_NO_OFFSET,	/* per interpreter since 3.12 */
+		.interp_gil = 384,		/* PyInterpreterState.ceval.gil */
 	},
 };
 
@@ -283,6 +380,18 @@ static const struct py_version py313 = {
 		UNICODE_STATE,
 		.unicode_ascii_size = 40,	/* sizeof(PyASCIIObject) */
 		.unicode_compact_size = 56,	/* sizeof(PyCompactUnicodeObject) */
+	},
+	.val = {
+		VALUE_311,
+		.frame_localsplus = 72,		/* _PyInterpreterFrame.localsplus */
+		.localsplus_tagged = 0,
+		.code_nlocals = 72,		/* PyCodeObject.co_nlocalsplus */
+		.long_tagged = 1,		/* long_value.lv_tag */
+		.tuple_item = 24,		/* PyTupleObject.ob_item */
+		.split_values = SPLIT_VALUES_313,
+		.dv_values = 8,			/* PyDictValues.values, after capacity..valid */
+		.runtime_gil = PYBPFTOP_NO_OFFSET,
+		.interp_gil = 16,		/* PyInterpreterState.ceval.gil */
 	},
 };
 
@@ -330,6 +439,18 @@ static const struct py_version py314 = {
 		UNICODE_STATE,
 		.unicode_ascii_size = 40,	/* sizeof(PyASCIIObject) */
 		.unicode_compact_size = 56,	/* sizeof(PyCompactUnicodeObject) */
+	},
+	.val = {
+		VALUE_311,
+		.frame_localsplus = 80,		/* _PyInterpreterFrame.localsplus */
+		.localsplus_tagged = 1,		/* _PyStackRef */
+		.code_nlocals = 72,		/* PyCodeObject.co_nlocalsplus */
+		.long_tagged = 1,		/* long_value.lv_tag */
+		.tuple_item = 32,		/* PyTupleObject.ob_item, after ob_hash (new in 3.14) */
+		.split_values = SPLIT_VALUES_313,
+		.dv_values = 8,			/* PyDictValues.values */
+		.runtime_gil = PYBPFTOP_NO_OFFSET,
+		.interp_gil = 16,		/* PyInterpreterState.ceval.gil */
 	},
 };
 

@@ -39,11 +39,84 @@ struct py_user_offsets {
 	uint8_t unicode_ascii_shift;	/* ascii:1 */
 };
 
+/* How a dict's keys object (PyDictKeysObject) is laid out. */
+enum py_dict_layout {
+	DICT_LAYOUT_38,		/* 3.8-3.10: Py_ssize_t dk_size; index width from dk_size;
+				 * every entry is {hash, key, value} */
+	DICT_LAYOUT_311,	/* 3.11+: uint8 dk_log2_size, dk_log2_index_bytes, dk_kind;
+				 * {key, value} entries unless dk_kind is DICT_KEYS_GENERAL */
+};
+
+/* Where a split dict (ma_values != NULL) keeps its values and their order. */
+enum py_split_values {
+	SPLIT_VALUES_DENSE,	/* <=3.10: ma_values[i], i < ma_used, in key order */
+	SPLIT_VALUES_PREFIX,	/* 3.11, 3.12: order bytes before values[]: the i-th
+				 * inserted is values[((uint8_t *)values)[-3 - i]] */
+	SPLIT_VALUES_313,	/* 3.13+: {capacity, size, embedded, valid, values[capacity]},
+				 * then the order bytes */
+};
+
+/* Struct sizes that are the same in every version 3.8-3.14 (gdb sizeof). */
+#define PY_DICT_ENTRY_SIZE	24	/* PyDictKeyEntry {me_hash, me_key, me_value} */
+#define PY_DICT_UENTRY_SIZE	16	/* PyDictUnicodeEntry {me_key, me_value} (3.11+) */
+#define PY_DICT_KEYS_GENERAL	0	/* dk_kind: PyDictKeyEntry entries (3.11+) */
+#define PY_SETENTRY_SIZE	16	/* setentry {key, hash} */
+#define PY_LONG_SHIFT		30	/* digit is uint32_t, 30 bits used (x86-64) */
+
+/* Kinds of co_localspluskinds (3.11+, Include/internal/pycore_code.h). */
+#define PY_CO_FAST_HIDDEN	0x10	/* 3.12+: a comprehension's inlined local (PEP 709) */
+#define PY_CO_FAST_LOCAL	0x20
+#define PY_CO_FAST_CELL		0x40
+#define PY_CO_FAST_FREE		0x80
+
+/* Layouts to read a frame's local variables, render their values and find
+ * the GIL holder (dump --locals, the live view's header). User space only. */
+struct py_value_offsets {
+	/* PyFrameObject.f_localsplus (<=3.10) / _PyInterpreterFrame.localsplus */
+	uint16_t frame_localsplus;
+	uint8_t localsplus_tagged;	/* 3.14: slots are _PyStackRef, tag in the low bits */
+	/* PyCodeObject */
+	uint16_t code_nlocals;		/* co_nlocals (<=3.10) / co_nlocalsplus (3.11+), int */
+	uint16_t code_varnames;		/* co_varnames (<=3.10) / co_localsplusnames, tuple */
+	uint16_t code_localspluskinds;	/* 3.11+: bytes; else NO_OFFSET */
+	uint16_t code_cellvars;		/* <=3.10: tuple; else NO_OFFSET */
+	uint16_t code_freevars;		/* <=3.10: tuple; else NO_OFFSET */
+	uint16_t cell_ref;		/* PyCellObject.ob_ref */
+	/* PyLongObject: ob_size (<=3.11: signed digit count) or lv_tag (3.12+:
+	 * ndigits << 3 | sign, sign 0 positive, 1 zero, 2 negative) */
+	uint16_t long_size;
+	uint16_t long_digit;		/* ob_digit / long_value.ob_digit */
+	uint8_t long_tagged;		/* long_size is lv_tag */
+	uint16_t float_fval;		/* PyFloatObject.ob_fval */
+	uint16_t tuple_item;		/* PyTupleObject.ob_item[] (inline) */
+	uint16_t list_item;		/* PyListObject.ob_item (PyObject **) */
+	/* PyDictObject */
+	uint16_t dict_used, dict_keys, dict_values;
+	uint8_t dict_layout;		/* enum py_dict_layout */
+	uint8_t split_values;		/* enum py_split_values */
+	/* PyDictKeysObject */
+	uint16_t dk_size;		/* dk_size (Py_ssize_t, <=3.10) / dk_log2_size (uint8) */
+	uint16_t dk_log2_index_bytes;	/* uint8, 3.11+ */
+	uint16_t dk_kind;		/* uint8, 3.11+ */
+	uint16_t dk_nentries;		/* Py_ssize_t */
+	uint16_t dk_indices;		/* the index table, then the entries */
+	uint16_t dv_values;		/* PyDictValues.values[] */
+	/* PySetObject */
+	uint16_t set_used, set_mask, set_table;
+	/* GIL: struct _gil_runtime_state inside _PyRuntime (<=3.11) or behind
+	 * PyInterpreterState.ceval.gil (3.12+, per interpreter) */
+	uint16_t runtime_gil;		/* _PyRuntimeState.ceval.gil, or NO_OFFSET */
+	uint16_t interp_gil;		/* PyInterpreterState.ceval.gil, or NO_OFFSET */
+	uint16_t gil_last_holder;	/* PyThreadState * */
+	uint16_t gil_locked;		/* int: -1 not created, 0 free, 1 held */
+};
+
 struct py_version {
 	int major, minor;
 	enum py_linetable_kind linetable;
 	struct py_offsets bpf;
 	struct py_user_offsets user;
+	struct py_value_offsets val;
 };
 
 /* The table for major.minor, or NULL when unsupported. */

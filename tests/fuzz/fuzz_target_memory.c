@@ -1,4 +1,5 @@
-/* libFuzzer target: the code reader and line tables against hostile memory.
+/* libFuzzer target: the code reader, line tables, py_repr, frame locals and
+ * the GIL reader against hostile memory.
  *
  * Input: a 16-byte header, then the target's memory, mapped at FUZZ_BASE
  * (nothing else is mapped, so every pointer out of it faults):
@@ -7,6 +8,11 @@
  *   [2..7]   three u16: offsets from FUZZ_BASE of a code object, a str
  *            and a bytes object
  *   [8..15]  four u16: instruction byte offsets to look lines up for
+ * The built-in types and singletons that py_repr recognises by address are
+ * the 16-byte slots FUZZ_BASE + 16 * (1..14), so an input makes an object
+ * an int by pointing its ob_type there. py_repr renders the code object
+ * and the str; the locals of the "frame" at the bytes object's address are
+ * listed for that code object; the GIL is read with the str as _PyRuntime.
  * Seeds: tests/fuzz/make_seeds.c. Besides crashes, the target traps when
  * an output breaks the reader's contract (unterminated or invalid UTF-8,
  * lengths over the caps, fingerprints that disagree). */
@@ -15,7 +21,10 @@
 #include <string.h>
 
 #include "code_reader.h"
+#include "frame_locals.h"
 #include "line_table.h"
+#include "py_gil.h"
+#include "py_repr.h"
 #include "../unit/fake_mem.h"
 
 #define FUZZ_BASE	0x10000000ULL
@@ -60,6 +69,27 @@ static int utf8_valid(const char *s, size_t len)
 static void check_cstr(const char *s)
 {
 	if (!s || strlen(s) > PY_STR_MAX_CHARS * 4 || !utf8_valid(s, strlen(s)))
+		__builtin_trap();
+}
+
+/* The built-ins at FUZZ_BASE + 16 * k. */
+static void fuzz_builtins(struct py_builtins *b)
+{
+	uint64_t *f = &b->none;
+	size_t i, n = sizeof(*b) / sizeof(uint64_t);
+
+	for (i = 0; i < n; i++)
+		f[i] = FUZZ_BASE + 16 * (i + 1);
+}
+
+/* py_repr's contract: terminated, within cap, valid UTF-8. */
+static void check_repr(const struct py_repr_ctx *c, uint64_t addr, size_t cap)
+{
+	static char out[1 << 16];
+	int n = py_repr(c, addr, out, cap);
+
+	if (n < 0 || (size_t)n >= cap || strlen(out) != (size_t)n ||
+	    !utf8_valid(out, (size_t)n))
 		__builtin_trap();
 }
 
@@ -125,6 +155,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		py_code_free(&c);
 	} else if (c.qualname || c.filename || c.linetable) {
 		__builtin_trap();
+	}
+
+	{
+		struct py_builtins b;
+		struct py_repr_ctx rc = { &m, v, &b };
+		struct py_local locals[16];
+		size_t total;
+		uint64_t ts;
+
+		fuzz_builtins(&b);
+		check_repr(&rc, code, 1 << 16);
+		check_repr(&rc, sobj, cap < 8 ? 8 : cap);
+		r = py_frame_locals(&m, v, &b, bobj, code, locals, 16, &total);
+		if (r > 16)
+			__builtin_trap();
+		for (i = 0; i < r; i++) {
+			check_cstr(locals[i].name);
+			check_repr(&rc, locals[i].value, 256);
+		}
+		r = py_gil_holder_at(&m, v, sobj, &ts);
+		if (r == 1 ? !ts : r == 0 ? ts != 0 : r > 0)
+			__builtin_trap();
 	}
 
 	/* The memory itself as a line table: reaches the decoders far more

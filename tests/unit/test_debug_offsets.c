@@ -72,6 +72,12 @@ static int same_as_table(const char *what, const struct py_version *got)
 	CMP(user.unicode_state); CMP(user.unicode_ascii_size);
 	CMP(user.unicode_compact_size); CMP(user.unicode_kind_shift);
 	CMP(user.unicode_compact_shift); CMP(user.unicode_ascii_shift);
+	CMP(val.frame_localsplus); CMP(val.code_varnames);
+	CMP(val.code_localspluskinds); CMP(val.tuple_item); CMP(val.list_item);
+	CMP(val.dict_keys); CMP(val.dict_values); CMP(val.float_fval);
+	CMP(val.long_size); CMP(val.long_digit); CMP(val.set_used);
+	CMP(val.set_table); CMP(val.set_mask); CMP(val.interp_gil);
+	CMP(val.gil_locked); CMP(val.gil_last_holder);
 	return same;
 }
 
@@ -85,6 +91,7 @@ static void synth313(uint8_t *b)
 		{ 24, 283320 },	/* sizeof(_PyRuntimeState) */
 		{ 48, 8000 }, { 152, 304 }, { 224, 80 }, { 272, 208 },
 		{ 352, 16 }, { 368, 416 }, { 512, 40 }, { 536, 64 },
+		{ 400, 32 }, { 424, 40 }, { 448, 48 }, { 472, 24 }, { 488, 32 },
 	};
 	size_t i;
 
@@ -116,6 +123,21 @@ static void synth313(uint8_t *b)
 	put64(b, 544, t->user.unicode_state);
 	put64(b, 552, t->user.unicode_length);
 	put64(b, 560, t->user.unicode_ascii_size);
+	put64(b, 256, t->val.frame_localsplus);
+	put64(b, 328, t->val.code_varnames);
+	put64(b, 336, t->val.code_localspluskinds);
+	put64(b, 408, t->val.tuple_item);
+	put64(b, 432, t->val.list_item);
+	put64(b, 456, t->val.dict_keys);
+	put64(b, 464, t->val.dict_values);
+	put64(b, 480, t->val.float_fval);
+	put64(b, 496, t->val.long_size);
+	put64(b, 504, t->val.long_digit);
+	/* ceval.gil, then _gil and its fields, in PyInterpreterState */
+	put64(b, 112, t->val.interp_gil);
+	put64(b, 120, 7752);
+	put64(b, 136, 7752 + t->val.gil_locked);
+	put64(b, 144, 7752 + t->val.gil_last_holder);
 }
 
 static void synthetic(void)
