@@ -50,3 +50,28 @@ assert main["frames"][-1]["source"].endswith("os.read(fd, 1)  # BLOCK"), main["f
 assert main["state"] == "idle" and main["consistent"], main
 PY
 }
+
+@test "$PY_LABEL: dump --locals prints each local as repr() does" {
+	start_workload dump_me
+	dump_ready
+	"$PYBPFTOP" dump -p "$WL_PID" --locals >"$BATS_TEST_TMPDIR/dump.txt"
+	cat "$BATS_TEST_TMPDIR/dump.txt"
+	/usr/bin/python3 "$REPO/tests/lib/dump_check.py" locals "$WL_OUT" "$BATS_TEST_TMPDIR/dump.txt" "$WL_PID"
+	grep -q "^      captured (cell) = 'in a cell'$" "$BATS_TEST_TMPDIR/dump.txt"
+	# The stack is still the one format_stack() printed.
+	/usr/bin/python3 "$REPO/tests/lib/dump_check.py" stack "$WL_OUT" "$BATS_TEST_TMPDIR/dump.txt" "$WL_PID"
+}
+
+@test "$PY_LABEL: dump and top name the thread that holds the GIL" {
+	start_workload idle_mix
+	busy=$(grep -l '^busy$' /proc/"$WL_PID"/task/*/comm | cut -d/ -f5)
+	[ -n "$busy" ]
+	"$PYBPFTOP" dump -p "$WL_PID" >"$BATS_TEST_TMPDIR/dump.txt"
+	cat "$BATS_TEST_TMPDIR/dump.txt"
+	grep -qE "^Thread $busy \((running|runnable), holding the GIL\): \"busy\"" "$BATS_TEST_TMPDIR/dump.txt"
+	[ "$(grep -c 'holding the GIL' "$BATS_TEST_TMPDIR/dump.txt")" -eq 1 ]
+	[ "$(grep -cE '^Thread [0-9]+ \(idle\)' "$BATS_TEST_TMPDIR/dump.txt")" -eq 4 ]
+	run "$PYBPFTOP" top -p "$WL_PID" --batch -n 1
+	echo "$output"
+	grep -qE "Threads: 5 \(1 running, 4 idle\) - GIL: held by $busy$" <<<"$output"
+}

@@ -13,7 +13,10 @@
 #include <jansson.h>
 #include "cli_args.h"
 #include "commands.h"
+#include "frame_locals.h"
 #include "proc_maps.h"
+#include "py_gil.h"
+#include "py_repr.h"
 #include "session.h"
 #include "source_lines.h"
 
@@ -172,9 +175,9 @@ static const char *thread_state(const struct thread_stack *ts)
 	return "idle";
 }
 
-/* TODO(locals): wired to frame_locals/py_repr once they land. */
+/* Variables shown per frame, and bytes per value. */
 #define FRAME_LOCALS_MAX 256
-#define PY_REPR_MAX 1024
+#define PY_REPR_MAX 2048
 
 struct printer {
 	struct session *s;
@@ -192,17 +195,39 @@ static int target_index(const struct session *s, const struct py_target *t)
 }
 
 struct local_var {
-	char name[128];
+	const char *name;	/* valid until the next read_locals() */
 	const char *kind;
 	char repr[PY_REPR_MAX];
 };
 
-/* The frame's variables, rendered; returns how many (at most max). */
-static int read_locals(struct printer *pr, const struct thread_stack *ts, uint32_t i,
-		       struct local_var *out, int max)
+static const char *kind_name(enum py_local_kind k)
 {
-	(void)pr; (void)ts; (void)i; (void)out; (void)max;
-	return 0;
+	return k == PY_LOCAL_CELL ? "cell" : k == PY_LOCAL_FREE ? "free" : "local";
+}
+
+/* The frame's variables, rendered; returns how many (at most max). */
+static int read_locals(const struct thread_stack *ts, uint32_t i, struct local_var *out, int max)
+{
+	static struct py_local v[FRAME_LOCALS_MAX];
+	struct py_target *t = ts->t;
+	struct py_repr_ctx rc = { &t->mem, &t->v, &t->builtins };
+	size_t total = 0;
+	int n = py_frame_locals(&t->mem, &t->v, &t->builtins, ts->addrs[i], ts->frames[i].code,
+				v, FRAME_LOCALS_MAX, &total);
+
+	if (n > max)
+		n = max;
+	for (int k = 0; k < n; k++) {
+		out[k].name = v[k].name;
+		out[k].kind = kind_name(v[k].kind);
+		if (v[k].err)
+			snprintf(out[k].repr, sizeof(out[k].repr), "<unreadable: %s>", strerror(-v[k].err));
+		else if (!v[k].value)
+			snprintf(out[k].repr, sizeof(out[k].repr), "<unbound>");
+		else
+			py_repr(&rc, v[k].value, out[k].repr, sizeof(out[k].repr));
+	}
+	return n;
 }
 
 static void frame_text(struct printer *pr, const struct thread_stack *ts, uint32_t i)
@@ -227,8 +252,10 @@ static void frame_text(struct printer *pr, const struct thread_stack *ts, uint32
 		printf("    %s\n", line);
 	if (env.locals) {
 		static struct local_var v[FRAME_LOCALS_MAX];
-		int n = read_locals(pr, ts, i, v, FRAME_LOCALS_MAX);
+		int n = read_locals(ts, i, v, FRAME_LOCALS_MAX);
 
+		if (n < 0)
+			printf("      <locals unreadable: %s>\n", strerror(-n));
 		for (int k = 0; k < n; k++)
 			printf("      %s%s = %s\n", v[k].name,
 			       strcmp(v[k].kind, "local") ? (strcmp(v[k].kind, "cell") ? " (free)" : " (cell)") : "",
@@ -253,9 +280,11 @@ static json_t *frame_json(struct printer *pr, const struct thread_stack *ts, uin
 	json_object_set_new(j, "code", json_integer((json_int_t)ts->frames[i].code));
 	if (env.locals) {
 		static struct local_var v[FRAME_LOCALS_MAX];
-		int n = read_locals(pr, ts, i, v, FRAME_LOCALS_MAX);
+		int n = read_locals(ts, i, v, FRAME_LOCALS_MAX);
 		json_t *arr = json_array();
 
+		if (n < 0)
+			json_object_set_new(j, "locals_error", json_string(strerror(-n)));
 		for (int k = 0; k < n; k++)
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", v[k].name,
 							     "kind", v[k].kind, "repr", v[k].repr));
@@ -365,6 +394,9 @@ int cmd_dump(int argc, char **argv)
 	if (session_open(s, &so))
 		goto out;
 	t1 = session_now();
+	for (int i = 0; i < s->ntargets; i++)
+		if (py_gil_holder(s->targets[i], &pr.gil_holder[i]) != 1)
+			pr.gil_holder[i] = 0;
 	/* Pass until two in a row agree, three passes at most. */
 	for (int n = 0; n < 3; n++) {
 		cur = n % 2;

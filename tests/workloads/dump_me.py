@@ -23,9 +23,14 @@ def helper_thread(fd):
     os.read(fd, 1)
 
 
+PLAIN = (int, float, str, bytes, tuple, list, dict, set, frozenset, bool, type(None))
+
+
 def describe(variables):
-    return {name: ("<%s object at %#x>" % (type(value).__name__, id(value))
-                   if isinstance(value, Custom) else repr(value))
+    """repr() of each, as dump shows it: built-in values in full, other
+    objects as <TypeName object at 0x...> (dump runs no __repr__)."""
+    return {name: (repr(value) if type(value) in PLAIN else
+                   "<%s object at %#x>" % (type(value).__name__, id(value)))
             for name, value in variables.items()}
 
 
@@ -43,6 +48,9 @@ def wait_here(fd, depth):
     items = [1, "two", 3.0, [4], ()]
     pair = (1, "x")
     obj = Custom()
+    frozen = frozenset({5})
+    captured = "in a cell"      # a cell variable: the lambda closes over it
+    reader = lambda: captured  # noqa: E731
     report = {"locals": describe(locals())}
     report["stack"] = traceback.format_stack(); print(json.dumps(report)); sys.stdout.flush(); os.read(fd, 1)  # BLOCK
 
