@@ -11,25 +11,34 @@ teardown() {
 	assert_no_bpf_left
 }
 
+# Every command that attaches checks its input the same way.
+COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --locals --json")
+
 @test "no such pid" {
 	# A pid that existed and is gone for sure: a reaped child.
 	sh -c 'exit 0' & pid=$!
 	wait "$pid"
-	run "$PYBPFTOP" record -p "$pid" -d 1
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"no process with pid $pid: check the pid"* ]]
-	[ "${#lines[@]}" -eq 1 ]
+	for cmd in "${COMMANDS[@]}"; do
+		# shellcheck disable=SC2086
+		run "$PYBPFTOP" $cmd -p "$pid"
+		echo "$cmd: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"no process with pid $pid: check the pid"* ]]
+		[ "${#lines[@]}" -eq 1 ]
+	done
 }
 
 @test "not a Python process" {
 	sleep 30 & pid=$!
-	run "$PYBPFTOP" record -p "$pid" -d 1
+	for cmd in "${COMMANDS[@]}"; do
+		# shellcheck disable=SC2086
+		run "$PYBPFTOP" $cmd -p "$pid"
+		echo "$cmd: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"process $pid (sleep) is not a Python process"* ]]
+		[ "${#lines[@]}" -eq 1 ]
+	done
 	kill "$pid"
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"process $pid (sleep) is not a Python process"* ]]
-	[ "${#lines[@]}" -eq 1 ]
 }
 
 @test "an unsupported version names it and the supported range" {
@@ -38,36 +47,44 @@ teardown() {
 	[ -n "$py" ] || skip "no CPython 3.7 or 2.7 under $root to stand for an unsupported version"
 	"$py" -c 'import time; time.sleep(30)' & pid=$!
 	sleep 0.5
-	run "$PYBPFTOP" record -p "$pid" -d 1
+	for cmd in "${COMMANDS[@]}"; do
+		# shellcheck disable=SC2086
+		run "$PYBPFTOP" $cmd -p "$pid"
+		echo "$cmd: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" =~ runs\ Python\ (3\.7|2\.7).*not\ supported:\ pybpftop\ supports\ CPython\ 3\.8\ to\ 3\.14 ]]
+		[ "${#lines[@]}" -eq 1 ]
+	done
 	kill "$pid"
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ "$output" =~ runs\ Python\ (3\.7|2\.7).*not\ supported:\ pybpftop\ supports\ CPython\ 3\.8\ to\ 3\.14 ]]
-	[ "${#lines[@]}" -eq 1 ]
 }
 
 @test "no privileges" {
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) missing"
 	sleep 30 & pid=$!
-	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$PYBPFTOP" record -p "$pid" -d 1
+	for cmd in "${COMMANDS[@]}"; do
+		# shellcheck disable=SC2086
+		run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$PYBPFTOP" $cmd -p "$pid"
+		echo "$cmd: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"permission denied: pybpftop needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE: run it with sudo"* ]]
+		[ "${#lines[@]}" -eq 1 ]
+	done
 	kill "$pid"
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"permission denied: pybpftop needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE: run it with sudo"* ]]
-	[ "${#lines[@]}" -eq 1 ]
 }
 
 @test "no BTF" {
 	command -v unshare >/dev/null || skip "unshare (util-linux) missing"
 	/usr/bin/python3 -c 'import time; time.sleep(30)' & pid=$!
 	# Hide the kernel's BTF in a private mount namespace only.
-	run unshare --mount --propagation private sh -c \
-		'mount -t tmpfs none /sys/kernel/btf && exec "$0" record -p "$1" -d 1' "$PYBPFTOP" "$pid"
+	for cmd in "${COMMANDS[@]}"; do
+		run unshare --mount --propagation private sh -c \
+			'mount -t tmpfs none /sys/kernel/btf && exec "$0" $2 -p "$1"' "$PYBPFTOP" "$pid" "$cmd"
+		echo "$cmd: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"kernel has no BTF (/sys/kernel/btf/vmlinux"*"CONFIG_DEBUG_INFO_BTF=y"* ]]
+		[ "${#lines[@]}" -eq 1 ]
+	done
 	kill "$pid"
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"kernel has no BTF (/sys/kernel/btf/vmlinux"*"CONFIG_DEBUG_INFO_BTF=y"* ]]
-	[ "${#lines[@]}" -eq 1 ]
 }
 
 @test "usage errors name the missing option" {
