@@ -75,3 +75,30 @@ PY
 	echo "$output"
 	grep -qE "Threads: 5 \(1 running, 4 idle\) - GIL: held by $busy$" <<<"$output"
 }
+
+@test "$PY_LABEL: dumps of threads whose stacks and locals keep changing never crash or lie" {
+	start_workload churn
+	for i in $(seq 15); do
+		"$PYBPFTOP" dump -p "$WL_PID" --locals --json >"$BATS_TEST_TMPDIR/d$i.json"
+	done
+	/usr/bin/python3 - "$BATS_TEST_TMPDIR"/d*.json <<'PY'
+import json, sys
+known = {"<module>", "churner", "churn_down", "churn_leaf", "Thread._bootstrap",
+         "Thread._bootstrap_inner", "Thread.run", "_bootstrap", "_bootstrap_inner", "run"}
+moving = steady = 0
+for path in sys.argv[1:]:
+    (proc,) = json.load(open(path))["processes"]
+    assert len(proc["threads"]) == 4, path
+    for t in proc["threads"]:
+        names = [f["function"] for f in t["frames"]]
+        if not t["consistent"]:
+            moving += 1
+            continue
+        steady += 1
+        # A stack shown as consistent holds only the workload's functions,
+        # churner at the root of its own part and churn_down under it.
+        assert set(names) <= known | {None}, (path, names)
+        assert "churner" in names, (path, names)
+print("threads marked as moving: %d, consistent: %d" % (moving, steady))
+PY
+}
