@@ -45,6 +45,7 @@ void profile_free(struct profile *p)
 		HASH_DEL(p->threads, t);
 		free(t);
 	}
+	free(p->events);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -64,41 +65,89 @@ static struct thread_entry *thread_get(struct profile *p, uint32_t pid, uint32_t
 	return t;
 }
 
-int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
-		const uint32_t *frames, uint32_t n, uint64_t count)
+/* Adds count to the stack's entry, creating it; returns it, or NULL. */
+static struct stack_entry *stack_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+				     const uint32_t *frames, uint32_t n, uint64_t count)
 {
-	struct stack_entry *e;
+	struct stack_entry *e, *found;
 	size_t keylen = STACK_KEY_LEN(n);
 
 	e = malloc(sizeof(*e) + (size_t)n * sizeof(uint32_t));
 	if (!e)
-		return -ENOMEM;
+		return NULL;
 	e->pid = pid;
 	e->tid = tid;
 	e->flags = flags;
 	e->n = n;
 	for (uint32_t i = 0; i < n; i++)
 		e->frames[i] = frames[n - 1 - i];
-	{
-		struct stack_entry *found;
-
-		HASH_FIND(hh, p->stacks, &e->pid, keylen, found);
-		if (found) {
-			found->count += count;
-			free(e);
-			p->samples += count;
-			if (flags & STACK_OFF_CPU)
-				p->off_cpu += count;
-			return 0;
-		}
+	p->samples += count;
+	if (flags & STACK_OFF_CPU)
+		p->off_cpu += count;
+	HASH_FIND(hh, p->stacks, &e->pid, keylen, found);
+	if (found) {
+		found->count += count;
+		free(e);
+		return found;
 	}
 	e->count = count;
 	HASH_ADD(hh, p->stacks, pid, keylen, e);
 	p->nstacks++;
-	p->samples += count;
-	if (flags & STACK_OFF_CPU)
-		p->off_cpu += count;
-	return thread_get(p, pid, tid) ? 0 : -ENOMEM;
+	return thread_get(p, pid, tid) ? e : NULL;
+}
+
+int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		const uint32_t *frames, uint32_t n, uint64_t count)
+{
+	return stack_add(p, pid, tid, flags, frames, n, count) ? 0 : -ENOMEM;
+}
+
+void profile_keep_timeline(struct profile *p, int on)
+{
+	p->keep_timeline = on;
+}
+
+int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		   const uint32_t *frames, uint32_t n, uint64_t count, uint64_t time_ns)
+{
+	struct stack_entry *e = stack_add(p, pid, tid, flags, frames, n, count);
+
+	if (!e)
+		return -ENOMEM;
+	if (!p->keep_timeline)
+		return 0;
+	if (p->nevents == p->events_cap) {
+		size_t cap = p->events_cap ? 2 * p->events_cap : 4096;
+		struct profile_event *ev = realloc(p->events, cap * sizeof(*ev));
+
+		if (!ev)
+			return -ENOMEM;
+		p->events = ev;
+		p->events_cap = cap;
+	}
+	p->events[p->nevents++] = (struct profile_event){ time_ns, e,
+		count > UINT32_MAX ? UINT32_MAX : (uint32_t)count };
+	return 0;
+}
+
+void profile_stack_of(const struct stack_entry *e, struct profile_stack *out)
+{
+	*out = (struct profile_stack){ e->pid, e->tid, e->flags, e->n, e->frames, e->count };
+}
+
+int profile_foreach(const struct profile *p,
+		    int (*fn)(void *ctx, const struct profile_stack *st), void *ctx)
+{
+	struct stack_entry *e, *tmp;
+	struct profile_stack st;
+	int rc;
+
+	HASH_ITER(hh, p->stacks, e, tmp) {
+		profile_stack_of(e, &st);
+		if ((rc = fn(ctx, &st)))
+			return rc;
+	}
+	return 0;
 }
 
 void profile_name_threads(struct profile *p, int refresh)
@@ -143,7 +192,7 @@ static void put_frame(const struct symbolizer *s, uint32_t id, FILE *out)
 	fprintf(out, ":%d)", f->line >= 0 ? f->line : fn->firstline);
 }
 
-static const char *thread_name(const struct profile *p, uint32_t pid, uint32_t tid)
+const char *profile_thread_name(const struct profile *p, uint32_t pid, uint32_t tid)
 {
 	struct thread_key key = { pid, tid };
 	struct thread_entry *t;
@@ -161,7 +210,7 @@ static char *stack_line(const struct profile *p, const struct symbolizer *s,
 
 	if (!m)
 		return NULL;
-	put_clean(thread_name(p, e->pid, e->tid), m);
+	put_clean(profile_thread_name(p, e->pid, e->tid), m);
 	fprintf(m, " (%u)", e->tid);
 	if (e->flags & STACK_OFF_CPU)
 		fputs(";[off-cpu]", m);

@@ -14,12 +14,33 @@
 struct stack_entry;
 struct thread_entry;
 
+/* One sample in time order, kept only with profile_keep_timeline(). */
+struct profile_event {
+	uint64_t time_ns;	/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	const struct stack_entry *stack;
+	uint32_t weight;
+};
+
 struct profile {
 	struct stack_entry *stacks;
 	struct thread_entry *threads;
 	uint64_t samples;	/* stacks added, weighted */
 	uint64_t off_cpu;	/* of which STACK_OFF_CPU */
 	uint64_t nstacks;	/* unique stacks */
+	struct profile_event *events;	/* the timeline, if kept */
+	size_t nevents, events_cap;
+	int keep_timeline;
+};
+
+/* What the writers put in titles and headers. */
+struct profile_meta {
+	const char *command;	/* the profiled command line(s) */
+	const char *python;	/* "3.11.2", or "" */
+	double duration_s;
+	int hz;
+	int idle;		/* --idle: off-CPU samples included */
+	uint64_t start_unix_ns;	/* wall-clock time of the start */
+	uint64_t start_mono_ns;	/* the same instant on CLOCK_MONOTONIC */
 };
 
 void profile_init(struct profile *p);
@@ -28,6 +49,32 @@ void profile_free(struct profile *p);
 /* Count one stack; frames are frame ids, innermost first, as BPF sends them. */
 int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 		const uint32_t *frames, uint32_t n, uint64_t count);
+
+/* The same, and with a timeline kept, one event at time_ns. */
+int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		   const uint32_t *frames, uint32_t n, uint64_t count, uint64_t time_ns);
+
+/* Keep every sample's time and stack (the chrome format needs them). */
+void profile_keep_timeline(struct profile *p, int on);
+
+/* A unique stack, for the writers. */
+struct profile_stack {
+	uint32_t pid, tid, flags;	/* STACK_* flags */
+	uint32_t n;
+	const uint32_t *frames;		/* frame ids, root first */
+	uint64_t count;			/* weighted samples */
+};
+
+/* Calls fn for every unique stack, in no particular order, until it
+ * returns non-zero (which is then returned). */
+int profile_foreach(const struct profile *p,
+		    int (*fn)(void *ctx, const struct profile_stack *st), void *ctx);
+
+/* The stack an event refers to. */
+void profile_stack_of(const struct stack_entry *e, struct profile_stack *out);
+
+/* The thread's name ("thread" if unknown). */
+const char *profile_thread_name(const struct profile *p, uint32_t pid, uint32_t tid);
 
 /* Read /proc/PID/task/TID/comm for threads not named yet; with `refresh`,
  * re-read every thread still alive (a thread may name itself late). */

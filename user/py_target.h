@@ -13,6 +13,7 @@
 struct py_target {
 	pid_t pid;
 	char comm[32];
+	char cmdline[512];		/* /proc/PID/cmdline, spaces between arguments */
 	char runtime_file[PATH_MAX];	/* the file defining _PyRuntime */
 	uint64_t runtime_addr;		/* &_PyRuntime in the target */
 	uint64_t runtime_bias;		/* load bias of runtime_file (0 unless ET_DYN) */

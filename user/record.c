@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cli_args.h"
 #include "commands.h"
+#include "formats.h"
 #include "session.h"
 
 static struct record_env {
@@ -16,6 +17,8 @@ static struct record_env {
 	int verbose;
 	long max_depth;
 	int idle;
+	int format_set;
+	enum out_format format;
 } env = {
 	.target.hz = 99,
 	.max_depth = PYBPFTOP_MAX_DEPTH,
@@ -33,7 +36,9 @@ static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Process to profile (may repeat)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after this long (default: until Ctrl-C)", 0 },
 	{ "rate", 'r', "HZ", 0, "Samples per second per CPU (default 99)", 0 },
-	{ "output", 'o', "FILE", 0, "Write folded stacks to FILE", 0 },
+	{ "output", 'o', "FILE", 0, "Write the profile to FILE, in the format its extension names: "
+	  ".folded/.txt, .html/.svg, .speedscope.json, .pb.gz (pprof), .trace.json (chrome)", 0 },
+	{ "format", 'f', "FORMAT", 0, "folded, html, speedscope, pprof or chrome (default: from -o's extension)", 0 },
 	{ "max-depth", 'D', "FRAMES", 0, "Frames kept per stack (default and most: 5000)", 0 },
 	{ "idle", OPT_IDLE, NULL, 0, "Wall-clock time: also sample threads that are off the CPU "
 	  "(sleeping, blocked on a lock or I/O, waiting for the GIL); their stacks get an [off-cpu] frame", 0 },
@@ -49,6 +54,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'o':
 		env.output = arg;
+		break;
+	case 'f':
+		if (format_parse(arg, &env.format))
+			argp_error(state, "unknown format '%s': use folded, html, speedscope, pprof or chrome", arg);
+		env.format_set = 1;
 		break;
 	case 'D':
 		env.max_depth = cli_long(arg, 1, PYBPFTOP_MAX_DEPTH, state);
@@ -123,8 +133,11 @@ int cmd_record(int argc, char **argv)
 	so.max_depth = env.max_depth;
 	so.verbose = env.verbose;
 	so.idle = env.idle;
+	if (env.output && !env.format_set)
+		env.format = format_from_path(env.output);
 	if (session_open(s, &so))
 		goto out;
+	profile_keep_timeline(&s->prof, format_needs_timeline(env.format));
 	fprintf(stderr, "pybpftop: sampling pid %d (Python %s) at %d Hz%s%s\n", s->targets[0]->pid,
 		s->targets[0]->version, env.target.hz, env.idle ? ", idle threads too" : "",
 		env.duration ? "" : "; Ctrl-C to stop");
@@ -139,18 +152,33 @@ int cmd_record(int argc, char **argv)
 			s->exited, elapsed);
 
 	if (env.output) {
-		FILE *f = fopen(env.output, "w");
+		char cmd[1024] = "";
+		struct profile_meta meta = {
+			.command = cmd,
+			.python = s->targets[0]->version,
+			.duration_s = elapsed,
+			.hz = env.target.hz,
+			.idle = env.idle,
+			.start_unix_ns = s->start_unix_ns,
+			.start_mono_ns = s->start_mono_ns,
+		};
+		int err;
 
-		if (!f || profile_write_folded(&s->prof, &s->sym, f)) {
-			fprintf(stderr, "pybpftop: cannot write %s: %s\n", env.output, strerror(errno));
-			if (f)
-				fclose(f);
+		for (int i = 0; i < s->ntargets; i++) {
+			size_t n = strlen(cmd);
+
+			snprintf(cmd + n, sizeof(cmd) - n, "%s%.400s (pid %d)", n ? ", " : "",
+				 s->targets[i]->cmdline, s->targets[i]->pid);
+		}
+		err = format_write(env.format, &s->prof, &s->sym, &meta, env.output);
+		if (err) {
+			fprintf(stderr, "pybpftop: cannot write %s as %s: %s\n", env.output,
+				format_name(env.format), strerror(-err));
 			goto out;
 		}
-		fclose(f);
-		fprintf(stderr, "pybpftop: wrote %llu stacks (%llu samples) to %s\n",
+		fprintf(stderr, "pybpftop: wrote %llu stacks (%llu samples) to %s (%s)\n",
 			(unsigned long long)s->prof.nstacks, (unsigned long long)s->prof.samples,
-			env.output);
+			env.output, format_name(env.format));
 	} else {
 		uint64_t total[CNT_MAX];
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include "proc_maps.h"
 #include "session.h"
 
 /* How often the ring buffer is drained: samples are sent without wakeups.
@@ -59,7 +60,8 @@ static void on_sample(void *ctx, const struct py_sample_hdr *hdr,
 		flags |= STACK_PARTIAL;
 	if (hdr->flags & SAMPLE_THREAD)
 		flags |= STACK_OFF_CPU;
-	profile_add(&s->prof, hdr->pid, hdr->tid, flags, s->ids, hdr->depth, hdr->weight);
+	profile_add_at(&s->prof, hdr->pid, hdr->tid, flags, s->ids, hdr->depth, hdr->weight,
+		       hdr->time_ns);
 }
 
 /* --idle: a timer at the sampling rate drives the off-CPU passes. */
@@ -145,6 +147,9 @@ int session_open(struct session *s, const struct session_opts *o)
 			fprintf(stderr, "pybpftop: pid %d: Python %s (found by %s), _PyRuntime at 0x%llx in %s\n",
 				t->pid, t->version, t->version_source,
 				(unsigned long long)t->runtime_addr, t->runtime_file);
+		/* Kept for the output files' titles, for after it exits. */
+		if (!proc_cmdline(t->pid, t->cmdline, sizeof(t->cmdline)))
+			snprintf(t->cmdline, sizeof(t->cmdline), "%s", t->comm);
 		/* A pidfd tells us the moment the target exits. */
 		s->pidfds[i] = syscall(SYS_pidfd_open, t->pid, 0);
 	}
@@ -160,6 +165,14 @@ int session_open(struct session *s, const struct session_opts *o)
 	}
 	s->alive = s->ntargets;
 	s->start = session_now();
+	{
+		struct timespec rt, mt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_MONOTONIC, &mt);
+		s->start_unix_ns = rt.tv_sec * 1000000000ull + rt.tv_nsec;
+		s->start_mono_ns = mt.tv_sec * 1000000000ull + mt.tv_nsec;
+	}
 	return 0;
 }
 

@@ -31,7 +31,8 @@ struct session {
 	struct symbolizer sym;
 	struct profile prof;
 	uint32_t ids[PYBPFTOP_MAX_DEPTH];
-	double start;
+	double start;			/* session_now() at the start */
+	uint64_t start_unix_ns, start_mono_ns;	/* the same instant, for timestamps */
 	int idle_timer;			/* --idle: a timerfd at the sampling rate */
 	struct session_thread threads[SESSION_MAX_THREADS];	/* session_threads() */
 	int nthreads;
