@@ -87,6 +87,24 @@ struct py_sample {
 	struct py_frame frames[PYBPFTOP_MAX_DEPTH];
 };
 
+/* Process events for run mode and --subprocesses. */
+enum follow_flags {
+	FOLLOW_CHILDREN = 1 << 0,	/* new child processes are followed too */
+};
+
+enum proc_event_kind {
+	PROC_FORK = 1,			/* a followed process forked a new process */
+	PROC_EXEC = 2,			/* a followed process called execve */
+};
+
+struct py_proc_event {
+	__u64 time_ns;			/* bpf_ktime_get_ns(), as samples have */
+	__u32 kind;			/* enum proc_event_kind */
+	__u32 pid;			/* tgid, root pid namespace */
+	__u32 ppid;			/* the parent, for PROC_FORK */
+	__u32 _pad;
+};
+
 /* Per-CPU counters; every failure path in BPF bumps one. */
 enum counter {
 	CNT_SAMPLES,		/* samples in a profiled process */

@@ -1,5 +1,6 @@
 /* File-backed mappings of a process, from /proc/PID/maps. */
 #include <errno.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,4 +111,67 @@ int proc_cmdline(pid_t pid, char *buf, size_t len)
 			buf[i] = ' ';
 	buf[n] = '\0';
 	return n > 0;
+}
+
+/* The parent of pid from /proc/PID/stat (after the last ')', since the
+ * command name may hold anything), or -1. */
+static pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	int ppid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		if (sscanf(p + 1, " %*c %d", &ppid) != 1)
+			ppid = -1;
+	fclose(f);
+	return ppid;
+}
+
+int proc_descendants(pid_t root, pid_t *out, int max)
+{
+	pid_t *pids = NULL, *ppids = NULL;
+	int n = 0, cap = 0, found = 0;
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		char *end;
+		long pid = strtol(d->d_name, &end, 10);
+
+		if (*end || pid <= 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 512;
+			pid_t *a = realloc(pids, cap * sizeof(*a)), *b;
+
+			if (a)
+				pids = a;
+			b = realloc(ppids, cap * sizeof(*b));
+			if (b)
+				ppids = b;
+			if (!a || !b)
+				break;
+		}
+		pids[n] = pid;
+		ppids[n++] = proc_ppid(pid);
+	}
+	closedir(dir);
+	/* Breadth first from root: out[] is also the queue. */
+	for (int head = -1; head < found; head++) {
+		pid_t parent = head < 0 ? root : out[head];
+
+		for (int i = 0; i < n && found < max; i++)
+			if (ppids[i] == parent && pids[i] != root)
+				out[found++] = pids[i];
+	}
+	free(pids);
+	free(ppids);
+	return found;
 }

@@ -27,4 +27,8 @@ int proc_thread_comm(uint32_t pid, uint32_t tid, char *buf, size_t len);
 /* /proc/PID/cmdline with spaces between the arguments: 1, or 0. */
 int proc_cmdline(pid_t pid, char *buf, size_t len);
 
+/* The processes descended from root (children, grandchildren...), from
+ * /proc; returns how many were put in out (at most max). */
+int proc_descendants(pid_t root, pid_t *out, int max);
+
 #endif /* PROC_MAPS_H */

@@ -192,6 +192,28 @@ static void put_frame(const struct symbolizer *s, uint32_t id, FILE *out)
 	fprintf(out, ":%d)", f->line >= 0 ? f->line : fn->firstline);
 }
 
+void profile_set_process_name(struct profile *p, uint32_t pid, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nprocs && p->procs[i].pid != pid; i++)
+		;
+	if (i == (int)(sizeof(p->procs) / sizeof(p->procs[0])))
+		return;
+	p->procs[i].pid = pid;
+	snprintf(p->procs[i].name, sizeof(p->procs[i].name), "%s", name);
+	if (i == p->nprocs)
+		p->nprocs++;
+}
+
+const char *profile_process_name(const struct profile *p, uint32_t pid)
+{
+	for (int i = 0; i < p->nprocs; i++)
+		if (p->procs[i].pid == pid)
+			return p->procs[i].name;
+	return "process";
+}
+
 const char *profile_thread_name(const struct profile *p, uint32_t pid, uint32_t tid)
 {
 	struct thread_key key = { pid, tid };
@@ -210,6 +232,10 @@ static char *stack_line(const struct profile *p, const struct symbolizer *s,
 
 	if (!m)
 		return NULL;
+	if (p->process_frames) {
+		put_clean(profile_process_name(p, e->pid), m);
+		fprintf(m, " (%u);", e->pid);
+	}
 	put_clean(profile_thread_name(p, e->pid, e->tid), m);
 	fprintf(m, " (%u)", e->tid);
 	if (e->flags & STACK_OFF_CPU)

@@ -21,6 +21,11 @@ struct profile_event {
 	uint32_t weight;
 };
 
+struct profile_process {
+	uint32_t pid;
+	char name[32];
+};
+
 struct profile {
 	struct stack_entry *stacks;
 	struct thread_entry *threads;
@@ -30,6 +35,10 @@ struct profile {
 	struct profile_event *events;	/* the timeline, if kept */
 	size_t nevents, events_cap;
 	int keep_timeline;
+	/* With several processes, a root frame `name (pid)` per process. */
+	int process_frames;
+	struct profile_process procs[64];
+	int nprocs;
 };
 
 /* What the writers put in titles and headers. */
@@ -73,6 +82,10 @@ int profile_foreach(const struct profile *p,
 /* The stack an event refers to. */
 void profile_stack_of(const struct stack_entry *e, struct profile_stack *out);
 
+/* Name a process, for its root frame ("process" if never named). */
+void profile_set_process_name(struct profile *p, uint32_t pid, const char *name);
+const char *profile_process_name(const struct profile *p, uint32_t pid);
+
 /* The thread's name ("thread" if unknown). */
 const char *profile_thread_name(const struct profile *p, uint32_t pid, uint32_t tid);
 
@@ -85,6 +98,7 @@ void profile_set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, cons
 
 /* One line per unique stack, root first, sorted:
  *   thread-name (tid);outer (file.py:line);...;inner (file.py:line) COUNT
+ * With p->process_frames, a `process-name (pid)` frame comes first.
  * An off-CPU stack (--idle) has a `[off-cpu]` frame right under the thread,
  * so that a flame graph shows waiting as its own tower per thread. */
 int profile_write_folded(const struct profile *p, const struct symbolizer *s, FILE *out);

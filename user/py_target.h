@@ -24,6 +24,9 @@ struct py_target {
 	struct py_version v;		/* the table, with _Py_DebugOffsets applied */
 	struct remote_mem mem;
 	pid_t mem_pid;			/* the reader's context */
+	/* Kept by the session, not by py_target_open(): */
+	uint64_t exec_ns;		/* its last exec (followed processes); samples from before are dropped */
+	int stale;			/* exec'd, not inspected again yet */
 };
 
 /* Error codes of py_target_open, each with its own message. */

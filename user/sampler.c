@@ -21,7 +21,10 @@ struct sampler {
 	struct threads_bpf *threads;	/* the task iterator, if asked for */
 	struct bpf_link *iters[SAMPLER_MAX_TARGETS];	/* one per target */
 	int niters;
+	int ntargets;
+	struct bpf_link *fork_link, *exec_link;	/* opts.follow */
 	struct ring_buffer *rb;
+	struct ring_buffer *rb_proc;	/* opts.follow: process events */
 	struct bpf_link **links;
 	int *pfds;
 	int ncpus;
@@ -86,6 +89,25 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+static int on_proc_event(void *ctx, void *data, size_t len)
+{
+	struct sampler *s = ctx;
+
+	if (len >= sizeof(struct py_proc_event) && s->opts.on_proc_event)
+		s->opts.on_proc_event(s->opts.ctx, data);
+	return 0;
+}
+
+int sampler_follow(struct sampler *s, pid_t pid, uint32_t flags)
+{
+	__u32 key = pid;
+
+	if (!s->skel || !s->fork_link)
+		return -EINVAL;
+	return bpf_map__update_elem(s->skel->maps.followed, &key, sizeof(key), &flags,
+				    sizeof(flags), BPF_ANY);
+}
+
 static int open_perf_event(int cpu, int hz)
 {
 	struct perf_event_attr attr = {
@@ -106,8 +128,7 @@ static int open_perf_event(int cpu, int hz)
 
 /* With CPU sampling, the iterator object shares the sampler's maps, so its
  * samples arrive in the same ring buffer and it sees the same processes. */
-static int load_threads(struct sampler *s, struct py_target *const *targets, int ntargets,
-			char *err, size_t errlen)
+static int load_threads(struct sampler *s, char *err, size_t errlen)
 {
 	struct threads_bpf *t = threads_bpf__open();
 	int rc;
@@ -132,20 +153,6 @@ static int load_threads(struct sampler *s, struct py_target *const *targets, int
 		snprintf(err, errlen, "failed to load the thread iterator: %s (it needs Linux 6.1 or later; -vv shows the verifier's log)",
 			 strerror(-rc));
 		return rc;
-	}
-	for (int i = 0; i < ntargets && i < SAMPLER_MAX_TARGETS; i++) {
-		union bpf_iter_link_info info = { .task.pid = targets[i]->pid };
-		LIBBPF_OPTS(bpf_iter_attach_opts, io, .link_info = &info,
-			    .link_info_len = sizeof(info));
-
-		s->iters[i] = bpf_program__attach_iter(t->progs.snapshot_threads, &io);
-		if (!s->iters[i]) {
-			rc = -errno;
-			snprintf(err, errlen, "failed to attach the thread iterator to pid %d: %s",
-				 targets[i]->pid, strerror(errno));
-			return rc;
-		}
-		s->niters = i + 1;
 	}
 	return 0;
 }
@@ -177,6 +184,64 @@ int sampler_snapshot(struct sampler *s, enum snapshot_mode mode, uint32_t weight
 		close(fd);
 	}
 	return rc;
+}
+
+int sampler_update_target(struct sampler *s, const struct py_target *t, char *err, size_t errlen)
+{
+	struct py_proc proc = {
+		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
+		.off = t->v.bpf,
+	};
+	__u32 key = t->pid;
+	int rc = bpf_map__update_elem(SHARED_MAP(s, procs), &key, sizeof(key), &proc, sizeof(proc),
+				      BPF_ANY);
+
+	if (rc)
+		snprintf(err, errlen, "failed to register pid %d: %s", key, strerror(-rc));
+	return rc;
+}
+
+void sampler_remove_target(struct sampler *s, pid_t pid)
+{
+	__u32 key = pid;
+
+	bpf_map__delete_elem(SHARED_MAP(s, procs), &key, sizeof(key), 0);
+}
+
+int sampler_add_target(struct sampler *s, const struct py_target *t, char *err, size_t errlen)
+{
+	struct py_proc proc = {
+		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
+		.off = t->v.bpf,
+	};
+	__u32 key = t->pid;
+	int rc;
+
+	if (s->ntargets == SAMPLER_MAX_TARGETS) {
+		snprintf(err, errlen, "too many processes: at most %d", SAMPLER_MAX_TARGETS);
+		return -E2BIG;
+	}
+	rc = bpf_map__update_elem(SHARED_MAP(s, procs), &key, sizeof(key), &proc, sizeof(proc), BPF_ANY);
+	if (rc) {
+		snprintf(err, errlen, "failed to register pid %d: %s", key, strerror(-rc));
+		return rc;
+	}
+	if (s->threads) {
+		union bpf_iter_link_info info = { .task.pid = t->pid };
+		LIBBPF_OPTS(bpf_iter_attach_opts, io, .link_info = &info,
+			    .link_info_len = sizeof(info));
+		struct bpf_link *link = bpf_program__attach_iter(s->threads->progs.snapshot_threads, &io);
+
+		if (!link) {
+			rc = -errno;
+			snprintf(err, errlen, "failed to attach the thread iterator to pid %d: %s",
+				 t->pid, strerror(errno));
+			return rc;
+		}
+		s->iters[s->niters++] = link;
+	}
+	s->ntargets++;
+	return 0;
 }
 
 int sampler_start(struct sampler **out, const struct sampler_opts *opts,
@@ -214,6 +279,8 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 			goto fail;
 		}
 		s->skel->rodata->max_depth = opts->max_depth;
+		bpf_program__set_autoload(s->skel->progs.on_fork, opts->follow);
+		bpf_program__set_autoload(s->skel->progs.on_exec, opts->follow);
 		/* Bench only: measures what a wakeup per sample costs. */
 		s->skel->rodata->rb_wakeup = wake && *wake == '1';
 		bpf_map__set_max_entries(s->skel->maps.scratch, s->ncpus);
@@ -228,27 +295,28 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 		}
 	}
 	if (opts->threads) {
-		rc = load_threads(s, targets, ntargets, err, errlen);
+		rc = load_threads(s, err, errlen);
 		if (rc)
 			goto fail;
 	}
 	for (int i = 0; i < ntargets; i++) {
-		struct py_proc proc = {
-			.interp_head_addr = targets[i]->runtime_addr +
-					    targets[i]->v.bpf.runtime_interpreters_head,
-			.off = targets[i]->v.bpf,
-		};
-		__u32 key = targets[i]->pid;
-
-		rc = bpf_map__update_elem(SHARED_MAP(s, procs), &key, sizeof(key),
-					  &proc, sizeof(proc), BPF_ANY);
-		if (rc) {
-			snprintf(err, errlen, "failed to register pid %d: %s", key, strerror(-rc));
+		rc = sampler_add_target(s, targets[i], err, errlen);
+		if (rc)
 			goto fail;
-		}
 	}
 
 	s->rb = ring_buffer__new(bpf_map__fd(SHARED_MAP(s, events)), on_event, s, NULL);
+	if (s->rb && opts->follow && s->skel) {
+		s->rb_proc = ring_buffer__new(bpf_map__fd(s->skel->maps.proc_events), on_proc_event, s, NULL);
+		rc = s->rb_proc ? 0 : -errno;
+		if (!rc && (!(s->fork_link = bpf_program__attach(s->skel->progs.on_fork)) ||
+			    !(s->exec_link = bpf_program__attach(s->skel->progs.on_exec))))
+			rc = -errno;
+		if (rc) {
+			snprintf(err, errlen, "failed to follow processes: %s", strerror(-rc));
+			goto fail;
+		}
+	}
 	s->links = calloc(s->ncpus, sizeof(*s->links));
 	s->pfds = malloc(s->ncpus * sizeof(*s->pfds));
 	if (!s->rb || !s->links || !s->pfds) {
@@ -291,12 +359,16 @@ fail:
 
 int sampler_wakeup_fd(struct sampler *s)
 {
-	return s->skel && s->skel->rodata->rb_wakeup ? ring_buffer__epoll_fd(s->rb) : -1;
+	return s->skel && (s->skel->rodata->rb_wakeup || s->fork_link) ? ring_buffer__epoll_fd(s->rb) : -1;
 }
 
 int sampler_drain(struct sampler *s)
 {
-	/* consume(), not poll(): samples are sent without a wakeup. */
+	/* Process events first: a sample taken before an exec must be known
+	 * as such before it is symbolised (session.c). consume(), not poll():
+	 * samples are sent without a wakeup. */
+	if (s->rb_proc)
+		ring_buffer__consume(s->rb_proc);
 	return ring_buffer__consume(s->rb);
 }
 
@@ -351,10 +423,13 @@ void sampler_stop(struct sampler *s)
 	if (!s)
 		return;
 	sampler_detach(s);
+	bpf_link__destroy(s->fork_link);
+	bpf_link__destroy(s->exec_link);
 	for (int i = 0; i < s->niters; i++)
 		bpf_link__destroy(s->iters[i]);
 	threads_bpf__destroy(s->threads);
 	ring_buffer__free(s->rb);
+	ring_buffer__free(s->rb_proc);
 	sampler_bpf__destroy(s->skel);
 	free(s->links);
 	free(s->pfds);

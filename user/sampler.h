@@ -9,7 +9,7 @@
 #include "py_target.h"
 #include "pybpftop.h"
 
-#define SAMPLER_MAX_TARGETS 16
+#define SAMPLER_MAX_TARGETS PYBPFTOP_MAX_PROCS
 
 struct sampler;
 
@@ -23,6 +23,10 @@ struct sampler_opts {
 	void (*on_sample)(void *ctx, const struct py_sample_hdr *hdr,
 			  const struct py_frame *frames, const uint64_t *addrs);
 	void *ctx;
+	/* Run mode, --subprocesses: report execs and forks of followed
+	 * processes (sampler_follow) through on_proc_event. */
+	int follow;
+	void (*on_proc_event)(void *ctx, const struct py_proc_event *e);
 };
 
 /* Check what the sampler needs from the system: privileges and BTF.
@@ -34,8 +38,22 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 		  struct py_target *const *targets, int ntargets,
 		  char *err, size_t errlen);
 
-/* A file descriptor that becomes readable per sample when the BPF side
- * wakes user space up (PYBPFTOP_RB_WAKEUP=1, for benchmarks), else -1. */
+/* Profile one more process (run mode, --subprocesses). */
+int sampler_add_target(struct sampler *s, const struct py_target *t, char *err, size_t errlen);
+
+/* Stop sampling pid (it exec'd and is not known again yet). */
+void sampler_remove_target(struct sampler *s, pid_t pid);
+
+/* A target exec'd: hand the BPF side its new layouts. */
+int sampler_update_target(struct sampler *s, const struct py_target *t, char *err, size_t errlen);
+
+/* Report pid's execs, and with FOLLOW_CHILDREN its new child processes
+ * (recursively): needs opts.follow. */
+int sampler_follow(struct sampler *s, pid_t pid, uint32_t flags);
+
+/* A file descriptor that becomes readable when the BPF side wakes user
+ * space up: on process events (opts.follow), or per sample
+ * (PYBPFTOP_RB_WAKEUP=1, for benchmarks); -1 when it never does. */
 int sampler_wakeup_fd(struct sampler *s);
 
 enum snapshot_mode {

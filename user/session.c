@@ -14,6 +14,10 @@
 /* How often the ring buffer is drained: samples are sent without wakeups.
  * 16 MiB holds 100 ms of 50-frame stacks at 999 Hz on 1,000 CPUs. */
 #define POLL_MS 100
+/* A followed process that is not Python this long after its exec is not
+ * going to be (a shell, say); its own children are still followed. */
+#define PENDING_S 2.0
+#define PENDING_RETRY_MS 2
 
 volatile sig_atomic_t session_stop;
 
@@ -40,7 +44,8 @@ static void on_sample(void *ctx, const struct py_sample_hdr *hdr,
 	for (int i = 0; i < s->ntargets; i++)
 		if ((uint32_t)s->targets[i]->pid == hdr->pid)
 			t = s->targets[i];
-	if (!t)
+	/* Taken before an exec: the code it names is gone. */
+	if (!t || t->stale || hdr->time_ns < t->exec_ns)
 		return;
 	for (uint32_t i = 0; i < hdr->depth; i++)
 		s->ids[i] = symbolizer_frame(&s->sym, t, frames[i].code, frames[i].lasti);
@@ -101,6 +106,149 @@ int session_threads(struct session *s)
 	return rc;
 }
 
+/* Inspects pid and keeps it as a target (not yet in the sampler). */
+static int open_target(struct session *s, pid_t pid, char *err, size_t errlen)
+{
+	struct py_target *t;
+	int rc;
+
+	if (s->ntargets == SESSION_MAX_TARGETS) {
+		snprintf(err, errlen, "too many processes: at most %d", SESSION_MAX_TARGETS);
+		return PYT_UNSUPPORTED;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return PYT_NO_ACCESS;
+	}
+	rc = py_target_open(pid, t, err, errlen);
+	if (rc) {
+		free(t);
+		return rc;
+	}
+	if (s->opts->verbose)
+		fprintf(stderr, "pybpftop: pid %d: Python %s (found by %s), _PyRuntime at 0x%llx in %s\n",
+			t->pid, t->version, t->version_source,
+			(unsigned long long)t->runtime_addr, t->runtime_file);
+	/* Kept for the output files' titles, for after it exits. */
+	if (!proc_cmdline(t->pid, t->cmdline, sizeof(t->cmdline)))
+		snprintf(t->cmdline, sizeof(t->cmdline), "%s", t->comm);
+	profile_set_process_name(&s->prof, t->pid, t->comm);
+	/* A pidfd tells us the moment the target exits. */
+	s->pidfds[s->ntargets] = syscall(SYS_pidfd_open, t->pid, 0);
+	s->targets[s->ntargets++] = t;
+	s->alive++;
+	return 0;
+}
+
+int session_add_target(struct session *s, pid_t pid, char *err, size_t errlen)
+{
+	int rc;
+
+	for (int i = 0; i < s->ntargets; i++)
+		if (s->targets[i]->pid == pid)
+			return 0;
+	rc = open_target(s, pid, err, errlen);
+	if (rc)
+		return rc;
+	rc = sampler_add_target(s->sampler, s->targets[s->ntargets - 1], err, errlen);
+	if (rc) {
+		/* Keep the arrays dense: forget the target again. */
+		s->ntargets--;
+		s->alive--;
+		if (s->pidfds[s->ntargets] >= 0)
+			close(s->pidfds[s->ntargets]);
+		s->pidfds[s->ntargets] = -1;
+		free(s->targets[s->ntargets]);
+		s->targets[s->ntargets] = NULL;
+		return PYT_NO_ACCESS;
+	}
+	return 0;
+}
+
+static void pending_add(struct session *s, pid_t pid)
+{
+	for (int i = 0; i < s->npending; i++)
+		if (s->pending[i].pid == pid) {
+			s->pending[i].since = session_now();
+			return;
+		}
+	if (s->npending < SESSION_MAX_TARGETS)
+		s->pending[s->npending++] = (typeof(s->pending[0])){ pid, session_now() };
+}
+
+static struct py_target *target_of(struct session *s, pid_t pid)
+{
+	for (int i = 0; i < s->ntargets; i++)
+		if (s->targets[i]->pid == pid)
+			return s->targets[i];
+	return NULL;
+}
+
+/* Inspects an exec'd target again: 0 once it is known (and sampled) again. */
+static int retarget(struct session *s, struct py_target *t, char *err, size_t errlen)
+{
+	struct py_target fresh = {};
+	int rc = py_target_open(t->pid, &fresh, err, errlen);
+
+	if (rc)
+		return rc;
+	if (!proc_cmdline(fresh.pid, fresh.cmdline, sizeof(fresh.cmdline)))
+		snprintf(fresh.cmdline, sizeof(fresh.cmdline), "%s", t->cmdline);
+	fresh.exec_ns = t->exec_ns;
+	*t = fresh;
+	t->mem = remote_mem_pid(&t->mem_pid);	/* it pointed into `fresh` */
+	profile_set_process_name(&s->prof, t->pid, t->comm);
+	return sampler_update_target(s->sampler, t, err, errlen) ? PYT_NO_ACCESS : 0;
+}
+
+static void on_proc_event(void *ctx, const struct py_proc_event *e)
+{
+	struct session *s = ctx;
+	struct py_target *t = target_of(s, e->pid);
+
+	/* A target that exec'd runs another program: its layouts and code
+	 * objects are gone, and samples from before cannot be named. */
+	if (e->kind == PROC_EXEC && t) {
+		sampler_remove_target(s->sampler, t->pid);
+		symbolizer_forget(&s->sym, t->pid);
+		t->exec_ns = e->time_ns;
+		t->stale = 1;
+	}
+	pending_add(s, e->pid);
+}
+
+/* Tries the pending processes again; drops those that exited or that are
+ * still not Python after PENDING_S. */
+static void pending_retry(struct session *s)
+{
+	char err[512];
+
+	for (int i = 0; i < s->npending;) {
+		pid_t pid = s->pending[i].pid;
+		struct py_target *t = target_of(s, pid);
+		int rc = t && t->stale ? retarget(s, t, err, sizeof(err)) :
+			 session_add_target(s, pid, err, sizeof(err));
+
+		if (!rc && t)
+			t->stale = 0;
+		if (!rc && s->opts->verbose)
+			fprintf(stderr, "pybpftop: following pid %d (%s)\n", pid, target_of(s, pid)->cmdline);
+		if (rc && rc != PYT_NO_PROCESS && session_now() - s->pending[i].since < PENDING_S) {
+			i++;
+			continue;
+		}
+		if (rc && rc != PYT_NO_PROCESS && s->opts->verbose)
+			fprintf(stderr, "pybpftop: not following pid %d: %s\n", pid, err);
+		s->pending[i] = s->pending[--s->npending];
+	}
+}
+
+int session_follow(struct session *s, pid_t pid, int children)
+{
+	return sampler_follow(s->sampler, pid, children ? FOLLOW_CHILDREN : 0);
+}
+
 int session_open(struct session *s, const struct session_opts *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -111,6 +259,8 @@ int session_open(struct session *s, const struct session_opts *o)
 		.verbose = o->verbose,
 		.on_sample = on_sample,
 		.ctx = s,
+		.follow = o->follow,
+		.on_proc_event = on_proc_event,
 	};
 	char err[512];
 
@@ -133,37 +283,17 @@ int session_open(struct session *s, const struct session_opts *o)
 		fprintf(stderr, "pybpftop: %s\n", err);
 		return 1;
 	}
-	for (int i = 0; i < o->npids && i < SESSION_MAX_TARGETS; i++) {
-		struct py_target *t = calloc(1, sizeof(*t));
-
-		if (!t)
-			return 1;
-		s->targets[s->ntargets++] = t;
-		if (py_target_open(o->pids[i], t, err, sizeof(err))) {
-			fprintf(stderr, "pybpftop: %s\n", err);
-			return 1;
-		}
-		if (o->verbose)
-			fprintf(stderr, "pybpftop: pid %d: Python %s (found by %s), _PyRuntime at 0x%llx in %s\n",
-				t->pid, t->version, t->version_source,
-				(unsigned long long)t->runtime_addr, t->runtime_file);
-		/* Kept for the output files' titles, for after it exits. */
-		if (!proc_cmdline(t->pid, t->cmdline, sizeof(t->cmdline)))
-			snprintf(t->cmdline, sizeof(t->cmdline), "%s", t->comm);
-		/* A pidfd tells us the moment the target exits. */
-		s->pidfds[i] = syscall(SYS_pidfd_open, t->pid, 0);
-	}
+	for (int i = 0; i < o->npids && i < SESSION_MAX_TARGETS; i++)
+		if (open_target(s, o->pids[i], err, sizeof(err)))
+			goto fail;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (sampler_start(&s->sampler, &so, s->targets, s->ntargets, err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
-		return 1;
-	}
+	if (sampler_start(&s->sampler, &so, s->targets, s->ntargets, err, sizeof(err)))
+		goto fail;
 	if (o->idle && (s->idle_timer = idle_timer_open(o->hz)) < 0) {
-		fprintf(stderr, "pybpftop: cannot create a timer for --idle: %s\n", strerror(errno));
-		return 1;
+		snprintf(err, sizeof(err), "cannot create a timer for --idle: %s", strerror(errno));
+		goto fail;
 	}
-	s->alive = s->ntargets;
 	s->start = session_now();
 	{
 		struct timespec rt, mt;
@@ -174,6 +304,9 @@ int session_open(struct session *s, const struct session_opts *o)
 		s->start_mono_ns = mt.tv_sec * 1000000000ull + mt.tv_nsec;
 	}
 	return 0;
+fail:
+	fprintf(stderr, "pybpftop: %s\n", err);
+	return 1;
 }
 
 void session_tick(struct session *s, int ms)
@@ -183,7 +316,8 @@ void session_tick(struct session *s, int ms)
 	double until = session_now() + ms / 1000.0;
 
 	do {
-		struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
+		int w = s->npending ? PENDING_RETRY_MS : wait;
+		struct timespec ts = { w / 1000, (w % 1000) * 1000000L };
 
 		for (int i = 0; i < n; i++)
 			pfd[i] = (struct pollfd){ .fd = s->pidfds[i], .events = POLLIN };
@@ -203,6 +337,8 @@ void session_tick(struct session *s, int ms)
 			}
 		}
 		sampler_drain(s->sampler);
+		if (s->npending)
+			pending_retry(s);
 		symbolizer_new_epoch(&s->sym);
 		profile_name_threads(&s->prof, 0);
 	} while (!session_stop && s->alive && session_now() < until);

@@ -37,6 +37,10 @@ struct session {
 	struct session_thread threads[SESSION_MAX_THREADS];	/* session_threads() */
 	int nthreads;
 	const struct session_opts *opts;
+	/* Followed processes seen to fork or exec, not yet Python (or not yet
+	 * mapped): retried every few ms for up to PENDING_S seconds. */
+	struct { pid_t pid; double since; } pending[SESSION_MAX_TARGETS];
+	int npending;
 };
 
 struct session_opts {
@@ -47,6 +51,7 @@ struct session_opts {
 	int verbose;
 	int idle;		/* --idle: sample threads off the CPU too */
 	int threads;		/* session_threads() will be called */
+	int follow;		/* session_follow() will be called */
 	/* Where session_threads() sends stacks; NULL: only the table. */
 	void (*on_thread)(void *ctx, struct py_target *t, const struct py_sample_hdr *hdr,
 			  const uint32_t *frame_ids, const struct py_frame *frames,
@@ -57,6 +62,14 @@ struct session_opts {
 /* Check the system and the targets, load and attach. On failure prints one
  * line naming the fix and returns non-zero; session_close() is still due. */
 int session_open(struct session *s, const struct session_opts *o);
+
+/* Start profiling one more process: 0, or a PYT_* code with a message in
+ * err (run mode, --subprocesses). */
+int session_add_target(struct session *s, pid_t pid, char *err, size_t errlen);
+
+/* Profile pid's exec'd programs and, with children, its child processes
+ * from their start (needs opts.follow). */
+int session_follow(struct session *s, pid_t pid, int children);
 
 /* Wait up to ms (less on a signal or a target's exit), then take in the
  * samples that arrived. */

@@ -205,10 +205,16 @@ uint32_t symbolizer_frame(struct symbolizer *s, struct py_target *t,
 		/* First use in this drain: has the address been reused, or
 		 * does an object that was torn last time read cleanly now? */
 		uint64_t fp;
+		int rc = c->ok ? py_code_fingerprint(&t->mem, &t->v, code, &fp) : -EINVAL;
 
 		c->epoch = s->epoch;
-		if (!c->ok || py_code_fingerprint(&t->mem, &t->v, code, &fp) ||
-		    fp != c->code.fingerprint) {
+		/* A process that exited cannot have reused the address: its last
+		 * samples, drained after the exit, keep their names. */
+		if (rc == -ESRCH)
+			fp = c->code.fingerprint;
+		else if (rc)
+			fp = ~c->code.fingerprint;
+		if (!c->ok || fp != c->code.fingerprint) {
 			s->reused += c->ok;
 			HASH_DEL(s->codes, c);
 			code_entry_free(c);

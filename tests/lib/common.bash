@@ -35,7 +35,7 @@ stop_workload() {
 # No program of ours may stay loaded after pybpftop exits.
 assert_no_bpf_left() {
 	local left
-	left=$(bpftool prog show 2>/dev/null | grep -cE 'name (sample_cpu|snapshot_thre)' || true)
+	left=$(bpftool prog show 2>/dev/null | grep -cE 'name (sample_cpu|snapshot_thre|on_fork|on_exec)' || true)
 	if [ "$left" != 0 ]; then
 		echo "BPF programs left attached after exit:" >&2
 		bpftool prog show >&2

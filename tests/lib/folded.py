@@ -8,6 +8,7 @@
   folded.py threads FILE                "thread-name function" for each leaf
   folded.py hot-line FILE FUNC          the line of FUNC with the most own samples
   folded.py has FILE FUNC               samples with FUNC anywhere in the stack
+  folded.py pids FILE FUNC              the pids of the process frames over FUNC
   folded.py shares FILE F1 F2 ...       % of all samples with Fi anywhere in the
                                         stack, and % of those under [off-cpu]
 """
@@ -15,6 +16,9 @@ import re
 import sys
 
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>.*):(?P<line>-?\d+)\)$")
+
+
+PROCS = []   # the process frame of each stack, or None
 
 
 def parse(path):
@@ -26,6 +30,10 @@ def parse(path):
             if not stack or not count.isdigit():
                 sys.exit("%s:%d: malformed line: %r" % (path, n, line))
             parts = stack.split(";")
+            # With several processes a `name (pid)` frame comes first.
+            proc = None
+            if len(parts) > 1 and re.match(r"^[^;]* \(\d+\)$", parts[1]) and not FRAME.match(parts[1]):
+                proc, parts = parts[0], parts[1:]
             thread = parts[0]
             if not re.match(r"^.* \(\d+\)$", thread):
                 sys.exit("%s:%d: bad thread frame %r" % (path, n, thread))
@@ -39,6 +47,7 @@ def parse(path):
                 else:
                     sys.exit("%s:%d: bad frame %r" % (path, n, p))
             stacks.append((thread, frames, int(count)))
+            PROCS.append(proc)
     return stacks
 
 
@@ -82,6 +91,12 @@ def main():
         print("%d %d %d" % (best, lines.get(best, 0), sum(lines.values())))
     elif cmd == "has":
         print(sum(c for _, frames, c in stacks if any(f[0] == args[0] for f in frames)))
+    elif cmd == "pids":
+        pids = set()
+        for (_, frames, _), proc in zip(stacks, PROCS):
+            if proc and any(f[0] == args[0] for f in frames):
+                pids.add(int(proc.rsplit("(", 1)[1].rstrip(")")))
+        print(" ".join(str(p) for p in sorted(pids)))
     elif cmd == "shares":
         total = sum(c for _, _, c in stacks) or 1
         out = []

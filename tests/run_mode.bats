@@ -1,0 +1,86 @@
+# per-interpreter: tests/run.sh runs this file once for every CPython present.
+# `record -- COMMAND` (run mode) and --subprocesses.
+load lib/common
+
+setup() {
+	need_root
+	case "$PY_LABEL" in sid-*) skip "run mode runs the interpreter directly, not through the chroot" ;; esac
+}
+
+teardown() {
+	stop_workload
+	assert_no_bpf_left
+}
+
+@test "$PY_LABEL: run mode passes the exit status through and samples a 1 s script" {
+	run "$PYBPFTOP" record -o "$BATS_TEST_TMPDIR/out.folded" -- $PY_CMD "$PY_WL/short_lived.py" 1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	n=$($FOLDED has "$BATS_TEST_TMPDIR/out.folded" busy_until)
+	all=$($FOLDED check "$BATS_TEST_TMPDIR/out.folded")
+	echo "busy_until samples: $n of $all"
+	# 1 s of CPU at 99 Hz is 99 samples, if nothing else wants the CPU.
+	[ "$n" -ge 30 ] && [ $((n * 100)) -ge $((all * 80)) ]
+	run "$PYBPFTOP" record -o "$BATS_TEST_TMPDIR/out2.folded" -- $PY_CMD -c 'import sys; sys.exit(7)'
+	[ "$status" -eq 7 ]
+	run "$PYBPFTOP" record -- $PY_CMD -c 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)'
+	[ "$status" -eq 143 ]	# 128 + SIGTERM, as a shell says
+	run "$PYBPFTOP" record -- /nonexistent/python
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot run /nonexistent/python: No such file or directory"* ]]
+}
+
+@test "$PY_LABEL: under sudo the command runs as the invoking user, not root" {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all sh -c 'test -x "$1"' _ "$PY_CMD" ||
+		skip "$PY_CMD cannot be run by uid 65534 (under /root?)"
+	run env SUDO_UID=65534 SUDO_GID=65534 "$PYBPFTOP" record -o "$BATS_TEST_TMPDIR/out.folded" -- \
+		$PY_CMD -c 'import os; print("ids", os.getuid(), os.getgid(), os.getgroups(), os.environ["HOME"])'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	home=$(getent passwd 65534 | cut -d: -f6)
+	grep -qx "ids 65534 65534 \[65534\] $home" <<<"$output" ||
+		grep -qx "ids 65534 65534 \[\] $home" <<<"$output"
+}
+
+@test "$PY_LABEL: Ctrl-C sent to pybpftop reaches the child and the profile is still written" {
+	"$PYBPFTOP" record -o "$BATS_TEST_TMPDIR/out.folded" -- $PY_CMD "$PY_WL/short_lived.py" 30 \
+		>"$BATS_TEST_TMPDIR/log" 2>&1 &
+	rec=$!
+	sleep 2
+	kill -INT "$rec"
+	status=0
+	wait "$rec" || status=$?
+	cat "$BATS_TEST_TMPDIR/log"
+	[ "$status" -eq 130 ]	# the child died of SIGINT (KeyboardInterrupt)
+	[ "$($FOLDED has "$BATS_TEST_TMPDIR/out.folded" busy_until)" -ge 20 ]	# 2 s of a busy loop
+}
+
+# subprocs.py prints the pids that ran each known function.
+check_subprocesses() {	# folded-file workload-output
+	child=$(sed -n 's/^CHILD_PIDS //p' "$2")
+	pool=$(sed -n 's/^POOL_PIDS //p' "$2")
+	[ -n "$child" ] && [ -n "$pool" ]
+	got_child=$($FOLDED pids "$1" child_task)
+	got_pool=$($FOLDED pids "$1" pool_task)
+	echo "child_task: want $child, got $got_child"
+	echo "pool_task: want $pool, got $got_pool"
+	[ "$(tr ' ' '\n' <<<"$child" | sort -n | xargs)" = "$got_child" ]
+	[ "$pool" = "$got_pool" ]
+}
+
+@test "$PY_LABEL: --subprocesses in run mode: a Pool(4)'s workers and exec'd children, each under its pid" {
+	"$PYBPFTOP" record --subprocesses -o "$BATS_TEST_TMPDIR/out.folded" -- \
+		$PY_CMD "$PY_WL/subprocs.py" >"$BATS_TEST_TMPDIR/wl" 2>"$BATS_TEST_TMPDIR/log"
+	cat "$BATS_TEST_TMPDIR/wl" "$BATS_TEST_TMPDIR/log"
+	check_subprocesses "$BATS_TEST_TMPDIR/out.folded" "$BATS_TEST_TMPDIR/wl"
+}
+
+@test "$PY_LABEL: -p --subprocesses takes children started before attach and after" {
+	start_workload subprocs
+	run "$PYBPFTOP" record -p "$WL_PID" --subprocesses -o "$BATS_TEST_TMPDIR/out.folded"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	wait "$WL_JOB" || true
+	cat "$WL_OUT"
+	check_subprocesses "$BATS_TEST_TMPDIR/out.folded" "$WL_OUT"
+}
