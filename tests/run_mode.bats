@@ -4,6 +4,10 @@ load lib/common
 
 setup() {
 	need_root
+}
+
+# Run mode starts PY_CMD itself: the chroot's wrapper is not an interpreter.
+need_direct_interpreter() {
 	case "$PY_LABEL" in sid-*) skip "run mode runs the interpreter directly, not through the chroot" ;; esac
 }
 
@@ -13,6 +17,7 @@ teardown() {
 }
 
 @test "$PY_LABEL: run mode passes the exit status through and samples a 1 s script" {
+	need_direct_interpreter
 	run "$PYBPFTOP" record -o "$BATS_TEST_TMPDIR/out.folded" -- $PY_CMD "$PY_WL/short_lived.py" 1
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -31,6 +36,7 @@ teardown() {
 }
 
 @test "$PY_LABEL: under sudo the command runs as the invoking user, not root" {
+	need_direct_interpreter
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all sh -c 'test -x "$1"' _ "$PY_CMD" ||
 		skip "$PY_CMD cannot be run by uid 65534 (under /root?)"
 	run env SUDO_UID=65534 SUDO_GID=65534 "$PYBPFTOP" record -o "$BATS_TEST_TMPDIR/out.folded" -- \
@@ -43,6 +49,7 @@ teardown() {
 }
 
 @test "$PY_LABEL: Ctrl-C sent to pybpftop reaches the child and the profile is still written" {
+	need_direct_interpreter
 	"$PYBPFTOP" record -o "$BATS_TEST_TMPDIR/out.folded" -- $PY_CMD "$PY_WL/short_lived.py" 30 \
 		>"$BATS_TEST_TMPDIR/log" 2>&1 &
 	rec=$!
@@ -69,6 +76,7 @@ check_subprocesses() {	# folded-file workload-output
 }
 
 @test "$PY_LABEL: --subprocesses in run mode: a Pool(4)'s workers and exec'd children, each under its pid" {
+	need_direct_interpreter
 	"$PYBPFTOP" record --subprocesses -o "$BATS_TEST_TMPDIR/out.folded" -- \
 		$PY_CMD "$PY_WL/subprocs.py" >"$BATS_TEST_TMPDIR/wl" 2>"$BATS_TEST_TMPDIR/log"
 	cat "$BATS_TEST_TMPDIR/wl" "$BATS_TEST_TMPDIR/log"
