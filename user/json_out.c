@@ -134,17 +134,6 @@ void json_double(struct json_out *j, double v)
 	put(j, tmp, n);
 }
 
-void json_us(struct json_out *j, int64_t ns)
-{
-	uint64_t a = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
-	char frac[4] = { '.', '0' + a % 1000 / 100, '0' + a % 100 / 10, '0' + a % 10 };
-
-	if (ns < 0)
-		json_char(j, '-');
-	json_u64(j, a / 1000);
-	put(j, frac, 4);
-}
-
 int json_finish(struct json_out *j)
 {
 	flush_buf(j);

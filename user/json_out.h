@@ -30,9 +30,6 @@ void json_i64(struct json_out *j, int64_t v);
 /* A double as printf's %.9g (finite values only). */
 void json_double(struct json_out *j, double v);
 
-/* ns / 1000 with three decimals: microseconds at nanosecond precision. */
-void json_us(struct json_out *j, int64_t ns);
-
 /* Flushes to the FILE: 0 or -EIO. */
 int json_finish(struct json_out *j);
 

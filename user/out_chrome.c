@@ -5,17 +5,19 @@
  * sample at time t stands for [t, t + weight / hz); the functions on its
  * stack are open over that span, and a function that stays on the stack
  * (at the same depth, under the same callers) from one sample to the next
- * is one span, a "B" event where it appears and an "E" event where it goes.
+ * is one span: one "X" (complete) event with its start and duration.
  * A gap of more than half a period between two samples of a thread (it was
  * not running, and without --idle not sampled) closes every span, so idle
  * time shows as idle. Functions, not lines, make the spans: a loop moving
  * from line to line is one span. Stacks are marked as in folded output:
  * an "[off-cpu]" span (--idle) or "[truncated]" / "[partial]" at the root.
  *
- * Timestamps are microseconds (with nanosecond decimals) since the start of
- * the recording; B/E events are written in time order per thread and are
- * nested by construction, which both viewers require. "M" metadata events
- * name the process and the threads. */
+ * Timestamps are whole microseconds since the start of the recording. Per thread, spans are written in the order they open, so
+ * in time order and callers before callees, and they nest by construction.
+ * "X" rather than "B"/"E" pairs: half the events, and speedscope, which
+ * also reads this format, matches an "E" to its "B" by name and arguments,
+ * so it would need both repeated on every "E". "M" metadata events name the
+ * process and the threads. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +46,21 @@ static int by_thread_time(const void *a, const void *b)
 	return (x->i > y->i) - (x->i < y->i);
 }
 
+/* A span: one function (or marker) on a thread's stack over [start, end). */
+struct span {
+	int64_t start, end;
+	uint32_t key;		/* a function id, or nfuncs + MARK_* */
+};
+
 struct chrome {
 	struct json_out *j;
 	const struct symbolizer *s;
 	uint32_t pid, tid;
-	uint32_t *open, nopen;	/* the open spans, root first: function ids or marks */
-	uint32_t *keys;		/* the current sample's */
+	uint32_t *open, nopen;	/* the open spans, root first: indices in spans */
+	uint32_t *keys;		/* the current sample's, root first */
 	uint32_t cap;
+	struct span *spans;	/* one thread's, in the order they opened */
+	size_t nspans, spans_cap;
 	int started;		/* an event was written: the next needs a comma */
 };
 
@@ -66,19 +76,28 @@ static void event_open(struct chrome *c, const char *ph)
 	c->started = 1;
 }
 
-/* Keys: a function id, or nfuncs + MARK_*. */
-static void span_begin(struct chrome *c, uint32_t key, int64_t ts)
+/* Whole microseconds: a reader adds ts and dur in floating point, and with
+ * decimals the end of one span could come out a hair after the start of
+ * the next (speedscope then sees them overlap); whole numbers add exactly. */
+static int64_t us(int64_t ns)
+{
+	return ns >= 0 ? (ns + 500) / 1000 : -((-ns + 500) / 1000);
+}
+
+static void write_span(struct chrome *c, const struct span *sp)
 {
 	struct json_out *j = c->j;
 
-	event_open(c, "B");
+	event_open(c, "X");
 	json_raw(j, ",\"ts\":");
-	json_us(j, ts);
-	if (key >= c->s->nfuncs) {
+	json_i64(j, us(sp->start));
+	json_raw(j, ",\"dur\":");
+	json_i64(j, us(sp->end) - us(sp->start));
+	if (sp->key >= c->s->nfuncs) {
 		json_raw(j, ",\"cat\":\"pybpftop\",\"name\":");
-		json_str(j, mark_names[key - c->s->nfuncs]);
+		json_str(j, mark_names[sp->key - c->s->nfuncs]);
 	} else {
-		const struct func_info *fn = &c->s->funcs[key];
+		const struct func_info *fn = &c->s->funcs[sp->key];
 
 		json_raw(j, ",\"cat\":\"python\",\"name\":");
 		json_str(j, fn->name);
@@ -93,15 +112,27 @@ static void span_begin(struct chrome *c, uint32_t key, int64_t ts)
 	json_char(j, '}');
 }
 
-/* Closes the open spans down to depth `keep`, innermost first. */
-static void spans_close(struct chrome *c, uint32_t keep, int64_t ts)
+static int span_open(struct chrome *c, uint32_t key, int64_t start)
 {
-	for (; c->nopen > keep; c->nopen--) {
-		event_open(c, "E");
-		json_raw(c->j, ",\"ts\":");
-		json_us(c->j, ts);
-		json_char(c->j, '}');
+	if (c->nspans == c->spans_cap) {
+		size_t cap = c->spans_cap ? 2 * c->spans_cap : 4096;
+		struct span *sp = realloc(c->spans, cap * sizeof(*sp));
+
+		if (!sp)
+			return -ENOMEM;
+		c->spans = sp;
+		c->spans_cap = cap;
 	}
+	c->spans[c->nspans] = (struct span){ start, start, key };
+	c->open[c->nopen++] = c->nspans++;
+	return 0;
+}
+
+/* Closes the open spans down to depth `keep`. */
+static void spans_close(struct chrome *c, uint32_t keep, int64_t end)
+{
+	for (; c->nopen > keep; c->nopen--)
+		c->spans[c->open[c->nopen - 1]].end = end;
 }
 
 static int grow(struct chrome *c, uint32_t n)
@@ -141,6 +172,7 @@ static int write_thread(struct chrome *c, const struct profile *p, const struct 
 	int64_t end = 0;	/* of the last sample's span */
 
 	c->nopen = 0;
+	c->nspans = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct profile_event *e = &p->events[refs[i].i];
 		struct profile_stack st;
@@ -165,16 +197,17 @@ static int write_thread(struct chrome *c, const struct profile *p, const struct 
 		 * ended, so that time never goes back within a thread. */
 		if (i && start < end)
 			start = end;
-		while (same < c->nopen && same < nk && c->open[same] == c->keys[same])
+		while (same < c->nopen && same < nk && c->spans[c->open[same]].key == c->keys[same])
 			same++;
 		spans_close(c, same, start);
-		for (; c->nopen < nk; c->nopen++) {
-			c->open[c->nopen] = c->keys[c->nopen];
-			span_begin(c, c->keys[c->nopen], start);
-		}
-		end = start + (int64_t)(e->weight * period);
+		while (c->nopen < nk)
+			if (span_open(c, c->keys[c->nopen], start))
+				return -ENOMEM;
+		end = start + (int64_t)e->weight * (int64_t)period;
 	}
 	spans_close(c, 0, end);
+	for (size_t i = 0; i < c->nspans; i++)
+		write_span(c, &c->spans[i]);
 	return c->j->err;
 }
 
@@ -252,5 +285,6 @@ out:
 	free(j);
 	free(c.open);
 	free(c.keys);
+	free(c.spans);
 	return err;
 }
