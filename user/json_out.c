@@ -36,6 +36,11 @@ void json_raw(struct json_out *j, const char *s)
 	put(j, s, strlen(s));
 }
 
+void json_bytes(struct json_out *j, const char *s, size_t len)
+{
+	put(j, s, len);
+}
+
 void json_char(struct json_out *j, char c)
 {
 	if (j->n == sizeof(j->buf))

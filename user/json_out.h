@@ -18,6 +18,7 @@ void json_init(struct json_out *j, FILE *out);
 
 /* Text as is (JSON syntax written by the caller). */
 void json_raw(struct json_out *j, const char *s);
+void json_bytes(struct json_out *j, const char *s, size_t len);
 void json_char(struct json_out *j, char c);
 
 /* A string, quoted and escaped; bytes that are not valid UTF-8 become

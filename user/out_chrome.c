@@ -8,12 +8,15 @@
  * is one span: one "X" (complete) event with its start and duration.
  * A gap of more than half a period between two samples of a thread (it was
  * not running, and without --idle not sampled) closes every span, so idle
- * time shows as idle. Functions, not lines, make the spans: a loop moving
- * from line to line is one span. Stacks are marked as in folded output:
- * an "[off-cpu]" span (--idle) or "[truncated]" / "[partial]" at the root.
+ * time shows as idle; a shorter one is timer jitter, and the spans bridge
+ * it, so a thread's busy time can exceed its samples' by a little.
+ * Functions, not lines, make the spans: a loop moving from line to line is
+ * one span. Stacks are marked as in folded output: an "[off-cpu]" span
+ * (--idle) or "[truncated]" / "[partial]" at the root.
  *
- * Timestamps are whole microseconds since the start of the recording. Per thread, spans are written in the order they open, so
- * in time order and callers before callees, and they nest by construction.
+ * Timestamps are whole microseconds since the start of the recording. Per
+ * thread, spans are written in the order they open, so in time order and
+ * callers before callees, and they nest by construction.
  * "X" rather than "B"/"E" pairs: half the events, and speedscope, which
  * also reads this format, matches an "E" to its "B" by name and arguments,
  * so it would need both repeated on every "E". "M" metadata events name the
@@ -52,8 +55,15 @@ struct span {
 	uint32_t key;		/* a function id, or nfuncs + MARK_* */
 };
 
+/* An event's end, escaped once per function. */
+struct frag {
+	char *s;
+	size_t n;
+};
+
 struct chrome {
-	struct json_out *j;
+	struct json_out *j, *scratch;
+	struct frag *frags;	/* per function id, then per marker */
 	const struct symbolizer *s;
 	uint32_t pid, tid;
 	uint32_t *open, nopen;	/* the open spans, root first: indices in spans */
@@ -84,32 +94,60 @@ static int64_t us(int64_t ns)
 	return ns >= 0 ? (ns + 500) / 1000 : -((-ns + 500) / 1000);
 }
 
-static void write_span(struct chrome *c, const struct span *sp)
+/* The end of a span's event for `key`: its category, name and arguments.
+ * Built once per function and kept: escaping the same name and file for
+ * every span was a fifth of the writer's time. */
+static int span_tail(struct chrome *c, uint32_t key, const char **out, size_t *len)
 {
-	struct json_out *j = c->j;
+	struct frag *fr = &c->frags[key];
 
-	event_open(c, "X");
-	json_raw(j, ",\"ts\":");
-	json_i64(j, us(sp->start));
-	json_raw(j, ",\"dur\":");
-	json_i64(j, us(sp->end) - us(sp->start));
-	if (sp->key >= c->s->nfuncs) {
-		json_raw(j, ",\"cat\":\"pybpftop\",\"name\":");
-		json_str(j, mark_names[sp->key - c->s->nfuncs]);
-	} else {
-		const struct func_info *fn = &c->s->funcs[sp->key];
+	if (!fr->s) {
+		struct json_out *j = c->scratch;
+		FILE *mem = open_memstream(&fr->s, &fr->n);
 
-		json_raw(j, ",\"cat\":\"python\",\"name\":");
-		json_str(j, fn->name);
-		if (fn->file[0]) {
-			json_raw(j, ",\"args\":{\"file\":");
-			json_str(j, fn->file);
-			json_raw(j, ",\"line\":");
-			json_i64(j, fn->firstline);
-			json_char(j, '}');
+		if (!mem)
+			return -ENOMEM;
+		json_init(j, mem);
+		if (key >= c->s->nfuncs) {
+			json_raw(j, ",\"cat\":\"pybpftop\",\"name\":");
+			json_str(j, mark_names[key - c->s->nfuncs]);
+		} else {
+			const struct func_info *fn = &c->s->funcs[key];
+
+			json_raw(j, ",\"cat\":\"python\",\"name\":");
+			json_str(j, fn->name);
+			if (fn->file[0]) {
+				json_raw(j, ",\"args\":{\"file\":");
+				json_str(j, fn->file);
+				json_raw(j, ",\"line\":");
+				json_i64(j, fn->firstline);
+				json_char(j, '}');
+			}
 		}
+		json_char(j, '}');
+		json_finish(j);
+		if (fclose(mem) || !fr->s)
+			return -ENOMEM;
 	}
-	json_char(j, '}');
+	*out = fr->s;
+	*len = fr->n;
+	return 0;
+}
+
+static int write_span(struct chrome *c, const struct span *sp)
+{
+	const char *tail;
+	size_t len;
+
+	if (span_tail(c, sp->key, &tail, &len))
+		return -ENOMEM;
+	event_open(c, "X");
+	json_raw(c->j, ",\"ts\":");
+	json_i64(c->j, us(sp->start));
+	json_raw(c->j, ",\"dur\":");
+	json_i64(c->j, us(sp->end) - us(sp->start));
+	json_bytes(c->j, tail, len);
+	return 0;
 }
 
 static int span_open(struct chrome *c, uint32_t key, int64_t start)
@@ -207,7 +245,8 @@ static int write_thread(struct chrome *c, const struct profile *p, const struct 
 	}
 	spans_close(c, 0, end);
 	for (size_t i = 0; i < c->nspans; i++)
-		write_span(c, &c->spans[i]);
+		if (write_span(c, &c->spans[i]))
+			return -ENOMEM;
 	return c->j->err;
 }
 
@@ -216,14 +255,15 @@ int write_chrome(const struct profile *p, const struct symbolizer *s,
 {
 	struct ev_ref *refs = malloc((p->nevents ? p->nevents : 1) * sizeof(*refs));
 	struct json_out *j = malloc(sizeof(*j));
-	struct chrome c = { .j = j, .s = s };
+	struct chrome c = { .j = j, .s = s, .scratch = malloc(sizeof(*j)),
+			    .frags = calloc(s->nfuncs + NMARKS, sizeof(*c.frags)) };
 	uint64_t period = 1000000000ull / (m->hz > 0 ? m->hz : 99);
 	uint64_t t0 = m->start_mono_ns;
 	uint32_t npids = 0, last_pid = 0;
 	char buf[64];
 	int err = 0;
 
-	if (!refs || !j) {
+	if (!refs || !j || !c.scratch || !c.frags) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -286,5 +326,9 @@ out:
 	free(c.open);
 	free(c.keys);
 	free(c.spans);
+	for (uint32_t k = 0; c.frags && k < s->nfuncs + NMARKS; k++)
+		free(c.frags[k].s);
+	free(c.frags);
+	free(c.scratch);
 	return err;
 }

@@ -2,19 +2,21 @@
  * proto/profile.proto), for `go tool pprof`, pprof's web UI, and the
  * services that take pprof files.
  *
- * The protobuf encoding is our own, about a hundred lines: a profile needs
- * varints, length-delimited fields and packed repeated integers, nothing
- * else. protobuf-c would need profile.proto compiled by protoc-c at build
- * time (one more build tool), its generated code and runtime library, and
- * a tree of structs built in memory before packing: for 100,000 stacks of
- * 50 frames that is millions of small allocations we do not need, when the
- * samples can be encoded straight from the profile into one buffer.
+ * The protobuf encoding is our own (pb_encode.c, about a hundred lines):
+ * a profile needs varints, length-delimited fields and packed repeated
+ * integers, nothing else. protobuf-c would need profile.proto compiled by
+ * protoc-c at build time (one more build tool), its generated code and its
+ * runtime library, and a tree of structs built in memory before packing:
+ * for 100,000 stacks of 50 frames, millions of small allocations we do not
+ * need, when the samples can be encoded straight from the profile into one
+ * buffer.
  *
  * What goes where:
  *   - sample types: samples/count and cpu/nanoseconds (wall/nanoseconds with
  *     --idle, where off-CPU time is counted too), period 1e9/hz ns;
- *   - one function per Python function (name, system_name = name, file,
- *     first line), one location per (function, line);
+ *   - one function per Python function (name, system_name "file:name",
+ *     file, first line), one location per (function, line), all in one
+ *     mapping marked as symbolised;
  *   - one sample per unique stack, locations leaf first, with the labels
  *     thread (name), tid and pid, so pprof's -tagfocus/-tagroot can split
  *     threads;
