@@ -16,6 +16,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit profile
 }
 
+@test "protobuf encoder; pprof, speedscope and chrome writers read back" {
+	unit formats
+}
+
 @test "code objects, str and bytes from a fake address space and a live process" {
 	unit code_reader
 }
