@@ -125,8 +125,8 @@ read -r el us sy rss <"$tmp/agent"
 read -r _ sus ssy _ <"$tmp/start"
 share=$(awk -v e="$el" -v u="$us" -v s="$sy" 'BEGIN {printf "%.2f", 100 * (u + s) / e}')
 
-# bench/threads.sh owns the part of the file from its marker on.
-keep=$(awk '$0 == "<!-- bench/threads.sh -->" {on = 1} on' "$out" 2>/dev/null || true)
+# The other bench/ scripts own the sections from their markers on.
+keep=$(awk '/^<!-- bench\// {on = 1} on' "$out" 2>/dev/null || true)
 cat >"$out" <<MD
 # Performance
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The thread-snapshot benchmarks (dump, top, --idle); writes its section of
-# docs/performance.md (the part from its marker on). Not a test.
+# docs/performance.md (from its marker to the next one). Not a test.
 #   sudo bench/threads.sh [ROUNDS]
 # Every comparison is made in one run, interleaved round by round, and
 # medians are quoted: timings on shared VMs are noisy.
@@ -104,7 +104,8 @@ sidle999=$(col 1 "$tmp/s_idle999")
 sctl=$(col 1 "$tmp/s_none2")
 
 {
-	[ -f "$out" ] && awk -v m="$marker" '$0 == m {exit} {print}' "$out"
+	# Every other bench/ script's section is kept; this one is replaced.
+	[ -f "$out" ] && awk -v m="$marker" '$0 == m {skip = 1; next} skip && /^<!-- bench\// {skip = 0} !skip' "$out"
 	cat <<MD
 $marker
 ## Thread snapshots: dump, top and --idle
