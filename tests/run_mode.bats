@@ -92,3 +92,21 @@ check_subprocesses() {	# folded-file workload-output
 	cat "$WL_OUT"
 	check_subprocesses "$BATS_TEST_TMPDIR/out.folded" "$WL_OUT"
 }
+
+@test "$PY_LABEL: -p may repeat: each process under its own root frame" {
+	start_workload hot_line
+	first=$WL_PID
+	$PY_CMD "$PY_WL/cpu_split.py" >"$BATS_TEST_TMPDIR/second.out" 2>&1 &
+	second_job=$!
+	for _ in $(seq 100); do
+		second=$(sed -n 's/^READY \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/second.out")
+		[ -n "$second" ] && break
+		sleep 0.1
+	done
+	run "$PYBPFTOP" record -p "$first" -p "$second" -d 2 -o "$BATS_TEST_TMPDIR/out.folded"
+	kill -9 "$second" "$second_job" 2>/dev/null || true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$($FOLDED pids "$BATS_TEST_TMPDIR/out.folded" hot_line_function)" = "$first" ]
+	[ "$($FOLDED pids "$BATS_TEST_TMPDIR/out.folded" sixty)" = "$second" ]
+}
