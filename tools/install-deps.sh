@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool uthash-dev libncurses-dev libjansson-dev
-       python3.11)
+       xxd python3.11)
 test=(bats libclang-rt-14-dev tmux procps util-linux mmdebstrap)
 
 want=("${build[@]}")
