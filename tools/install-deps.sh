@@ -1,29 +1,47 @@
 #!/usr/bin/env bash
 # Install the Debian packages pybpftop needs, only those missing.
 #   tools/install-deps.sh build   # to build and run pybpftop
-#   tools/install-deps.sh test    # also what the tests need
+#   tools/install-deps.sh test    # also what the tests need, and the
+#                                 # browser tests' npm packages (tests/js)
 set -euo pipefail
 
 build=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool uthash-dev libncurses-dev libjansson-dev
        xxd python3.11)
-test=(bats libclang-rt-14-dev tmux procps util-linux mmdebstrap)
+test=(bats libclang-rt-14-dev tmux procps util-linux mmdebstrap chromium nodejs)
 
 want=("${build[@]}")
-[ "${1:-build}" = test ] && want+=("${test[@]}")
+if [ "${1:-build}" = test ]; then
+	want+=("${test[@]}")
+	# Debian's nodejs comes without npm; NodeSource's includes it (and
+	# conflicts with Debian's npm package).
+	command -v npm >/dev/null || want+=(npm)
+fi
 
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "missing Debian packages: ${missing[*]}" >&2
-	echo "run 'sudo make deps' or: sudo apt-get install -y ${missing[*]}" >&2
-	exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing Debian packages: ${missing[*]}" >&2
+		echo "run 'sudo make deps' or: sudo apt-get install -y ${missing[*]}" >&2
+		exit 1
+	fi
+	echo "installing: ${missing[*]}"
+	# A fresh machine has no package lists yet.
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-echo "installing: ${missing[*]}"
-# A fresh machine has no package lists yet.
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+
+# Playwright, which drives Chromium in tests/html.bats, at the version the
+# lock file names; again only when missing or out of date.
+if [ "${1:-build}" = test ]; then
+	js=$(cd "$(dirname "$0")/../tests/js" && pwd)
+	if [ ! -e "$js/node_modules/.package-lock.json" ] ||
+	   [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
+		echo "installing tests/js's npm packages"
+		npm ci --prefix "$js" --no-audit --no-fund --loglevel=error
+	fi
+fi

@@ -5,7 +5,6 @@
 (() => {
 	const ROW = 17;			// px per frame row
 	const MIN_WIDTH = 1;		// px: narrower frames (and their children) are not drawn
-	const MAX_CANVAS = 32000;	// px: browsers refuse taller canvases
 	const HIGHLIGHT = 'hsl(300, 85%, 62%)';
 
 	const timings = {};
@@ -112,7 +111,11 @@
 	}
 
 	const $ = id => document.getElementById(id);
-	const canvas = $('flame'), ctx = canvas.getContext('2d'), tooltip = $('tooltip');
+	// In XHTML namespace: a page saved as .svg is an XML document, where
+	// createElement would make elements without style.
+	const el = tag => document.createElementNS('http://www.w3.org/1999/xhtml', tag);
+	const chart = $('chart'), spacer = $('spacer'), canvas = $('flame'), ctx = canvas.getContext('2d');
+	const tooltip = $('tooltip');
 	const search = $('search'), matchedEl = $('matched');
 
 	let focus = 0, inverted = false;
@@ -128,7 +131,7 @@
 		$('subtitle').textContent = `${how}, ${fmt(meta.stacks)} unique stacks` + (when ? `; started ${when}` : '');
 		document.title = `pybpftop: ${meta.command} - ${how}`;
 		$('legend').replaceChildren(...LEGEND.map((name, k) => {
-			const span = document.createElement('span'), box = document.createElement('i');
+			const span = el('span'), box = el('i');
 			const [hue, hues, sat, light] = PALETTE[k];
 			box.style.background = `hsl(${hue + hues / 2}, ${sat}, ${light + 5}%)`;
 			span.append(box, name);
@@ -136,99 +139,108 @@
 		}));
 	}
 
-	// Layout: only frames at least MIN_WIDTH wide, found from the focus down;
-	// rows[d] holds the drawn frames of depth d sorted by x, for hit tests.
-	let rects = [], rows = [], firstDepth = 0, lastDepth = 0, cut = false, width = 0;
+	// Layout, on zoom and resize: only frames at least MIN_WIDTH wide, found
+	// from the focus down; rows[d] holds the frames of depth d in x order.
+	let rows = [], lastDepth = 0, width = 0;
 	function layout() {
 		t = performance.now();
-		width = canvas.clientWidth;
+		width = chart.clientWidth;
 		const scale = samples[focus] ? width / samples[focus] : 0;
-		const maxRows = Math.floor(MAX_CANVAS / ROW / (window.devicePixelRatio || 1));
-		// A stack deeper than the canvas: keep a few ancestors, so that
-		// zooming into the deepest frames drawn goes on down.
-		firstDepth = 0;
-		rects = [];
-		cut = false;
-		const add = (i, x, w) => rects.push({ i, x, w, d: depth[i] });
+		rows = [];
+		const add = (i, x, w) => {
+			const d = depth[i];
+			(rows[d] ||= []).push({ i, x, w, d });
+		};
 		for (let a = focus; a >= 0; a = parent[a])
 			add(a, 0, width);
-		const stack = scale ? [focus, 0] : [];
-		let deepest = depth[focus];
+		// Children are added as their parent comes off the stack, and pushed
+		// right to left, so that parents come off in preorder and each row
+		// fills from left to right.
+		const stack = scale ? [focus, 0] : [], kids = [];
 		while (stack.length) {
 			const x = stack.pop(), i = stack.pop();
 			let cx = x;
+			kids.length = 0;
 			for (let c = i + 1; c < end[i]; c = end[c]) {
 				const w = samples[c] * scale;
 				if (w >= MIN_WIDTH) {
 					add(c, cx, w);
-					deepest = Math.max(deepest, depth[c]);
-					stack.push(c, cx);
+					kids.push(c, cx);
 				}
 				cx += w;
 			}
+			for (let k = kids.length - 2; k >= 0; k -= 2)
+				stack.push(kids[k], kids[k + 1]);
 		}
-		if (deepest + 1 > maxRows) {
-			firstDepth = Math.max(0, depth[focus] - 5);
-			cut = deepest - firstDepth + 1 > maxRows;
-			lastDepth = Math.min(deepest, firstDepth + maxRows - 1);
-			rects = rects.filter(r => r.d >= firstDepth && r.d <= lastDepth);
-		} else {
-			lastDepth = deepest;
-		}
-		rows = Array.from({ length: lastDepth - firstDepth + 1 }, () => []);
-		for (const r of rects)
-			rows[r.d - firstDepth].push(r);
-		for (const row of rows)
-			row.sort((a, b) => a.x - b.x);
+		lastDepth = rows.length - 1;
+		spacer.style.height = rows.length * ROW + 'px';
 		timings.layout = performance.now() - t;
 	}
 
-	// Row d's top edge: the root at the bottom (flame) or at the top (icicle).
-	const rowY = d => (inverted ? d - firstDepth : lastDepth - d) * ROW;
+	// Row d's top edge in the whole graph: the root at the bottom (flame) or
+	// at the top (icicle). The canvas shows the part scrolled into view.
+	const rowY = d => (inverted ? d : lastDepth - d) * ROW;
 
-	function draw() {
-		layout();
+	// Paints the rows in view, on scroll too: the canvas is only as tall as
+	// the chart's window, so a 5,000-frame stack costs no more to draw.
+	function paint() {
 		t = performance.now();
-		const dpr = window.devicePixelRatio || 1, height = (lastDepth - firstDepth + 1) * ROW;
+		const dpr = window.devicePixelRatio || 1, top = chart.scrollTop;
+		const height = Math.min((lastDepth + 1) * ROW, chart.clientHeight);
 		canvas.style.height = height + 'px';
+		canvas.style.marginBottom = -height + 'px';	// the spacer alone sets the scroll height
 		canvas.width = Math.round(width * dpr);
 		canvas.height = Math.round(height * dpr);
-		ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+		ctx.setTransform(dpr, 0, 0, dpr, 0, -top * dpr);
 		ctx.font = '12px monospace';
 		ctx.textBaseline = 'middle';
 		const charWidth = ctx.measureText('M').width;
-		for (const r of rects) {
-			const y = rowY(r.d), matched = matchedLabels && label[r.i] >= 0 && matchedLabels[label[r.i]];
+		for (let d = 0; d <= lastDepth; d++) {
+			const y = rowY(d);
+			if (y + ROW <= top || y >= top + height)
+				continue;
 			// The focus's ancestors are dimmed: they are wider than drawn.
-			ctx.globalAlpha = depth[r.i] < depth[focus] ? 0.55 : 1;
-			ctx.fillStyle = matched ? HIGHLIGHT : colour(r.i);
-			ctx.fillRect(r.x, y, Math.max(r.w - 0.5, 0.5), ROW - 1);
-			const chars = Math.floor((r.w - 6) / charWidth);
-			if (chars >= 3) {
-				const s = text(r.i);
-				ctx.fillStyle = '#000';
-				ctx.fillText(s.length <= chars ? s : s.slice(0, chars - 2) + '..', r.x + 3, y + ROW / 2);
+			ctx.globalAlpha = d < depth[focus] ? 0.55 : 1;
+			for (const r of rows[d]) {
+				const matched = matchedLabels && label[r.i] >= 0 && matchedLabels[label[r.i]];
+				ctx.fillStyle = matched ? HIGHLIGHT : colour(r.i);
+				ctx.fillRect(r.x, y, Math.max(r.w - 0.5, 0.5), ROW - 1);
+				const chars = Math.floor((r.w - 6) / charWidth);
+				if (chars >= 3) {
+					const s = text(r.i);
+					ctx.fillStyle = '#000';
+					ctx.fillText(s.length <= chars ? s : s.slice(0, chars - 2) + '..', r.x + 3, y + ROW / 2);
+				}
 			}
 		}
 		ctx.globalAlpha = 1;
-		$('zoomed').textContent = (focus ? `Zoomed into ${text(focus)}: ${fmt(samples[focus])} samples, ` +
-			`${pct(samples[focus], samples[0])} of all. ` : '') +
-			(cut ? `Deeper frames are not drawn (the page is ${lastDepth - firstDepth + 1} rows high at most): ` +
-			 'click one of the deepest frames to go on down.' : '');
 		timings.draw = performance.now() - t;
 	}
 
-	let pending = 0;
-	function redraw() {
-		if (!pending)
-			pending = requestAnimationFrame(() => { pending = 0; draw(); });
+	let pending = 0, relayout = false;
+	function redraw(again) {
+		relayout ||= again;
+		if (!pending) {
+			pending = requestAnimationFrame(() => {
+				pending = 0;
+				if (relayout)
+					layout();
+				relayout = false;
+				paint();
+			});
+		}
+	}
+
+	// Scrolls the focus into view, with a few of its callers.
+	function reveal() {
+		const y = rowY(depth[focus]);
+		chart.scrollTop = inverted ? y - 3 * ROW : y + 4 * ROW - chart.clientHeight;
 	}
 
 	// The drawn frame under a point of the canvas, or null.
 	function hit(x, y) {
-		const row = Math.floor(y / ROW);
-		const d = inverted ? firstDepth + row : lastDepth - row;
-		const list = rows[d - firstDepth];
+		const row = Math.floor((y + chart.scrollTop) / ROW);
+		const list = rows[inverted ? row : lastDepth - row];
 		if (!list || y < 0)
 			return null;
 		let lo = 0, hi = list.length - 1;
@@ -247,7 +259,11 @@
 	function zoom(i) {
 		focus = i;
 		$('reset').disabled = focus === 0;
+		$('zoomed').textContent = focus ? `Zoomed into ${text(focus)}: ${fmt(samples[focus])} samples, ` +
+			`${pct(samples[focus], samples[0])} of all. Esc or Reset zoom: back to all.` : '';
 		updateMatched();
+		layout();
+		reveal();
 		redraw();
 	}
 
@@ -302,7 +318,7 @@
 
 	function showTooltip(r, ev) {
 		const i = r.i, l = label[i], lines = [];
-		const b = document.createElement('b');
+		const b = el('b');
 		b.textContent = l < 0 ? 'all' : labelName[l];
 		if (l >= 0 && labelFile[l])
 			lines.push(`${labelFile[l]}:${labelLine[l]}`);
@@ -311,7 +327,7 @@
 		if (kind[i] === KIND.offcpu)
 			lines.push('off-CPU: sleeping, blocked or waiting');
 		tooltip.replaceChildren(b, ...lines.map(s => {
-			const div = document.createElement('div');
+			const div = el('div');
 			div.textContent = s;
 			return div;
 		}));
@@ -342,6 +358,7 @@
 	$('invert').addEventListener('click', ev => {
 		inverted = !inverted;
 		ev.currentTarget.setAttribute('aria-pressed', String(inverted));
+		reveal();
 		redraw();
 	});
 	search.addEventListener('input', () => setSearch(search.value));
@@ -349,9 +366,14 @@
 		if (ev.key === 'Escape' && document.activeElement !== search)
 			zoom(0);
 	});
-	window.addEventListener('resize', redraw);
+	chart.addEventListener('scroll', () => {
+		tooltip.hidden = true;
+		redraw();
+	});
+	window.addEventListener('resize', () => redraw(true));
 
-	// For tests and the curious: what is drawn where, in canvas pixels.
+	// For tests and the curious: where frames are drawn, in canvas pixels
+	// (y < 0 or past the canvas: scrolled out of view).
 	window.__flame = {
 		timings,
 		nodes: n,
@@ -360,16 +382,16 @@
 		rects(name) {
 			const want = r => (name instanceof RegExp ? name.test(text(r.i)) : label[r.i] >= 0 ?
 				labelName[label[r.i]] === name : name === 'all');
-			return rects.filter(want).map(r => ({
+			return rows.flat().filter(want).map(r => ({
 				name: label[r.i] < 0 ? 'all' : labelName[label[r.i]], text: text(r.i),
-				x: r.x, y: rowY(r.d), w: r.w, h: ROW - 1, depth: r.d, samples: samples[r.i],
+				x: r.x, y: rowY(r.d) - chart.scrollTop, w: r.w, h: ROW - 1, depth: r.d, samples: samples[r.i],
 				highlighted: Boolean(matchedLabels && label[r.i] >= 0 && matchedLabels[label[r.i]]),
 			}));
 		},
-		state: () => ({ focus: text(focus), inverted, width, matched: matchedText, rows: lastDepth - firstDepth + 1 }),
+		state: () => ({ focus: text(focus), inverted, width, matched: matchedText, rows: lastDepth + 1 }),
 	};
 
-	draw();
-	// The flame's root is at the bottom: start there.
-	window.scrollTo(0, document.body.scrollHeight);
+	layout();
+	reveal();	// the flame's root is at the bottom: start there
+	paint();
 })();

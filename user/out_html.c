@@ -303,7 +303,8 @@ nomem:
 
 /* Writes str as a JSON string that is also safe inside a <script> element:
  * '<', '>' and '&' become \u escapes, so no "</script" or "<!--" can appear;
- * U+2028 and U+2029 too, for old JavaScript parsers; and bytes that are not
+ * U+2028 and U+2029 too, for old JavaScript parsers, and U+FFFE and U+FFFF,
+ * which XML forbids (put_page); and bytes that are not
  * UTF-8 (target memory holds anything) become U+FFFD. */
 static void put_json_string(const char *str, FILE *out)
 {
@@ -334,7 +335,7 @@ static void put_json_string(const char *str, FILE *out)
 			fprintf(out, "\\%c", c);
 		else if (c < 0x20 || c == '<' || c == '>' || c == '&')
 			fprintf(out, "\\u%04x", c);
-		else if (cp == 0x2028 || cp == 0x2029)
+		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfffe || cp == 0xffff)
 			fprintf(out, "\\u%04x", cp);
 		else
 			fwrite(s, 1, len, out);
@@ -402,31 +403,36 @@ static void put_data(const struct html *h, const struct profile_meta *m, FILE *o
 	fputs("]}", out);
 }
 
+/* The page is both HTML and well-formed XHTML, so that a file named .svg
+ * (which browsers parse as XML) shows the same flame graph: elements are
+ * closed, attributes have values, the data holds no '<' or '&' (see
+ * put_json_string), and the script is in a CDATA section that HTML reads
+ * as a comment. The CSP is the guarantee that the page fetches nothing. */
 static void put_page(const struct html *h, const struct profile_meta *m, FILE *out)
 {
-	/* The CSP is the guarantee that the page fetches nothing. */
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
+	      "<head>\n<meta charset=\"utf-8\" />\n"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	      "script-src 'unsafe-inline'; style-src 'unsafe-inline'\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "script-src 'unsafe-inline'; style-src 'unsafe-inline'\" />\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n"
 	      "<title>pybpftop flame graph</title>\n<style>\n", out);
 	fwrite(flame_css, 1, flame_css_len, out);
 	fputs("</style>\n</head>\n<body>\n"
 	      "<header>\n<h1 id=\"title\">pybpftop flame graph</h1>\n<div id=\"subtitle\"></div>\n"
 	      "<div id=\"controls\">\n"
-	      "<button id=\"reset\" type=\"button\" disabled>Reset zoom</button>\n"
+	      "<button id=\"reset\" type=\"button\" disabled=\"disabled\">Reset zoom</button>\n"
 	      "<button id=\"invert\" type=\"button\" aria-pressed=\"false\">Icicle</button>\n"
 	      "<input id=\"search\" type=\"search\" placeholder=\"Search: regular expression\""
-	      " spellcheck=\"false\" autocomplete=\"off\">\n"
+	      " spellcheck=\"false\" autocomplete=\"off\" />\n"
 	      "<span id=\"matched\"></span>\n<span id=\"legend\"></span>\n</div>\n"
 	      "<div id=\"zoomed\"></div>\n</header>\n"
-	      "<div id=\"chart\"><canvas id=\"flame\"></canvas></div>\n"
-	      "<div id=\"tooltip\" hidden></div>\n"
+	      "<div id=\"chart\"><canvas id=\"flame\"></canvas><div id=\"spacer\"></div></div>\n"
+	      "<div id=\"tooltip\" hidden=\"hidden\"></div>\n"
 	      "<script type=\"application/json\" id=\"flame-data\">", out);
 	put_data(h, m, out);
-	fputs("</script>\n<script>\n", out);
+	fputs("</script>\n<script>//<![CDATA[\n", out);
 	fwrite(flame_js, 1, flame_js_len, out);
-	fputs("</script>\n</body>\n</html>\n", out);
+	fputs("//]]></script>\n</body>\n</html>\n", out);
 }
 
 int write_html(const struct profile *p, const struct symbolizer *s,

@@ -204,6 +204,8 @@ static void check_escaping(void)
 	/* Only our own two </script> tags: the data's and the code's. */
 	CHECK(count_ci(page, "</script") == 2);
 	CHECK(!strstr(page, "<!--"));
+	/* XHTML too: the script's CDATA section is the only one. */
+	CHECK(count_ci(page, "<![CDATA[") == 1 && count_ci(page, "]]>") == 1);
 	CHECK(!memmem(page, len, "\xe2\x80\xa8", 3) && !memmem(page, len, "\xe2\x80\xa9", 3));
 	data = page_data(page);
 	CHECK(data != NULL);
