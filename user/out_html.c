@@ -152,10 +152,14 @@ static uint32_t frame_label(struct html *h, uint32_t id)
 static int add_path(void *ctx, const struct profile_stack *st)
 {
 	struct html *h = ctx;
-	struct path *path = &h->paths[h->npaths];
+	struct path *path;
 	char thread[96];
 	uint32_t n = 0;
 
+	/* paths has room for the nstacks stacks that profile_foreach visits. */
+	if (h->npaths == h->p->nstacks)
+		return -EINVAL;
+	path = &h->paths[h->npaths];
 	if (!(path->labels = malloc((st->n + 3) * sizeof(uint32_t))))
 		return -ENOMEM;
 	h->npaths++;
