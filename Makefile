@@ -66,6 +66,15 @@ $(OUTPUT)/%.o: user/%.c user/*.h include/*.h $(SKELS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) -c $< -o $@
 
+# The flame graph's script and style sheet, as C arrays for out_html.c.
+$(OUTPUT)/flame_assets.h: user/flame.js user/flame.css | $(OUTPUT)
+	$(call msg,XXD,$@)
+	$(Q)command -v xxd >/dev/null || \
+		{ echo "xxd not found: run 'make deps' (Debian package xxd)" >&2; exit 1; }
+	$(Q)(cd user && xxd -i flame.js && xxd -i flame.css) | sed "s/^unsigned/static const unsigned/" > $@
+
+$(OUTPUT)/out_html.o: $(OUTPUT)/flame_assets.h
+
 pybpftop: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $^ $(LDLIBS) -o $@

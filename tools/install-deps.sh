@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Install the Debian packages pybpftop needs, only those missing.
 #   tools/install-deps.sh build   # to build and run pybpftop
-#   tools/install-deps.sh test    # also what the tests need
+#   tools/install-deps.sh test    # also what the tests need, and the
+#                                 # npm packages (tests/js, tests/js-formats)
 set -euo pipefail
 
 build=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool uthash-dev libncurses-dev libjansson-dev
-       python3.11)
-test=(bats libclang-rt-14-dev tmux procps util-linux mmdebstrap golang-go nodejs)
+       xxd python3.11)
+test=(bats libclang-rt-14-dev tmux procps util-linux mmdebstrap chromium golang-go nodejs)
 
 want=("${build[@]}")
-[ "${1:-build}" = test ] && want+=("${test[@]}")
-# npm: Debian's package, unless the nodejs installed brings its own (NodeSource's does).
-[ "${1:-build}" = test ] && ! command -v npm >/dev/null && want+=(npm)
+if [ "${1:-build}" = test ]; then
+	want+=("${test[@]}")
+	# Debian's nodejs comes without npm; NodeSource's includes it (and
+	# conflicts with Debian's npm package).
+	command -v npm >/dev/null || want+=(npm)
+fi
 
 missing=()
 for p in "${want[@]}"; do
@@ -30,10 +34,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The format tests' node side (speedscope's importer, ajv), pinned by
-# tests/js-formats/package-lock.json.
-js=$(cd "$(dirname "$0")/../tests/js-formats" && pwd)
-if [ "${1:-build}" = test ] && [ ! -d "$js/node_modules" ]; then
-	echo "installing: tests/js-formats (npm ci)"
-	npm ci --prefix "$js" --no-audit --no-fund --loglevel=error
+# The tests' npm packages, at the versions their lock files name, when
+# missing or out of date: Playwright (tests/js, driving Chromium for
+# tests/html.bats) and speedscope's importer with ajv (tests/js-formats).
+if [ "${1:-build}" = test ]; then
+	for dir in tests/js tests/js-formats; do
+		js=$(cd "$(dirname "$0")/../$dir" && pwd)
+		if [ ! -e "$js/node_modules/.package-lock.json" ] ||
+		   [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
+			echo "installing $dir's npm packages"
+			npm ci --prefix "$js" --no-audit --no-fund --loglevel=error
+		fi
+	done
 fi
