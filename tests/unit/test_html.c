@@ -12,20 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include "check.h"
+#include "fake_symbols.h"
 #include "formats.h"
 
-static uint32_t add_frame(struct symbolizer *s, const char *name, const char *file,
-			  int firstline, int line)
-{
-	s->funcs = realloc(s->funcs, (s->nfuncs + 1) * sizeof(*s->funcs));
-	s->frames = realloc(s->frames, (s->nframes + 1) * sizeof(*s->frames));
-	s->funcs[s->nfuncs] = (struct func_info){ strdup(name), strdup(file), firstline };
-	s->frames[s->nframes] = (struct frame_info){ s->nfuncs, line };
-	s->nfuncs++;
-	s->funcs_cap = s->nfuncs;
-	s->frames_cap = s->nframes + 1;
-	return s->nframes++;
-}
 
 static const struct profile_meta meta = {
 	.command = "python3 app.py </script><!-- (pid 100)",
