@@ -233,7 +233,8 @@ static void pending_retry(struct session *s)
 		if (!rc && t)
 			t->stale = 0;
 		if (!rc && s->opts->verbose)
-			fprintf(stderr, "pybpftop: following pid %d (%s)\n", pid, target_of(s, pid)->cmdline);
+			fprintf(stderr, "pybpftop: following pid %d (%s), %.1f ms after its fork or exec was seen\n",
+				pid, target_of(s, pid)->cmdline, (session_now() - s->pending[i].since) * 1e3);
 		if (rc && rc != PYT_NO_PROCESS && session_now() - s->pending[i].since < PENDING_S) {
 			i++;
 			continue;
