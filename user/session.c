@@ -166,15 +166,16 @@ int session_add_target(struct session *s, pid_t pid, char *err, size_t errlen)
 	return 0;
 }
 
-static void pending_add(struct session *s, pid_t pid)
+/* since: when the kernel saw the fork or exec (CLOCK_MONOTONIC, s). */
+static void pending_add(struct session *s, pid_t pid, double since)
 {
 	for (int i = 0; i < s->npending; i++)
 		if (s->pending[i].pid == pid) {
-			s->pending[i].since = session_now();
+			s->pending[i].since = since;
 			return;
 		}
 	if (s->npending < SESSION_MAX_TARGETS)
-		s->pending[s->npending++] = (typeof(s->pending[0])){ pid, session_now() };
+		s->pending[s->npending++] = (typeof(s->pending[0])){ pid, since };
 }
 
 static struct py_target *target_of(struct session *s, pid_t pid)
@@ -215,7 +216,7 @@ static void on_proc_event(void *ctx, const struct py_proc_event *e)
 		t->exec_ns = e->time_ns;
 		t->stale = 1;
 	}
-	pending_add(s, e->pid);
+	pending_add(s, e->pid, e->time_ns / 1e9);
 }
 
 /* Tries the pending processes again; drops those that exited or that are
