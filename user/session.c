@@ -18,6 +18,10 @@
  * going to be (a shell, say); its own children are still followed. */
 #define PENDING_S 2.0
 #define PENDING_RETRY_MS 2
+/* Following processes: the ring buffer's wakeups were seen to arrive only
+ * with the next drain, so drain often enough to attach a new process
+ * within a few tens of milliseconds. */
+#define FOLLOW_POLL_MS 10
 
 volatile sig_atomic_t session_stop;
 
@@ -314,7 +318,8 @@ fail:
 void session_tick(struct session *s, int ms)
 {
 	struct pollfd pfd[SESSION_MAX_TARGETS + 2];
-	int n = s->ntargets, wait = ms < POLL_MS ? ms : POLL_MS;
+	int n = s->ntargets, poll_ms = s->opts->follow ? FOLLOW_POLL_MS : POLL_MS;
+	int wait = ms < poll_ms ? ms : poll_ms;
 	double until = session_now() + ms / 1000.0;
 
 	do {
