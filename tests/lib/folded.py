@@ -9,6 +9,7 @@
   folded.py hot-line FILE FUNC          the line of FUNC with the most own samples
   folded.py has FILE FUNC               samples with FUNC anywhere in the stack
   folded.py pids FILE FUNC              the pids of the process frames over FUNC
+  folded.py pid-samples FILE FUNC       pid=samples for each of those pids
   folded.py shares FILE F1 F2 ...       % of all samples with Fi anywhere in the
                                         stack, and % of those under [off-cpu]
 """
@@ -97,6 +98,13 @@ def main():
             if proc and any(f[0] == args[0] for f in frames):
                 pids.add(int(proc.rsplit("(", 1)[1].rstrip(")")))
         print(" ".join(str(p) for p in sorted(pids)))
+    elif cmd == "pid-samples":
+        counts = {}
+        for (_, frames, c), proc in zip(stacks, PROCS):
+            if proc and any(f[0] == args[0] for f in frames):
+                pid = int(proc.rsplit("(", 1)[1].rstrip(")"))
+                counts[pid] = counts.get(pid, 0) + c
+        print(" ".join("%d=%d" % kv for kv in sorted(counts.items())))
     elif cmd == "shares":
         total = sum(c for _, _, c in stacks) or 1
         out = []
