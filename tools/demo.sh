@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # make demo: profile a bundled Python workload for a few seconds, print the
-# top functions and write a flame graph input, saying where.
+# top functions and write a flame graph (and its folded input), saying where.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${DEMO_OUT:-build/demo.folded}
+out=${DEMO_OUT:-build/demo}
 py=/usr/bin/python3.11
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -16,7 +16,8 @@ trap 'kill $pid 2>/dev/null' EXIT
 sleep 0.5
 echo "== pybpftop record -p $pid -d 3 (a workload spending 60/30/10% in sixty/thirty/ten)"
 ./pybpftop record -p "$pid" -d 3
-./pybpftop record -p "$pid" -d 3 -o "$out"
+./pybpftop record -p "$pid" -d 3 -o "$out.html"
+./pybpftop record -p "$pid" -d 1 -o "$out.folded"
 echo
-echo "Folded stacks (a flame graph's input) written to $out:"
-echo "  load it in speedscope, or: flamegraph.pl $out > demo.svg (inferno works too)"
+echo "Flame graph written to $PWD/$out.html: open it in a browser (click to zoom, search by regex)."
+echo "Folded stacks written to $out.folded: flamegraph.pl, inferno and speedscope read them."
