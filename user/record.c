@@ -176,7 +176,8 @@ fail:
 	return -1;
 }
 
-static void write_output(struct session *s, double elapsed, int *rc)
+/* Writes -o's file, or prints the summary: 0, or 1 when the file fails. */
+static int write_output(struct session *s, double elapsed)
 {
 	if (env.output) {
 		char cmd[1024] = "";
@@ -201,8 +202,7 @@ static void write_output(struct session *s, double elapsed, int *rc)
 		if (err) {
 			fprintf(stderr, "pybpftop: cannot write %s as %s: %s\n", env.output,
 				format_name(env.format), strerror(-err));
-			*rc = 1;
-			return;
+			return 1;
 		}
 		fprintf(stderr, "pybpftop: wrote %llu stacks (%llu samples) to %s (%s)\n",
 			(unsigned long long)s->prof.nstacks, (unsigned long long)s->prof.samples,
@@ -224,6 +224,7 @@ static void write_output(struct session *s, double elapsed, int *rc)
 			       100.0 * s->prof.off_cpu / (s->prof.samples ? s->prof.samples : 1));
 		profile_print_top(&s->prof, &s->sym, stdout, 20);
 	}
+	return 0;
 }
 
 /* --subprocesses with -p: follow the targets' new children from now on,
@@ -311,8 +312,7 @@ int cmd_record(int argc, char **argv)
 	if (env.command && !s->ntargets)
 		fprintf(stderr, "pybpftop: %s never ran Python%s\n", env.command[0],
 			env.subprocesses ? "" : " (if it starts Python processes, add --subprocesses)");
-	rc = 0;
-	write_output(s, elapsed, &rc);
+	rc = write_output(s, elapsed);
 	if (env.verbose)
 		print_counters(s->sampler, &s->sym);
 out:
