@@ -47,6 +47,9 @@ struct {
  * per-CPU array value (32 KiB at most), so this is a plain array indexed
  * by CPU; the loader sizes it to the number of possible CPUs. */
 struct scratch {
+	/* Room for a program's own record right before the sample, so that
+	 * one ring buffer write sends both (alloc.bpf.c). */
+	struct py_alloc_event prefix;
 	struct py_sample s;
 	__u64 addrs[PYBPFTOP_MAX_DEPTH];	/* each frame's own address */
 	__u8 buf[PYBPFTOP_READ_MAX];

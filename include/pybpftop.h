@@ -105,6 +105,27 @@ struct py_proc_event {
 	__u32 _pad;
 };
 
+/* Allocation events (alloc.bpf.c). They share one ring buffer, so user
+ * space sees them in the order they happened. */
+enum alloc_event_kind {
+	ALLOC_EV_BLOCK = 1,	/* --exact: a block was allocated; a py_sample follows */
+	ALLOC_EV_PAGE = 2,	/* sampled: a page was touched first; a py_sample follows */
+	ALLOC_EV_FREE = 3,	/* --exact: the block at addr was freed */
+	ALLOC_EV_UNMAP = 4,	/* [addr, addr + size) went back to the kernel */
+	ALLOC_EV_MOVE = 5,	/* mremap: [addr, addr + size) moved to addr2, now size2 long */
+};
+
+struct py_alloc_event {
+	__u32 kind;			/* enum alloc_event_kind */
+	__u32 _pad;
+	__u64 addr;			/* the block, the page or the range's start */
+	/* BLOCK: bytes asked for; PAGE: bytes the sample stands for;
+	 * UNMAP, MOVE: the range's length */
+	__u64 size;
+	__u64 addr2;			/* BLOCK: the block realloc() replaced, or 0; MOVE: new start */
+	__u64 size2;			/* MOVE: the new length */
+};
+
 /* Per-CPU counters; every failure path in BPF bumps one. */
 enum counter {
 	CNT_SAMPLES,		/* samples in a profiled process */
@@ -116,6 +137,9 @@ enum counter {
 	CNT_LOST,		/* ring buffer full */
 	CNT_CACHE_MISS,		/* tid -> thread state cache misses */
 	CNT_THREADS,		/* threads visited by the thread iterator */
+	CNT_FAULTS,		/* page faults of a profiled process (alloc) */
+	CNT_ALLOC_CALLS,	/* allocator calls of a profiled process (alloc --exact) */
+	CNT_NESTED,		/* ... made inside another probed allocator call */
 	CNT_MAX,
 };
 

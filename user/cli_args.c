@@ -1,6 +1,7 @@
 /* Checked parsing of command-line numbers. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cli_args.h"
 
 long cli_long(const char *arg, long min, long max, struct argp_state *state)
@@ -12,6 +13,27 @@ long cli_long(const char *arg, long min, long max, struct argp_state *state)
 	v = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || v < min || v > max)
 		argp_error(state, "'%s' is not a number between %ld and %ld", arg, min, max);
+	return v;
+}
+
+unsigned long long cli_bytes(const char *arg, unsigned long long min, unsigned long long max,
+			     struct argp_state *state)
+{
+	static const char units[] = "KMG";
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (*end && (u = strchr(units, *end)) && !end[1]) {
+		for (int i = 0; i <= u - units && v <= max; i++)
+			v *= 1024;
+		end++;
+	}
+	if (errno || end == arg || *end || *arg == '-' || v < min || v > max)
+		argp_error(state, "'%s' is not a size between %llu and %llu bytes (a K, M or G suffix may follow)",
+			   arg, min, max);
 	return v;
 }
 

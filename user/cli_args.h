@@ -7,12 +7,17 @@
 #include <sys/types.h>
 
 long cli_long(const char *arg, long min, long max, struct argp_state *state);
+/* A size in bytes, with an optional K, M or G suffix (powers of 1024). */
+unsigned long long cli_bytes(const char *arg, unsigned long long min, unsigned long long max,
+			     struct argp_state *state);
 double cli_seconds(const char *arg, double min, double max, struct argp_state *state);
 
 #define CLI_MAX_PIDS 16
 
 /* Long-only options' keys. */
-enum { OPT_IDLE = 0x100, OPT_LOCALS, OPT_JSON };
+enum { OPT_IDLE = 0x100, OPT_LOCALS, OPT_JSON, OPT_EXACT, OPT_LIVE, OPT_ALLOCATED,
+       OPT_INCLUDE, OPT_EXCLUDE, OPT_ALL_FRAMES, OPT_TB_LIMIT, OPT_SNAPSHOT, OPT_SAMPLE_BYTES,
+       OPT_SNAPSHOT_EVERY };
 
 /* What every sampling command takes: the processes and the rate. */
 struct cli_target {

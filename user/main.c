@@ -11,6 +11,8 @@ static const char usage[] =
 "  record [-o FILE] [--subprocesses] -- CMD ...   run a command and sample it\n"
 "  top -p PID [--batch -n N] [--lines]             where the time goes, refreshed\n"
 "  dump -p PID [--locals] [--json]                every thread's Python stack, once\n"
+"  alloc -p PID [-d SECONDS] [--exact]            which lines allocate and hold memory\n"
+"  alloc diff OLD NEW                             compare two alloc snapshots\n"
 "  -p PID ...                                     the same as top -p PID ...\n"
 "\n"
 "Run 'pybpftop COMMAND --help' for a command's options.\n";
@@ -21,6 +23,8 @@ int main(int argc, char **argv)
 		return cmd_record(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "dump"))
 		return cmd_dump(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "alloc"))
+		return cmd_alloc(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "top"))
 		return cmd_top(argc - 1, argv + 1);
 	/* `pybpftop -p PID` is the live view, as `top` is. */

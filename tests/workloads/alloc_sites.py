@@ -1,0 +1,103 @@
+"""Allocation sites whose shares of bytes are known, for tests/alloc.bats.
+
+usage: alloc_sites.py MODE [--iterations N] [--size CHARS] [--tracemalloc FILE]
+
+Every allocation is a str of SIZE characters, so both sites allocate blocks
+of one size and the shares of bytes are the shares of calls:
+  grow   site_a allocates 3 strings per iteration and site_b 1, all kept
+         (75% / 25% of the bytes, and the heap grows).
+  churn  the same, each string freed at once (steady churn).
+  leak   leak_line keeps 1 string per iteration; churn_line allocates 4 and
+         frees them at once.
+  diff   waits for a second SIGUSR1 after the first phase (churn only), then
+         leaks ITERATIONS strings at leak_line.
+
+Prints READY, waits for SIGUSR1 (the profiler has attached), runs, prints
+DONE with what it allocated, then waits to be killed, so that the profiler
+stops before the interpreter frees everything at exit.
+With --tracemalloc FILE, tracemalloc traces the run (25 frames) and its
+statistics by line go to FILE as `file:line size count` lines.
+"""
+import os
+import signal
+import sys
+import time
+from _common import ready
+
+go = []
+signal.signal(signal.SIGUSR1, lambda *_: go.append(1))
+
+
+def wait_go(n):
+    while len(go) < n:
+        time.sleep(0.01)
+
+
+def site_a(keep, size):
+    for _ in range(3):
+        keep.append("a" * size)     # SITE_A
+
+
+def site_b(keep, size):
+    keep.append("b" * size)         # SITE_B
+
+
+def leak_line(keep, size):
+    keep.append("l" * size)         # LEAK_LINE
+
+
+def churn_line(size):
+    for _ in range(4):
+        s = "c" * size              # CHURN_LINE
+        del s
+
+
+def run(mode, n, size):
+    keep_a, keep_b, leaked = [], [], []
+    for _ in range(n):
+        if mode == "grow":
+            site_a(keep_a, size)
+            site_b(keep_b, size)
+        elif mode == "churn":
+            site_a([], size)
+            site_b([], size)
+        elif mode == "leak":
+            leak_line(leaked, size)
+            churn_line(size)
+        elif mode == "diff":
+            churn_line(size)
+    if mode == "diff":
+        print("PHASE1", flush=True)
+        wait_go(2)
+        for _ in range(n):
+            leak_line(leaked, size)
+    return keep_a, keep_b, leaked
+
+
+def main():
+    mode = sys.argv[1]
+    args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
+    n = int(args.get("--iterations", 20000))
+    size = int(args.get("--size", 2000))
+    trace = args.get("--tracemalloc")
+    if trace:
+        import tracemalloc
+        tracemalloc.start(25)
+    ready()
+    wait_go(1)
+    kept = run(mode, n, size)
+    if trace:
+        snap = tracemalloc.take_snapshot().filter_traces(
+            [tracemalloc.Filter(True, os.path.abspath(__file__))])
+        with open(trace, "w") as f:
+            for st in snap.statistics("lineno"):
+                fr = st.traceback[0]
+                f.write("%s:%d %d %d\n" % (fr.filename, fr.lineno, st.size, st.count))
+    print("DONE %d %d" % (n, sys.getsizeof("a" * size)), flush=True)
+    while True:
+        time.sleep(1)
+    return kept
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,280 @@
+/* The BPF side of `pybpftop alloc`: one object, two sets of programs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "alloc_probe.h"
+#include "alloc.skel.h"
+#include "elf_image.h"
+#include "proc_maps.h"
+
+#define PAGE 4096ull
+#define MAX_LINKS 32
+
+struct alloc_probe {
+	struct alloc_bpf *skel;
+	struct bpf_link *links[MAX_LINKS];
+	int nlinks;
+	struct ring_buffer *rb;
+	int ncpus;
+	struct alloc_probe_opts opts;
+};
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	(void)fmt;
+	(void)args;
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct alloc_probe *p = ctx;
+	const struct py_alloc_event *e = data;
+	const struct py_sample_hdr *hdr = (const void *)(e + 1);
+
+	if (len < sizeof(*e))
+		return 0;
+	if (e->kind != ALLOC_EV_BLOCK && e->kind != ALLOC_EV_PAGE) {
+		p->opts.on_event(p->opts.ctx, e, NULL, NULL);
+		return 0;
+	}
+	if (len < sizeof(*e) + sizeof(*hdr) || hdr->depth > PYBPFTOP_MAX_DEPTH ||
+	    len < sizeof(*e) + sizeof(*hdr) + hdr->depth * sizeof(struct py_frame))
+		return 0;
+	p->opts.on_event(p->opts.ctx, e, hdr, (const void *)(hdr + 1));
+	return 0;
+}
+
+static int keep_link(struct alloc_probe *p, struct bpf_link *l)
+{
+	if (!l)
+		return -errno;
+	if (p->nlinks == MAX_LINKS) {
+		bpf_link__destroy(l);
+		return -E2BIG;
+	}
+	p->links[p->nlinks++] = l;
+	return 0;
+}
+
+/* The allocator API, in the three domains tracemalloc traces. */
+static const struct {
+	const char *name;
+	int kind;		/* 0 malloc, 1 calloc, 2 realloc, 3 free */
+} api[] = {
+	{ "PyObject_Malloc", 0 }, { "PyObject_Calloc", 1 }, { "PyObject_Realloc", 2 }, { "PyObject_Free", 3 },
+	{ "PyMem_Malloc", 0 }, { "PyMem_Calloc", 1 }, { "PyMem_Realloc", 2 }, { "PyMem_Free", 3 },
+	{ "PyMem_RawMalloc", 0 }, { "PyMem_RawCalloc", 1 }, { "PyMem_RawRealloc", 2 }, { "PyMem_RawFree", 3 },
+};
+
+/* Whether uprobes on the API see every allocation. A stripped, LTO-built
+ * interpreter (Debian's, most distributions') inlines pymalloc into its
+ * callers: PyObject_Malloc then sees a few percent of the calls (measured
+ * on Debian's python3.11: 2 of ~50 per loop, docs/alloc-research.md). The
+ * allocator's own symbol is our sign that the build is not like that. */
+static int check_exact(const char *path, const char *file, char *err, size_t errlen)
+{
+	struct elf_image img;
+	uint64_t addr;
+	int rc = elf_image_open(&img, path);
+
+	if (rc) {
+		snprintf(err, errlen, "cannot read %s: %s", file, strerror(-rc));
+		return rc;
+	}
+	for (size_t i = 0; i < sizeof(api) / sizeof(api[0]); i++)
+		if (elf_image_symbol(&img, api[i].name, &addr)) {
+			snprintf(err, errlen, "--exact: %s has no symbol %s, so its allocator cannot be probed; use the default sampled mode",
+				 file, api[i].name);
+			rc = -ENOENT;
+			goto out;
+		}
+	if (elf_image_symbol(&img, "_PyObject_Malloc", &addr)) {
+		snprintf(err, errlen, "--exact: %s is stripped (no symbol _PyObject_Malloc). Distributions build it with LTO, which inlines the allocator into its callers (in Debian's python3.11 PyObject_Malloc sees about 4%% of allocations), so probes would miss most of them. Use the default sampled mode, or run the program under a build with symbols (python3.X-dbg, a pyenv build)",
+			 file);
+		rc = -ENOENT;
+	}
+out:
+	elf_image_close(&img);
+	return rc;
+}
+
+static int attach_exact(struct alloc_probe *p, const struct py_target *t, char *err, size_t errlen)
+{
+	struct alloc_bpf *s = p->skel;
+	struct bpf_program *enter[] = { s->progs.malloc_enter, s->progs.calloc_enter,
+					s->progs.realloc_enter, s->progs.free_enter };
+	char path[PATH_MAX + 32];
+	int rc;
+
+	struct proc_maps maps = {};
+	const struct proc_map *m;
+
+	/* Through the target's own mapping of the file: the path in its maps
+	 * may not resolve from here (a chroot, a container). */
+	if ((rc = proc_maps_read(t->pid, &maps)) || !(m = proc_maps_base(&maps, t->runtime_file))) {
+		snprintf(err, errlen, "cannot find %s in /proc/%d/maps", t->runtime_file, t->pid);
+		proc_maps_free(&maps);
+		return rc ? rc : -ENOENT;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", t->pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	proc_maps_free(&maps);
+	rc = check_exact(path, t->runtime_file, err, errlen);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < sizeof(api) / sizeof(api[0]); i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = api[i].name);
+
+		rc = keep_link(p, bpf_program__attach_uprobe_opts(enter[api[i].kind], t->pid, path, 0, &uo));
+		if (!rc && api[i].kind != 3) {
+			uo.retprobe = true;
+			rc = keep_link(p, bpf_program__attach_uprobe_opts(s->progs.alloc_exit, t->pid,
+									  path, 0, &uo));
+		}
+		if (rc) {
+			snprintf(err, errlen, "failed to attach a uprobe to %s in %s: %s", api[i].name,
+				 t->runtime_file, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int attach_sampled(struct alloc_probe *p, char *err, size_t errlen)
+{
+	struct alloc_bpf *s = p->skel;
+	struct bpf_program *progs[] = { s->progs.fault_user, s->progs.fault_kernel,
+					s->progs.sys_enter, s->progs.sys_exit };
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		int rc = keep_link(p, bpf_program__attach(progs[i]));
+
+		if (rc) {
+			snprintf(err, errlen, "failed to attach %s: %s (it needs an x86-64 kernel with BTF, Linux 5.5 or later)",
+				 bpf_program__name(progs[i]), strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o,
+		      const struct py_target *t, char *err, size_t errlen)
+{
+	struct alloc_probe *p = calloc(1, sizeof(*p));
+	struct py_proc proc = {
+		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
+		.off = t->v.bpf,
+	};
+	struct bpf_program *prog;
+	__u32 key = t->pid;
+	int rc;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	p->opts = *o;
+	libbpf_set_print(o->verbose > 1 ? libbpf_verbose : libbpf_quiet);
+	p->ncpus = libbpf_num_possible_cpus();
+	p->skel = alloc_bpf__open();
+	if (p->ncpus <= 0 || !p->skel) {
+		rc = p->ncpus <= 0 ? p->ncpus : -errno;
+		snprintf(err, errlen, "failed to open the BPF object: %s", strerror(-rc));
+		goto fail;
+	}
+	p->skel->rodata->max_depth = o->max_depth;
+	if (!o->exact) {
+		/* Each fault is a 4 KiB page: sample it with probability
+		 * 4096 / sample_bytes, and let each sample stand for the
+		 * inverse, computed back from the rounded threshold. */
+		double prob = o->sample_bytes > PAGE ? (double)PAGE / o->sample_bytes : 1.0;
+		uint64_t thr = (uint64_t)(prob * 4294967296.0 + 0.5);
+
+		p->skel->rodata->sample_threshold = thr ? thr : 1;
+		p->skel->rodata->sample_bytes = (uint64_t)(PAGE * 4294967296.0 / (thr ? thr : 1) + 0.5);
+	}
+	bpf_map__set_max_entries(p->skel->maps.scratch, p->ncpus);
+	/* --exact sends an event per call: room for a busy second. */
+	if (o->exact)
+		bpf_map__set_max_entries(p->skel->maps.events, 64 << 20);
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		int exact_prog = bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE;
+
+		bpf_program__set_autoload(prog, exact_prog == !!o->exact);
+	}
+	rc = alloc_bpf__load(p->skel);
+	if (rc) {
+		snprintf(err, errlen, "failed to load the BPF programs: %s (run with -vv for the verifier's log)",
+			 strerror(-rc));
+		goto fail;
+	}
+	rc = bpf_map__update_elem(p->skel->maps.procs, &key, sizeof(key), &proc, sizeof(proc), BPF_ANY);
+	if (rc) {
+		snprintf(err, errlen, "failed to register pid %d: %s", t->pid, strerror(-rc));
+		goto fail;
+	}
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_event, p, NULL);
+	if (!p->rb) {
+		rc = -errno;
+		snprintf(err, errlen, "failed to set up the ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	rc = o->exact ? attach_exact(p, t, err, errlen) : attach_sampled(p, err, errlen);
+	if (rc)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	alloc_probe_stop(p);
+	return rc ? rc : -EINVAL;
+}
+
+int alloc_probe_drain(struct alloc_probe *p)
+{
+	return ring_buffer__consume(p->rb);
+}
+
+void alloc_probe_detach(struct alloc_probe *p)
+{
+	for (int i = 0; p && i < p->nlinks; i++)
+		bpf_link__destroy(p->links[i]);
+	if (p)
+		p->nlinks = 0;
+}
+
+void alloc_probe_counters(struct alloc_probe *p, uint64_t *total)
+{
+	uint64_t *vals = calloc(p->ncpus, sizeof(*vals));
+
+	memset(total, 0, CNT_MAX * sizeof(*total));
+	for (__u32 c = 0; vals && c < CNT_MAX; c++) {
+		if (bpf_map__lookup_elem(p->skel->maps.counters, &c, sizeof(c), vals,
+					 p->ncpus * sizeof(*vals), 0))
+			continue;
+		for (int cpu = 0; cpu < p->ncpus; cpu++)
+			total[c] += vals[cpu];
+	}
+	free(vals);
+}
+
+void alloc_probe_stop(struct alloc_probe *p)
+{
+	if (!p)
+		return;
+	alloc_probe_detach(p);
+	ring_buffer__free(p->rb);
+	alloc_bpf__destroy(p->skel);
+	free(p);
+}
