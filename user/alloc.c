@@ -43,6 +43,7 @@ static struct alloc_env {
 	long max_depth;
 	int verbose;
 	int diff_mode;		/* alloc diff OLD NEW */
+	int show_mode;		/* alloc show SNAPSHOT */
 	const char *diff[2];
 	int ndiff;
 } env = {
@@ -65,6 +66,7 @@ static const char doc[] =
 "  sudo pybpftop alloc -p 1234 -d 30                  # what grew in 30 s\n"
 "  sudo pybpftop alloc -p 1234 --exact --allocated -g traceback\n"
 "  sudo pybpftop alloc -p 1234 -d 60 --snapshot after.json -o heap.html\n"
+"  pybpftop alloc show after.json -g filename --include '*/myapp/*'\n"
 "  pybpftop alloc diff before.json after.json        # what changed\n";
 
 static const struct argp_option options[] = {
@@ -166,17 +168,21 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		/* alloc diff OLD NEW */
 		if (state->arg_num == 0 && !strcmp(arg, "diff"))
 			env.diff_mode = 1;
-		else if (env.diff_mode && env.ndiff < 2)
+		else if (state->arg_num == 0 && !strcmp(arg, "show"))
+			env.show_mode = 1;
+		else if ((env.diff_mode && env.ndiff < 2) || (env.show_mode && env.ndiff < 1))
 			env.diff[env.ndiff++] = arg;
 		else
 			argp_error(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (env.diff_mode) {
-			if (env.ndiff != 2)
-				argp_error(state, "alloc diff needs two snapshot files: OLD NEW");
+		if (env.diff_mode || env.show_mode) {
+			if (env.ndiff != (env.diff_mode ? 2 : 1))
+				argp_error(state, env.diff_mode ? "alloc diff needs two snapshot files: OLD NEW" :
+					   "alloc show needs a snapshot file");
 			if (env.pid || env.exact || env.output || env.snapshot)
-				argp_error(state, "alloc diff reads two snapshots: -p, --exact, -o and --snapshot do not apply");
+				argp_error(state, "alloc %s reads snapshots: -p, --exact, -o and --snapshot do not apply",
+					   env.diff_mode ? "diff" : "show");
 		} else if (!env.pid) {
 			argp_error(state, "which process? give -p PID");
 		} else if (env.snapshot_every && !env.snapshot) {
@@ -496,6 +502,28 @@ out:
 	return rc;
 }
 
+static int show_snapshot(void)
+{
+	struct alloc_snapshot snap;
+	struct alloc_stat *rows;
+	char err[512];
+	size_t n;
+
+	if (alloc_snapshot_read(&snap, env.diff[0], err, sizeof(err))) {
+		fprintf(stderr, "pybpftop: %s\n", err);
+		return 1;
+	}
+	print_header(&snap, "");
+	rows = alloc_statistics(&snap, &env.q, &n);
+	printf("\nTop %s by %s memory:\n", group_name(), env.q.allocated ? "allocated" : "live");
+	if (!n)
+		printf("(none)\n");
+	alloc_print(stdout, rows, n, env.limit, &env.q, 0, 0);
+	free(rows);
+	alloc_snapshot_free(&snap);
+	return 0;
+}
+
 static int diff_snapshots(void)
 {
 	struct alloc_snapshot old, new;
@@ -533,12 +561,12 @@ static int diff_snapshots(void)
 
 int cmd_alloc(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_arg, "-p PID [OPTIONS]\ndiff OLD NEW [OPTIONS]", doc, 0, 0, 0 };
+	static const struct argp argp = { options, parse_arg, "-p PID [OPTIONS]\nshow SNAPSHOT [OPTIONS]\ndiff OLD NEW [OPTIONS]", doc, 0, 0, 0 };
 	int err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 
 	if (err)
 		return 2;
 	env.q.include = env.include;
 	env.q.exclude = env.exclude;
-	return env.diff_mode ? diff_snapshots() : profile_pid();
+	return env.diff_mode ? diff_snapshots() : env.show_mode ? show_snapshot() : profile_pid();
 }

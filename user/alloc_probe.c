@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "alloc_probe.h"
@@ -15,7 +17,8 @@
 
 struct alloc_probe {
 	struct alloc_bpf *skel;
-	struct bpf_link *links[MAX_LINKS];
+	struct bpf_link *links[MAX_LINKS];	/* sampled mode */
+	int link_fds[MAX_LINKS];		/* --exact: uprobe_multi links */
 	int nlinks;
 	struct ring_buffer *rb;
 	int ncpus;
@@ -77,13 +80,15 @@ static const struct {
 	{ "PyMem_Malloc", 0 }, { "PyMem_Calloc", 1 }, { "PyMem_Realloc", 2 }, { "PyMem_Free", 3 },
 	{ "PyMem_RawMalloc", 0 }, { "PyMem_RawCalloc", 1 }, { "PyMem_RawRealloc", 2 }, { "PyMem_RawFree", 3 },
 };
+#define NAPI (sizeof(api) / sizeof(api[0]))
 
 /* Whether uprobes on the API see every allocation. A stripped, LTO-built
  * interpreter (Debian's, most distributions') inlines pymalloc into its
  * callers: PyObject_Malloc then sees a few percent of the calls (measured
  * on Debian's python3.11: 2 of ~50 per loop, docs/alloc-research.md). The
- * allocator's own symbol is our sign that the build is not like that. */
-static int check_exact(const char *path, const char *file, char *err, size_t errlen)
+ * allocator's own symbol is our sign that the build is not like that.
+ * Fills offs[i] with api[i]'s file offset. */
+static int find_api(const char *path, const char *file, uint64_t *offs, char *err, size_t errlen)
 {
 	struct elf_image img;
 	uint64_t addr;
@@ -93,8 +98,9 @@ static int check_exact(const char *path, const char *file, char *err, size_t err
 		snprintf(err, errlen, "cannot read %s: %s", file, strerror(-rc));
 		return rc;
 	}
-	for (size_t i = 0; i < sizeof(api) / sizeof(api[0]); i++)
-		if (elf_image_symbol(&img, api[i].name, &addr)) {
+	for (size_t i = 0; i < NAPI; i++)
+		if (elf_image_symbol(&img, api[i].name, &addr) ||
+		    elf_image_file_offset(&img, addr, &offs[i])) {
 			snprintf(err, errlen, "--exact: %s has no symbol %s, so its allocator cannot be probed; use the default sampled mode",
 				 file, api[i].name);
 			rc = -ENOENT;
@@ -110,16 +116,48 @@ out:
 	return rc;
 }
 
+/* Linux 6.6's uprobe_multi links: one per program, and filtered by process
+ * in the kernel. Perf-event uprobes with a pid fire for that one thread
+ * only on recent kernels, and without a pid they would trap in every
+ * process that maps the file. libbpf 1.1 (Debian 12) predates uprobe_multi,
+ * so the syscall is made here; the layout is union bpf_attr's link_create. */
+#define ATTACH_UPROBE_MULTI 48		/* BPF_TRACE_UPROBE_MULTI */
+#define UPROBE_MULTI_RETURN 1		/* BPF_F_UPROBE_MULTI_RETURN */
+
+struct link_create_uprobe_multi {
+	__u32 prog_fd, target_fd, attach_type, flags;
+	__u64 path, offsets, ref_ctr_offsets, cookies;
+	__u32 cnt, multi_flags, pid, _pad;
+};
+
+static int uprobe_multi(struct bpf_program *prog, const char *path, const uint64_t *offs,
+			uint32_t cnt, int ret, pid_t pid)
+{
+	struct link_create_uprobe_multi a = {
+		.prog_fd = bpf_program__fd(prog),
+		.attach_type = ATTACH_UPROBE_MULTI,
+		.path = (uintptr_t)path,
+		.offsets = (uintptr_t)offs,
+		.cnt = cnt,
+		.multi_flags = ret ? UPROBE_MULTI_RETURN : 0,
+		.pid = pid,
+	};
+	int fd = syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+
+	return fd < 0 ? -errno : fd;
+}
+
 static int attach_exact(struct alloc_probe *p, const struct py_target *t, char *err, size_t errlen)
 {
 	struct alloc_bpf *s = p->skel;
 	struct bpf_program *enter[] = { s->progs.malloc_enter, s->progs.calloc_enter,
 					s->progs.realloc_enter, s->progs.free_enter };
 	char path[PATH_MAX + 32];
-	int rc;
-
+	uint64_t offs[NAPI], kind_offs[NAPI], ret_offs[NAPI];
+	uint32_t nret = 0;
 	struct proc_maps maps = {};
 	const struct proc_map *m;
+	int rc;
 
 	/* Through the target's own mapping of the file: the path in its maps
 	 * may not resolve from here (a chroot, a container). */
@@ -131,25 +169,29 @@ static int attach_exact(struct alloc_probe *p, const struct py_target *t, char *
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", t->pid,
 		 (unsigned long long)m->start, (unsigned long long)m->end);
 	proc_maps_free(&maps);
-	rc = check_exact(path, t->runtime_file, err, errlen);
+	rc = find_api(path, t->runtime_file, offs, err, errlen);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < sizeof(api) / sizeof(api[0]); i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = api[i].name);
+	for (int kind = 0; kind < 5 && !rc; kind++) {
+		uint32_t n = 0;
 
-		rc = keep_link(p, bpf_program__attach_uprobe_opts(enter[api[i].kind], t->pid, path, 0, &uo));
-		if (!rc && api[i].kind != 3) {
-			uo.retprobe = true;
-			rc = keep_link(p, bpf_program__attach_uprobe_opts(s->progs.alloc_exit, t->pid,
-									  path, 0, &uo));
-		}
-		if (rc) {
-			snprintf(err, errlen, "failed to attach a uprobe to %s in %s: %s", api[i].name,
-				 t->runtime_file, strerror(-rc));
-			return rc;
+		for (size_t i = 0; i < NAPI; i++)
+			if (api[i].kind == kind)
+				kind_offs[n++] = offs[i];
+			else if (kind == 4 && api[i].kind != 3)	/* returns of allocations */
+				ret_offs[nret++] = offs[i];
+		rc = kind < 4 ? uprobe_multi(enter[kind], path, kind_offs, n, 0, t->pid) :
+				uprobe_multi(s->progs.alloc_exit, path, ret_offs, nret, 1, t->pid);
+		if (rc >= 0) {
+			p->link_fds[p->nlinks++] = rc;
+			rc = 0;
 		}
 	}
-	return 0;
+	if (rc)
+		snprintf(err, errlen, "failed to attach uprobes to the allocator in %s: %s%s", t->runtime_file,
+			 strerror(-rc), rc == -EINVAL || rc == -EOPNOTSUPP ?
+			 " (--exact needs Linux 6.6 or later, for uprobe_multi links)" : "");
+	return rc;
 }
 
 static int attach_sampled(struct alloc_probe *p, char *err, size_t errlen)
@@ -213,6 +255,8 @@ int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o
 		int exact_prog = bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE;
 
 		bpf_program__set_autoload(prog, exact_prog == !!o->exact);
+		if (exact_prog)
+			bpf_program__set_expected_attach_type(prog, ATTACH_UPROBE_MULTI);
 	}
 	rc = alloc_bpf__load(p->skel);
 	if (rc) {
@@ -248,8 +292,12 @@ int alloc_probe_drain(struct alloc_probe *p)
 
 void alloc_probe_detach(struct alloc_probe *p)
 {
-	for (int i = 0; p && i < p->nlinks; i++)
-		bpf_link__destroy(p->links[i]);
+	for (int i = 0; p && i < p->nlinks; i++) {
+		if (p->opts.exact)
+			close(p->link_fds[i]);
+		else
+			bpf_link__destroy(p->links[i]);
+	}
 	if (p)
 		p->nlinks = 0;
 }

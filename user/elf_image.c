@@ -85,6 +85,24 @@ int elf_image_symbol(struct elf_image *img, const char *name, uint64_t *addr)
 	return find_in(img, SHT_DYNSYM, name, addr);
 }
 
+int elf_image_file_offset(struct elf_image *img, uint64_t vaddr, uint64_t *off)
+{
+	size_t n;
+
+	if (elf_getphdrnum(img->elf, &n))
+		return -ENOEXEC;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(img->elf, i, &ph) && ph.p_type == PT_LOAD &&
+		    vaddr >= ph.p_vaddr && vaddr - ph.p_vaddr < ph.p_filesz) {
+			*off = vaddr - ph.p_vaddr + ph.p_offset;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int elf_image_version_string(struct elf_image *img, int *major, int *minor)
 {
 	Elf_Scn *scn = NULL;

@@ -20,6 +20,10 @@ void elf_image_close(struct elf_image *img);
  * 0 when found, -ENOENT when not. */
 int elf_image_symbol(struct elf_image *img, const char *name, uint64_t *addr);
 
+/* The file offset of a virtual address (st_value), through the PT_LOAD
+ * segments: what uprobes are attached by. 0 when found, -ENOENT when not. */
+int elf_image_file_offset(struct elf_image *img, uint64_t vaddr, uint64_t *off);
+
 /* A NUL-terminated string of the form MAJOR.MINOR.MICRO in the read-only
  * data, as CPython's PY_VERSION literal; the last fallback of version
  * detection. 0 when found. */

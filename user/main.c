@@ -12,7 +12,7 @@ static const char usage[] =
 "  top -p PID [--batch -n N] [--lines]             where the time goes, refreshed\n"
 "  dump -p PID [--locals] [--json]                every thread's Python stack, once\n"
 "  alloc -p PID [-d SECONDS] [--exact]            which lines allocate and hold memory\n"
-"  alloc diff OLD NEW                             compare two alloc snapshots\n"
+"  alloc show SNAPSHOT | diff OLD NEW             read or compare alloc snapshots\n"
 "  -p PID ...                                     the same as top -p PID ...\n"
 "\n"
 "Run 'pybpftop COMMAND --help' for a command's options.\n";

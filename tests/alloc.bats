@@ -1,0 +1,195 @@
+# per-interpreter: tests/run.sh runs this file once for every CPython present.
+# pybpftop alloc against allocation sites whose shares of bytes are known
+# (tests/workloads/alloc_sites.py), and against tracemalloc in the same process.
+load lib/common
+
+CHECK="/usr/bin/python3 $REPO/tests/lib/alloc_check.py"
+
+setup() {
+	need_root
+	SNAP=$BATS_TEST_TMPDIR/snap.json
+}
+
+teardown() {
+	[ -z "${AP:-}" ] || kill -INT "$AP" 2>/dev/null || true
+	stop_workload
+	assert_no_bpf_left
+}
+
+wait_line() {	# file pattern: up to 60 s
+	for _ in $(seq 600); do
+		grep -q "$2" "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for '$2' in $1:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# alloc_start MODE ITERATIONS [WORKLOAD ARGS] -- [PYBPFTOP ARGS]: start the
+# workload, attach `pybpftop alloc` with a snapshot to $SNAP, and let the
+# workload run once attached. Returns 1 (with pybpftop's status in
+# ALLOC_STATUS) if pybpftop exits instead of attaching.
+alloc_start() {
+	local mode=$1 iters=$2 wl=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do wl+=("$1"); shift; done
+	shift
+	start_workload alloc_sites "$mode" --iterations "$iters" "${wl[@]}"
+	"$PYBPFTOP" alloc -p "$WL_PID" -v --snapshot "$SNAP" "$@" \
+		>"$BATS_TEST_TMPDIR/alloc.out" 2>"$BATS_TEST_TMPDIR/alloc.err" &
+	AP=$!
+	until grep -q "mode$" "$BATS_TEST_TMPDIR/alloc.err"; do
+		if ! kill -0 "$AP" 2>/dev/null; then
+			wait "$AP"
+			ALLOC_STATUS=$?
+			AP=
+			cat "$BATS_TEST_TMPDIR/alloc.err"
+			return 1
+		fi
+		sleep 0.05
+	done
+	kill -USR1 "$WL_PID"
+}
+
+# Stop pybpftop once the workload's loop is done; its status must be 0.
+alloc_stop() {
+	wait_line "$WL_OUT" '^LOOPDONE'
+	kill -INT "$AP"
+	wait "$AP"
+	local status=$?
+	AP=
+	cat "$BATS_TEST_TMPDIR/alloc.out" "$BATS_TEST_TMPDIR/alloc.err"
+	[ "$status" -eq 0 ]
+}
+
+# --exact needs an interpreter with symbols: a stripped one must be refused
+# with the reason, and the test is then skipped.
+exact_or_skip() {
+	[ "$ALLOC_STATUS" -ne 0 ]
+	grep -q "stripped (no symbol _PyObject_Malloc)" "$BATS_TEST_TMPDIR/alloc.err"
+	skip "$PY_LABEL is stripped: --exact refuses it, as it should"
+}
+
+within() {	# got want tolerance
+	/usr/bin/python3 -c 'import sys; g, w, t = map(float, sys.argv[1:]); sys.exit(abs(g - w) > t)' "$@"
+}
+
+@test "$PY_LABEL: sampled: sites at 75/25 of a growing heap are within 5 points" {
+	alloc_start grow 20000 --
+	alloc_stop
+	run $CHECK shares "$SNAP" live SITE_A SITE_B
+	echo "$output"
+	[ "$status" -eq 0 ]
+	read -r a b total <<<"$output"
+	within "$a" 75 5
+	within "$b" 25 5
+	# 20000 x 4 strings of about 2 KiB: the estimate is within 15%.
+	read -r n size <<<"$(sed -n 's/^LOOPDONE //p' "$WL_OUT")"
+	within "${total#total=}" $((n * 4 * size)) $((n * 4 * size * 15 / 100))
+}
+
+@test "$PY_LABEL: sampled: small objects of two size classes at 75/25 are within 5 points" {
+	# One str of 3 units and one of 1 unit per iteration, in different
+	# pymalloc size classes (pools); str's header is taken off the sizes.
+	alloc_start grow 60000 --size 120 --ratio-sizes -- --sample-bytes 16K
+	alloc_stop
+	run $CHECK shares "$SNAP" live SITE_A SITE_B
+	echo "$output"
+	read -r a b total <<<"$output"
+	within "$a" 75 5
+	within "$b" 25 5
+}
+
+@test "$PY_LABEL: --exact --allocated: sites at 75/25 in steady churn are within 1 point" {
+	alloc_start churn 5000 -- --exact --allocated || exact_or_skip
+	alloc_stop
+	run $CHECK shares "$SNAP" allocated SITE_A SITE_B
+	echo "$output"
+	read -r a b total <<<"$output"
+	within "$a" 75 1
+	within "$b" 25 1
+	# Freed at once: nothing of theirs is live at the end.
+	[ "$($CHECK bytes "$SNAP" live SITE_A)" -lt 100000 ]
+}
+
+# --exact: the sampled mode charges a page to whoever touched it first, and
+# here the churning line touches the new pages while the leak reuses the
+# blocks it freed (docs/alloc.md, "What the sampled mode sees").
+@test "$PY_LABEL: --exact: a leak is the top --live line; a churning line holds almost nothing" {
+	alloc_start leak 3000 -- --exact || exact_or_skip
+	alloc_stop
+	leak=$(grep -n '# LEAK_LINE' "$REPO/tests/workloads/alloc_sites.py" | cut -d: -f1)
+	first=$(grep -m1 -E '^[^ ].*:[0-9]+: size=' "$BATS_TEST_TMPDIR/alloc.out")
+	echo "first line: $first (want alloc_sites.py:$leak)"
+	[[ $first == *"alloc_sites.py:$leak: size="* ]]
+	run $CHECK shares "$SNAP" live LEAK_LINE CHURN_LINE
+	echo "$output"
+	read -r l c total <<<"$output"
+	# churn_line allocates 4x what leak_line does, and keeps none of it.
+	within "$c" 0 5
+}
+
+@test "$PY_LABEL: --exact --allocated agrees with tracemalloc in the same process within 10%" {
+	alloc_start grow 3000 --tracemalloc "$BATS_TEST_TMPDIR/tm.txt" -- --exact --allocated || exact_or_skip
+	alloc_stop
+	kill -USR1 "$WL_PID"
+	wait_line "$WL_OUT" '^DONE'
+	run $CHECK tracemalloc "$SNAP" "$BATS_TEST_TMPDIR/tm.txt" 100000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ratio= <<<"$output")" -ge 2 ]
+	while read -r _ _ _ ratio; do
+		within "${ratio#ratio=}" 1 0.1
+	done <<<"$output"
+}
+
+@test "$PY_LABEL: alloc diff of snapshots before and after a leak shows it first, within 10%" {
+	alloc_start diff 20000 --
+	wait_line "$WL_OUT" '^PHASE1'
+	kill -USR1 "$AP"	# a numbered snapshot now: snap.1.json
+	wait_line "$BATS_TEST_TMPDIR/alloc.err" 'snap.1.json'
+	kill -USR1 "$WL_PID"	# then the leak
+	alloc_stop
+	run "$PYBPFTOP" alloc diff "$BATS_TEST_TMPDIR/snap.1.json" "$SNAP"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	leak=$(grep -n '# LEAK_LINE' "$REPO/tests/workloads/alloc_sites.py" | cut -d: -f1)
+	first=$(grep -m1 -E ':[0-9]+: size=' <<<"$output")
+	[[ $first == *"alloc_sites.py:$leak: size="* ]]
+	read -r n size <<<"$(sed -n 's/^LOOPDONE //p' "$WL_OUT")"
+	before=$($CHECK bytes "$BATS_TEST_TMPDIR/snap.1.json" live LEAK_LINE)
+	after=$($CHECK bytes "$SNAP" live LEAK_LINE)
+	echo "leak line: $before -> $after bytes, truth +$((n * size))"
+	within $((after - before)) $((n * size)) $((n * size / 10))
+}
+
+@test "$PY_LABEL: filters and --group-by filename|traceback, and -o writes the bytes" {
+	alloc_start grow 10000 -- -o "$BATS_TEST_TMPDIR/heap.folded"
+	alloc_stop
+	wl=$(grep -m1 -oE '[^ ]*alloc_sites.py' "$BATS_TEST_TMPDIR/alloc.out")
+	run "$PYBPFTOP" alloc show "$SNAP" -g filename -n 0
+	echo "$output"
+	grep -qE "^$wl: size=" <<<"$output"
+	# Only the workload: nothing else is left.
+	run "$PYBPFTOP" alloc show "$SNAP" -g filename -n 0 --include '*/alloc_sites.py'
+	[ "$(grep -cE ': size=' <<<"$output")" -eq 1 ]
+	run "$PYBPFTOP" alloc show "$SNAP" --exclude '*/alloc_sites.py' -n 0
+	echo "$output"
+	! grep -q 'alloc_sites.py' <<<"$output"
+	# --all-frames: every allocation made under main() matches.
+	run "$PYBPFTOP" alloc show "$SNAP" --exclude '*/alloc_sites.py' --all-frames -n 0
+	! grep -qE ': size=' <<<"$output"
+	# A traceback ends with the leaking line, under its callers.
+	run "$PYBPFTOP" alloc show "$SNAP" -g traceback -n 1
+	echo "$output"
+	grep -A1 'in run$' <<<"$output" | grep -q 'site_a(keep_a, size_a)'
+	[ "$(grep '^  File' <<<"$output" | tail -n 1 | grep -c 'in site_a')" -eq 1 ]
+	run "$PYBPFTOP" alloc show "$SNAP" -g traceback -n 1 --traceback-limit 1
+	[ "$(grep -c '^  File' <<<"$output")" -eq 1 ]
+	# The flame graph: site_a's stacks weigh 3 times site_b's bytes.
+	a=$(grep 'site_a (' "$BATS_TEST_TMPDIR/heap.folded" | awk '{s += $NF} END {print s}')
+	b=$(grep 'site_b (' "$BATS_TEST_TMPDIR/heap.folded" | awk '{s += $NF} END {print s}')
+	echo "flame graph bytes: site_a $a, site_b $b"
+	within "$((a * 100 / (a + b)))" 75 5
+}
