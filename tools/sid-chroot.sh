@@ -19,6 +19,19 @@
 #
 # Environment: SID_DBG_MAX_MB (default 100), SID_MIRROR (override the
 # mirror URI parsed from the host sources; normally leave unset).
+#
+# tools/sid-chroot.sh --add PKG... [DIR]
+#
+# Install extra sid packages (e.g. python3-memray) into the chroot at DIR
+# (default /var/tmp/pybpftop-sid; DIR is told from a package name by a "/"
+# in it, so write a relative one as ./name). The chroot is first made as
+# above if it is not complete. Idempotent: if every PKG is already
+# installed, exits 0 at once without touching the network. Otherwise runs
+# apt-get update (with Acquire::Check-Valid-Until "false", as the build
+# does), apt-get install --no-install-recommends PKG..., apt-get clean, and
+# drops the package lists again, inside a private mount namespace (fresh
+# /proc, /dev, the host's /etc/resolv.conf bound in), so nothing stays
+# mounted. Each added package's version is recorded in DIR's marker file.
 set -euo pipefail
 
 SELF=$(readlink -f "$0")
@@ -71,6 +84,74 @@ if [[ ${1:-} == --customize-hook ]]; then
     fi
     # Fixed mount points used by tools/sid-run.sh.
     mkdir -p "$root/pybpftop/workloads"
+    exit 0
+fi
+
+# ---------------------------------------------------------------------------
+# --add PKG... [DIR]: extra sid packages in an existing (or new) chroot.
+# ---------------------------------------------------------------------------
+if [[ ${1:-} == --add ]]; then
+    shift
+    DIR=/var/tmp/pybpftop-sid
+    if (( $# )) && [[ ${!#} == */* ]]; then DIR=${!#}; set -- "${@:1:$#-1}"; fi
+    (( $# )) || die "usage: $0 --add PKG... [DIR]"
+    for p; do
+        [[ $p =~ ^[a-z0-9][a-z0-9+.-]*(:[a-z0-9]+)?(=[A-Za-z0-9.+~:-]+)?$ ]] ||
+            die "not a package name: '$p' (DIR goes last and must contain a /, e.g. ./name)"
+    done
+    [[ $DIR == /* ]] || DIR=$(pwd)/$DIR
+    DIR=${DIR%/}
+    [[ -n $DIR && $DIR != / ]] || die "refusing to use '/' as the chroot directory"
+    [[ $(id -u) == 0 ]] || die "must run as root (try: sudo $0 --add $*)"
+    "$SELF" "$DIR"    # makes the chroot if needed; exits 0 at once if complete
+    missing() {        # the PKGs (version pins dropped) not installed in $DIR
+        local p st
+        # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+        for p in "${@%%=*}"; do
+            st=$(chroot "$DIR" dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+            [[ $st == installed ]] || echo "$p"
+        done
+    }
+    todo=$(missing "$@")
+    if [[ -z $todo ]]; then log "already installed in $DIR: $*"; exit 0; fi
+    exec 9>"$DIR.lock"
+    flock -n 9 || { log "another run holds $DIR.lock; waiting"; flock 9; }
+    log "installing into $DIR: $*"
+    # shellcheck disable=SC2016 # the script is expanded by the inner sh
+    unshare --mount --propagation private -- /bin/sh -euc '
+        dir=$1; shift
+        mount -t proc -o nosuid,nodev,noexec proc "$dir/proc"
+        mount --rbind /dev "$dir/dev"
+        [ -r /etc/resolv.conf ] && [ -f "$dir/etc/resolv.conf" ] &&
+            mount --bind /etc/resolv.conf "$dir/etc/resolv.conf"
+        # No service may start in the chroot while packages are installed.
+        rc="$dir/usr/sbin/policy-rc.d"
+        made_rc=
+        if [ ! -e "$rc" ]; then
+            printf "#!/bin/sh\nexit 101\n" >"$rc"; chmod 755 "$rc"; made_rc=1
+        fi
+        trap "[ -z \"\$made_rc\" ] || rm -f \"\$rc\"" EXIT
+        run_in() {
+            env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+                HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+                chroot "$dir" "$@"
+        }
+        opt="-o Acquire::Check-Valid-Until=false -q"
+        run_in apt-get $opt update
+        run_in apt-get $opt install -y --no-install-recommends "$@"
+        run_in apt-get clean
+        find "$dir/var/lib/apt/lists" -maxdepth 1 -type f ! -name lock -delete
+    ' sid-chroot-add "$DIR" "$@" || die "installing $* failed (see apt's output above)"
+    todo=$(missing "$@")
+    [[ -z $todo ]] || die "still not installed in $DIR: $todo"
+    for p in "${@%%=*}"; do
+        # shellcheck disable=SC2016 # a dpkg-query format
+        v=$(chroot "$DIR" dpkg-query -W -f='${Version}' "$p")
+        sed -i "/^added $p: /d" "$DIR/$MARKER"
+        echo "added $p: $v ($(date -u +%FT%TZ))" >>"$DIR/$MARKER"
+    done
+    log "done; $DIR is now $(du -sh --one-file-system "$DIR" | cut -f1):"
+    sed 's/^/    /' "$DIR/$MARKER" >&2
     exit 0
 fi
 
