@@ -1,4 +1,4 @@
-# per-interpreter: tests/run.sh runs this file once for every CPython present.
+# per-interpreter +dbg: tests/run.sh runs this file once for every CPython present, debug builds too.
 # pybpftop alloc against allocation sites whose shares of bytes are known
 # (tests/workloads/alloc_sites.py), and against tracemalloc in the same process.
 load lib/common
@@ -92,6 +92,7 @@ within() {	# got want tolerance
 @test "$PY_LABEL: sampled: small objects of two size classes at 75/25 are within 5 points" {
 	# One str of 3 units and one of 1 unit per iteration, in different
 	# pymalloc size classes (pools); str's header is taken off the sizes.
+	[[ $PY_LABEL != *-dbg ]] || skip "debug build: its hooks pad every block (by 32 bytes here), so small blocks' memory is not 75/25 (the large-block test covers it)"
 	alloc_start grow 60000 --size 120 --ratio-sizes -- --sample-bytes 16K
 	alloc_stop
 	run $CHECK shares "$SNAP" live SITE_A SITE_B
@@ -145,7 +146,7 @@ within() {	# got want tolerance
 }
 
 @test "$PY_LABEL: alloc diff of snapshots before and after a leak shows it first, within 10%" {
-	alloc_start diff 20000 --
+	alloc_start diff 20000 -- --sample-bytes 16K
 	wait_line "$WL_OUT" '^PHASE1'
 	kill -USR1 "$AP"	# a numbered snapshot now: snap.1.json
 	wait_line "$BATS_TEST_TMPDIR/alloc.err" 'snap.1.json'

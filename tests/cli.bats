@@ -12,7 +12,8 @@ teardown() {
 }
 
 # Every command that attaches checks its input the same way.
-COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --locals --json")
+COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --locals --json"
+	  "alloc -d 1" "alloc --exact -d 1")
 
 @test "no such pid" {
 	# A pid that existed and is gone for sure: a reaped child.

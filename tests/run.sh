@@ -3,6 +3,7 @@
 # A file whose first line is "# per-interpreter" runs once for each CPython
 # that tests/lib/interpreters.sh lists (INTERPRETERS=host|sid, default host),
 # with PY_LABEL, PY_CMD and PY_WL set; absent interpreters count as skipped.
+# "# per-interpreter +dbg" adds the debug builds (interpreters.sh host-dbg).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 passed=0 failed=0 skipped=0
@@ -23,6 +24,9 @@ run_bats() {	# label file
 for file in "$@"; do
 	name=$(basename "$file" .bats)
 	if head -n 1 "$file" | grep -q '^# per-interpreter'; then
+		sets=${INTERPRETERS:-host}
+		# "# per-interpreter +dbg": the debug builds too.
+		head -n 1 "$file" | grep -q '+dbg' && sets="$sets $sets-dbg"
 		while IFS=$'\t' read -r label cmd wl; do
 			if [ "$label" = - ]; then
 				skipped=$((skipped + 1))
@@ -30,7 +34,7 @@ for file in "$@"; do
 				continue
 			fi
 			PY_LABEL=$label PY_CMD=$cmd PY_WL=$wl run_bats "$label" "$file"
-		done < <("$here/lib/interpreters.sh" "${INTERPRETERS:-host}")
+		done < <(for set in $sets; do "$here/lib/interpreters.sh" "$set"; done)
 	else
 		run_bats "$name" "$file"
 	fi

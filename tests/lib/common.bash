@@ -32,15 +32,19 @@ stop_workload() {
 	return 0
 }
 
-# No program of ours may stay loaded after pybpftop exits.
+# No program of ours may stay loaded after pybpftop exits. The kernel frees
+# a closed program after an RCU grace period (tracing programs after an RCU
+# tasks one, which can take a while), so allow it 3 seconds.
 assert_no_bpf_left() {
 	local left
-	left=$(bpftool prog show 2>/dev/null | grep -cE 'name (sample_cpu|snapshot_thre|on_fork|on_exec)' || true)
-	if [ "$left" != 0 ]; then
-		echo "BPF programs left attached after exit:" >&2
-		bpftool prog show >&2
-		return 1
-	fi
+	for _ in $(seq 30); do
+		left=$(bpftool prog show 2>/dev/null | grep -cE 'name (sample_cpu|snapshot_thre|on_fork|on_exec|fault_user|fault_kernel|sys_enter|sys_exit|malloc_enter|calloc_enter|realloc_enter|alloc_exit|free_enter)' || true)
+		[ "$left" = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "BPF programs left attached after exit:" >&2
+	bpftool prog show >&2
+	return 1
 }
 
 need_root() {

@@ -2,7 +2,7 @@
 # The CPython interpreters to test against, one per line:
 #   LABEL <tab> COMMAND <tab> WORKLOAD-DIR     for those present
 #   -     <tab> LABEL   <tab> REASON           for those absent
-# Usage: interpreters.sh host|sid
+# Usage: interpreters.sh host|sid|host-dbg|sid-dbg
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 case "${1:-host}" in
 host)
@@ -31,5 +31,21 @@ sid)
 			printf -- '-\tsid-3.%s\tnot in the chroot %s (tools/sid-chroot.sh makes it)\n' "$minor" "$sid"
 		fi
 	done
+	;;
+host-dbg)
+	# Debian's debug build: the allocator runs through its debug hooks.
+	if [ -x /usr/bin/python3.11d ]; then
+		printf 'debian-3.11-dbg\t/usr/bin/python3.11d\t%s\n' "$repo/tests/workloads"
+	else
+		printf -- '-\tdebian-3.11-dbg\t/usr/bin/python3.11d missing: run make deps (python3.11-dbg)\n'
+	fi
+	;;
+sid-dbg)
+	sid=${SID_CHROOT:-/var/tmp/pybpftop-sid}
+	if [ -x "$sid/usr/bin/python3.14d" ]; then
+		printf 'sid-3.14-dbg\t%s\t%s\n' "$repo/tools/sid-run.sh $sid python3.14d" /pybpftop/workloads
+	else
+		printf -- '-\tsid-3.14-dbg\tnot in the chroot %s (tools/sid-chroot.sh installs python3.14-dbg)\n' "$sid"
+	fi
 	;;
 esac
