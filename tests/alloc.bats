@@ -132,10 +132,13 @@ within() {	# got want tolerance
 }
 
 @test "$PY_LABEL: --exact --allocated agrees with tracemalloc in the same process within 10%" {
-	alloc_start grow 3000 --tracemalloc "$BATS_TEST_TMPDIR/tm.txt" -- --exact --allocated || exact_or_skip
+	# Its statistics come on stdout: a workload in the sid chroot cannot
+	# write to our temporary directory.
+	alloc_start grow 3000 --tracemalloc - -- --exact --allocated || exact_or_skip
 	alloc_stop
 	kill -USR1 "$WL_PID"
 	wait_line "$WL_OUT" '^DONE'
+	sed -n 's/^TM //p' "$WL_OUT" >"$BATS_TEST_TMPDIR/tm.txt"
 	run $CHECK tracemalloc "$SNAP" "$BATS_TEST_TMPDIR/tm.txt" 100000
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -168,6 +171,8 @@ within() {	# got want tolerance
 @test "$PY_LABEL: filters and --group-by filename|traceback, and -o writes the bytes" {
 	alloc_start grow 10000 -- -o "$BATS_TEST_TMPDIR/heap.folded"
 	alloc_stop
+	# The live report quotes the line, read as the target sees its files.
+	grep -qx '    site_a: keep.append("a" \* size)     # SITE_A' "$BATS_TEST_TMPDIR/alloc.out"
 	wl=$(grep -m1 -oE '[^ ]*alloc_sites.py' "$BATS_TEST_TMPDIR/alloc.out")
 	run "$PYBPFTOP" alloc show "$SNAP" -g filename -n 0
 	echo "$output"
@@ -184,7 +189,7 @@ within() {	# got want tolerance
 	# A traceback ends with the leaking line, under its callers.
 	run "$PYBPFTOP" alloc show "$SNAP" -g traceback -n 1
 	echo "$output"
-	grep -A1 'in run$' <<<"$output" | grep -q 'site_a(keep_a, size_a)'
+	grep -q '^  File ".*alloc_sites.py", line [0-9]*, in run$' <<<"$output"
 	[ "$(grep '^  File' <<<"$output" | tail -n 1 | grep -c 'in site_a')" -eq 1 ]
 	run "$PYBPFTOP" alloc show "$SNAP" -g traceback -n 1 --traceback-limit 1
 	[ "$(grep -c '^  File' <<<"$output")" -eq 1 ]

@@ -23,7 +23,8 @@ everything at exit.
 With --tracemalloc FILE, tracemalloc traces the run (25 frames); after
 LOOPDONE it waits for one more SIGUSR1 (the profiler has stopped, so it
 does not trace tracemalloc's own work), writes its statistics by line to
-FILE as `file:line size count` lines, and prints DONE.
+FILE as `file:line size count` lines (or to stdout after "TM " with
+--tracemalloc -), and prints DONE.
 """
 import os
 import signal
@@ -108,10 +109,12 @@ def main():
         wait_go(3 if mode == "diff" else 2)
         snap = tracemalloc.take_snapshot().filter_traces(
             [tracemalloc.Filter(True, os.path.abspath(__file__))])
-        with open(trace, "w") as f:
-            for st in snap.statistics("lineno"):
-                fr = st.traceback[0]
-                f.write("%s:%d %d %d\n" % (fr.filename, fr.lineno, st.size, st.count))
+        f = sys.stdout if trace == "-" else open(trace, "w")
+        for st in snap.statistics("lineno"):
+            fr = st.traceback[0]
+            f.write("%s%s:%d %d %d\n" % ("TM " if f is sys.stdout else "",
+                                         fr.filename, fr.lineno, st.size, st.count))
+        f.flush()
         print("DONE", flush=True)
     while True:
         time.sleep(1)
