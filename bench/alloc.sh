@@ -15,6 +15,8 @@
 #                        and python3-memray added, by tools/sid-chroot.sh
 #   BENCH_SKIP_PYBPFTOP=1  run everything but pybpftop (to test this script)
 #   BENCH_ITERATIONS     the workload's --iterations (default: its own, 700000)
+#   BENCH_SMALL          --iterations of the --exact comparison (default 20000:
+#                        each of its ~24 allocations per iteration traps twice)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -25,6 +27,7 @@ skip=${BENCH_SKIP_PYBPFTOP:-0}
 sid=${SID_DIR:-/var/tmp/pybpftop-sid}
 deb=${BENCH_DEB_PY:-/usr/bin/python3.11}
 iters=${BENCH_ITERATIONS:-}
+small=${BENCH_SMALL:-20000}
 [ "$(id -u)" = 0 ] || { echo "bench/alloc.sh: run as root (chroot, BPF)" >&2; exit 1; }
 
 if [ -z "${BENCH_PY:-}" ]; then
@@ -71,7 +74,12 @@ timed_run() {
 	local -a cmd alloc=()
 	local hw=(bench/alloc_workload.py --wait) sw=(/pybpftop/alloc_workload.py --wait)
 	if [ -n "$iters" ]; then hw+=(--iterations "$iters"); sw+=(--iterations "$iters"); fi
+	case $cfg in *_s) hw+=(--iterations "$small") ;; esac
 	case $cfg in
+	x_none_s) cmd=(taskset -c 1 "$py" "${hw[@]}") ;;
+	x_exact_s) cmd=(taskset -c 1 "$py" "${hw[@]}") alloc=(alloc --exact) ;;
+	x_sampled_s) cmd=(taskset -c 1 "$py" "${hw[@]}") alloc=(alloc) ;;
+	x_tm25_s) cmd=(env PYTHONTRACEMALLOC=25 taskset -c 1 "$py" "${hw[@]}") ;;
 	a_none | a_none2) cmd=(taskset -c 1 "$py" "${hw[@]}") ;;
 	a_sampled) cmd=(taskset -c 1 "$py" "${hw[@]}") alloc=(alloc) ;;
 	a_exact) cmd=(taskset -c 1 "$py" "${hw[@]}") alloc=(alloc --exact) ;;
@@ -115,8 +123,8 @@ timed_run() {
 	sed -n 's/^elapsed //p' "$wl" | grep . || { cat "$wl" "$wl.err" >&2; fail "$cfg: no elapsed line"; }
 }
 
-configs=(a_none a_sampled a_exact a_tm1 a_tm25 a_none2 d_none d_sampled
-	s_none s_memray s_memray_py s_tm25 s_sampled)
+configs=(a_none a_sampled a_tm1 a_tm25 a_none2 d_none d_sampled
+	s_none s_memray s_memray_py s_tm25 s_sampled x_none_s x_sampled_s x_exact_s x_tm25_s)
 run_cfgs=()
 for c in "${configs[@]}"; do
 	case $skip:$c in 1:*sampled | 1:*exact) ;; *) run_cfgs+=("$c") ;; esac
@@ -179,9 +187,20 @@ $head
 $(row a_none a_none none)
 $(row a_none2 a_none "none, again (the noise floor)")
 $(row a_sampled a_none "\`pybpftop alloc -p PID\` (sampled)")
-$(row a_exact a_none "\`pybpftop alloc -p PID --exact\`")
 $(row a_tm1 a_none "\`PYTHONTRACEMALLOC=1\`")
 $(row a_tm25 a_none "\`PYTHONTRACEMALLOC=25\`")
+
+### \`--exact\` against tracemalloc, $pyv, at $small iterations
+
+\`--exact\` traps into the kernel twice per allocation (uprobe and
+uretprobe), so it is measured on a shorter run of the same workload, with its
+own baseline.
+
+$head
+$(row x_none_s x_none_s none)
+$(row x_sampled_s x_none_s "\`pybpftop alloc -p PID\` (sampled)")
+$(row x_exact_s x_none_s "\`pybpftop alloc -p PID --exact\`")
+$(row x_tm25_s x_none_s "\`PYTHONTRACEMALLOC=25\`")
 
 ### Debian's $debv (\`$deb\`, pymalloc inlined)
 

@@ -394,6 +394,8 @@ static int report(struct run *r, double elapsed, const char *why)
 	if (take_snapshot(r, elapsed, &snap))
 		return 1;
 	print_header(&snap, why);
+	if (*why && !env.q.allocated)
+		printf("The process exited, and freed its memory as it did: --allocated shows what it allocated, --snapshot-every what it held.\n");
 	rows = alloc_statistics(&snap, &env.q, &n);
 	printf("\nTop %s by %s memory:\n", group_name(), env.q.allocated ? "allocated" : "live");
 	if (!n)

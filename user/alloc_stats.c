@@ -275,7 +275,7 @@ void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limi
 		if (f && q->group == GROUP_LINENO) {
 			const char *line = f->line > 0 ? source_line(&src, pid, f->file, f->line) : NULL;
 
-			fprintf(out, "    %s: %s\n", f->func, line ? line : "");
+			fprintf(out, "    %s%s%s\n", f->func, line ? ": " : "", line ? line : "");
 		}
 	}
 	if (limit && n > limit)
