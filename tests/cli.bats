@@ -129,3 +129,30 @@ COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --l
 	[ "$status" -eq 0 ]
 	grep -q 'Top functions by own samples' "$BATS_TEST_TMPDIR/out"
 }
+
+@test "alloc: the target exiting mid-run ends it with a report, and nothing left behind" {
+	/usr/bin/python3 -c '
+import time
+keep = []
+end = time.time() + 1.5
+while time.time() < end:
+    keep.append(bytearray(4096 * 8))
+' & pid=$!
+	sleep 0.3
+	run "$PYBPFTOP" alloc -p "$pid" --allocated
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"until it exited"* ]]
+	grep -q '^<string>:6: size=' <<<"$output"
+}
+
+@test "alloc diff and show: a file that is not a snapshot is refused, naming it" {
+	echo '{"format": "something else"}' >"$BATS_TEST_TMPDIR/bad.json"
+	run "$PYBPFTOP" alloc show "$BATS_TEST_TMPDIR/bad.json"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"bad.json is not a pybpftop alloc snapshot"* ]]
+	run "$PYBPFTOP" alloc diff "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"alloc diff needs two snapshot files"* ]]
+}
