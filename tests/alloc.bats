@@ -199,3 +199,22 @@ within() {	# got want tolerance
 	echo "flame graph bytes: site_a $a, site_b $b"
 	within "$((a * 100 / (a + b)))" 75 5
 }
+
+@test "$PY_LABEL: run mode: alloc -- CMD profiles it from its start and exits with its status" {
+	line=$(grep -n '# RUN_LINE' "$REPO/tests/workloads/alloc_run.py" | cut -d: -f1)
+	# shellcheck disable=SC2086 # PY_CMD may be a command with arguments
+	run "$PYBPFTOP" alloc --allocated --sample-bytes 16K --snapshot "$SNAP" -- $PY_CMD "$PY_WL/alloc_run.py" 20000
+	echo "$output"
+	[ "$status" -eq 3 ]
+	first=$(grep -m1 -E ':[0-9]+: size=' <<<"$output")
+	[[ $first == *"alloc_run.py:$line: size="* ]]
+	truth=$(sed -n 's/^BYTES //p' <<<"$output")
+	got=$(/usr/bin/python3 -c '
+import json, os, sys
+s = json.load(open(sys.argv[1]))
+print(sum(t["alloc_size"] for t in s["traces"] if t["frames"] and
+          os.path.basename(s["frames"][t["frames"][0]][0]) == "alloc_run.py" and
+          s["frames"][t["frames"][0]][1] == int(sys.argv[2])))' "$SNAP" "$line")
+	echo "run line: $got bytes, truth $truth"
+	within "$got" "$truth" $((truth * 15 / 100))
+}

@@ -3,6 +3,7 @@
  * compares two snapshots. */
 #include <argp.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include "alloc_heap.h"
 #include "alloc_probe.h"
 #include "alloc_snapshot.h"
@@ -21,6 +23,7 @@
 #include "proc_maps.h"
 #include "profile.h"
 #include "sampler.h"
+#include "spawn.h"
 
 #define MAX_FILTERS 32
 /* One sample per this much new memory by default: about 8 samples per MiB,
@@ -46,6 +49,7 @@ static struct alloc_env {
 	int show_mode;		/* alloc show SNAPSHOT */
 	const char *diff[2];
 	int ndiff;
+	char **command;		/* run mode: the command after -- */
 } env = {
 	.sample_bytes = DEFAULT_SAMPLE_BYTES,
 	.limit = 10,
@@ -66,6 +70,7 @@ static const char doc[] =
 "  sudo pybpftop alloc -p 1234 -d 30                  # what grew in 30 s\n"
 "  sudo pybpftop alloc -p 1234 --exact --allocated -g traceback\n"
 "  sudo pybpftop alloc -p 1234 -d 60 --snapshot after.json -o heap.html\n"
+"  sudo pybpftop alloc --exact -- python3 app.py    # run it, from its start\n"
 "  pybpftop alloc show after.json -g filename --include '*/myapp/*'\n"
 "  pybpftop alloc diff before.json after.json        # what changed\n";
 
@@ -172,8 +177,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			env.show_mode = 1;
 		else if ((env.diff_mode && env.ndiff < 2) || (env.show_mode && env.ndiff < 1))
 			env.diff[env.ndiff++] = arg;
+		else if (!env.diff_mode && !env.show_mode)
+			return ARGP_ERR_UNKNOWN;	/* then ARGP_KEY_ARGS: the command */
 		else
 			argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_ARGS:
+		env.command = state->argv + state->next;
 		break;
 	case ARGP_KEY_END:
 		if (env.diff_mode || env.show_mode) {
@@ -183,8 +193,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			if (env.pid || env.exact || env.output || env.snapshot)
 				argp_error(state, "alloc %s reads snapshots: -p, --exact, -o and --snapshot do not apply",
 					   env.diff_mode ? "diff" : "show");
-		} else if (!env.pid) {
-			argp_error(state, "which process? give -p PID");
+		} else if (!env.pid && !env.command) {
+			argp_error(state, "which process? give -p PID, or a command to run after --");
+		} else if (env.pid && env.command) {
+			argp_error(state, "give -p PID or a command to run, not both");
 		} else if (env.snapshot_every && !env.snapshot) {
 			argp_error(state, "--snapshot-every needs --snapshot FILE");
 		}
@@ -196,13 +208,57 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 }
 
 static volatile sig_atomic_t stop, snap_now;
+static pid_t run_child;
 
-static void on_signal(int sig)
+/* In run mode a signal sent to pybpftop alone is passed on, and Ctrl-C at
+ * the terminal reaches the child anyway: the child decides when to end. */
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
 	if (sig == SIGUSR1)
 		snap_now = 1;
-	else
+	else if (run_child <= 0)
 		stop = sig;
+	else if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
+		kill(run_child, sig);
+}
+
+/* Run mode: start the command as the user who ran sudo, and wait for its
+ * interpreter to be mapped (at its exec for a static build, after the
+ * dynamic loader for a shared one). Returns 0 with t filled in. */
+#define START_TIMEOUT_S 5.0
+static double now(void);
+
+static int start_command(struct child *c, struct py_target *t, char *err, size_t errlen)
+{
+	double until;
+	int rc, status;
+
+	if (child_spawn(c, env.command, err, errlen))
+		return -1;
+	run_child = c->pid;
+	if (child_release(c, env.command, err, errlen))
+		return -1;
+	double start = now();
+
+	for (until = start + START_TIMEOUT_S; now() < until; usleep(2000)) {
+		if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
+			snprintf(err, errlen, "%s exited (status %d) before its interpreter was found",
+				 env.command[0], child_exit_code(status));
+			c->pid = -1;
+			return -1;
+		}
+		/* Not yet Python: a shell or a pyenv shim may exec it later. */
+		double t0 = now();
+
+		if (!(rc = py_target_open(c->pid, t, err, errlen))) {
+			if (env.verbose)
+				fprintf(stderr, "pybpftop: found the interpreter of pid %d %.1f ms after its start (in %.1f ms)\n",
+					c->pid, (now() - start) * 1e3, (now() - t0) * 1e3);
+			return 0;
+		}
+	}
+	return -1;	/* err says why the last try failed */
 }
 
 struct run {
@@ -211,6 +267,7 @@ struct run {
 	struct alloc_heap heap;
 	uint32_t ids[PYBPFTOP_MAX_DEPTH];
 	uint64_t oom;
+	int root_fd;		/* the target's root, for source lines after it exits */
 };
 
 static void on_event(void *ctx, const struct py_alloc_event *e, const struct py_sample_hdr *hdr,
@@ -400,7 +457,7 @@ static int report(struct run *r, double elapsed, const char *why)
 	printf("\nTop %s by %s memory:\n", group_name(), env.q.allocated ? "allocated" : "live");
 	if (!n)
 		printf("(none)\n");
-	alloc_print(stdout, rows, n, env.limit, &env.q, 0, r->t->pid);
+	alloc_print(stdout, rows, n, env.limit, &env.q, 0, r->root_fd);
 	fflush(stdout);
 	free(rows);
 	if (env.snapshot)
@@ -413,7 +470,8 @@ static int report(struct run *r, double elapsed, const char *why)
 
 static int profile_pid(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+	struct child child = { .pid = -1 };
 	struct alloc_probe_opts po = {
 		.exact = env.exact,
 		.sample_bytes = env.sample_bytes,
@@ -428,7 +486,7 @@ static int profile_pid(void)
 	double start, elapsed, next_snap;
 	int pidfd = -1, rc = 1;
 
-	if (kill(env.pid, 0) && errno == ESRCH) {
+	if (!env.command && kill(env.pid, 0) && errno == ESRCH) {
 		fprintf(stderr, "pybpftop: no process with pid %d: check the pid (ps -C python3 -o pid,cmd)\n", env.pid);
 		return 1;
 	}
@@ -438,17 +496,31 @@ static int profile_pid(void)
 	}
 	symbolizer_init(&r.sym);
 	alloc_heap_init(&r.heap);
-	if (!(r.t = calloc(1, sizeof(*r.t))) || py_target_open(env.pid, r.t, err, sizeof(err)))
-		goto fail;
-	if (!proc_cmdline(r.t->pid, r.t->cmdline, sizeof(r.t->cmdline)))
-		snprintf(r.t->cmdline, sizeof(r.t->cmdline), "%s", r.t->comm);
-	po.ctx = &r;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (!(r.t = calloc(1, sizeof(*r.t))))
+		goto fail;
+	/* A pid is checked first, so that bad input gets its own message. */
+	if (!env.command && py_target_open(env.pid, r.t, err, sizeof(err)))
+		goto fail;
+	po.ctx = &r;
+	if (alloc_probe_start(&probe, &po, err, sizeof(err)))
+		goto fail;
+	if (env.command && start_command(&child, r.t, err, sizeof(err)))
+		goto fail;
+	env.pid = r.t->pid;
+	{
+		char root[64];
+
+		snprintf(root, sizeof(root), "/proc/%d/root", r.t->pid);
+		r.root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (!proc_cmdline(r.t->pid, r.t->cmdline, sizeof(r.t->cmdline)))
+		snprintf(r.t->cmdline, sizeof(r.t->cmdline), "%s", r.t->comm);
 	if (env.snapshot)
 		sigaction(SIGUSR1, &sa, NULL);
 	pidfd = syscall(SYS_pidfd_open, env.pid, 0);
-	if (alloc_probe_start(&probe, &po, r.t, err, sizeof(err)))
+	if (alloc_probe_add_target(probe, r.t, err, sizeof(err)))
 		goto fail;
 	if (env.verbose)
 		fprintf(stderr, "pybpftop: pid %d: Python %s in %s, %s mode\n", r.t->pid, r.t->version,
@@ -457,8 +529,11 @@ static int profile_pid(void)
 	next_snap = start + env.snapshot_every;
 	while (!stop && (!env.duration || now() - start < env.duration)) {
 		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-		/* --exact fills the buffer fast: drain it often. */
-		int ms = env.exact ? 10 : 50;
+		/* Stacks are named when they are drained, by reading the code
+		 * objects: a process that exits takes its code with it, so a
+		 * command we run (often short) is drained every few ms. --exact
+		 * fills the buffer fast: drain it often too. */
+		int ms = env.command ? 5 : env.exact ? 10 : 50;
 
 		if (env.duration && (env.duration - (now() - start)) * 1000 < ms)
 			ms = (env.duration - (now() - start)) * 1000 + 1;
@@ -498,9 +573,18 @@ out:
 	alloc_probe_stop(probe);
 	if (pidfd >= 0)
 		close(pidfd);
+	if (r.root_fd > 0)
+		close(r.root_fd);
 	alloc_heap_free(&r.heap);
 	symbolizer_free(&r.sym);
 	free(r.t);
+	if (child.pid > 0) {
+		int status;
+
+		/* -d ended the profile first: the child decides when to end. */
+		if (waitpid(child.pid, &status, 0) == child.pid && !rc)
+			rc = child_exit_code(status);
+	}
 	return rc;
 }
 
@@ -563,7 +647,7 @@ static int diff_snapshots(void)
 
 int cmd_alloc(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_arg, "-p PID [OPTIONS]\nshow SNAPSHOT [OPTIONS]\ndiff OLD NEW [OPTIONS]", doc, 0, 0, 0 };
+	static const struct argp argp = { options, parse_arg, "-p PID [OPTIONS]\n[OPTIONS] -- COMMAND [ARG...]\nshow SNAPSHOT [OPTIONS]\ndiff OLD NEW [OPTIONS]", doc, 0, 0, 0 };
 	int err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 
 	if (err)

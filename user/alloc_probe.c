@@ -213,15 +213,10 @@ static int attach_sampled(struct alloc_probe *p, char *err, size_t errlen)
 }
 
 int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o,
-		      const struct py_target *t, char *err, size_t errlen)
+		      char *err, size_t errlen)
 {
 	struct alloc_probe *p = calloc(1, sizeof(*p));
-	struct py_proc proc = {
-		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
-		.off = t->v.bpf,
-	};
 	struct bpf_program *prog;
-	__u32 key = t->pid;
 	int rc;
 
 	*out = NULL;
@@ -264,25 +259,38 @@ int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o
 			 strerror(-rc));
 		goto fail;
 	}
-	rc = bpf_map__update_elem(p->skel->maps.procs, &key, sizeof(key), &proc, sizeof(proc), BPF_ANY);
-	if (rc) {
-		snprintf(err, errlen, "failed to register pid %d: %s", t->pid, strerror(-rc));
-		goto fail;
-	}
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_event, p, NULL);
 	if (!p->rb) {
 		rc = -errno;
 		snprintf(err, errlen, "failed to set up the ring buffer: %s", strerror(errno));
 		goto fail;
 	}
-	rc = o->exact ? attach_exact(p, t, err, errlen) : attach_sampled(p, err, errlen);
-	if (rc)
+	/* The sampled mode's programs filter by process: attach them now, so
+	 * that a target started by run mode is seen from its first fault. */
+	if (!o->exact && (rc = attach_sampled(p, err, errlen)))
 		goto fail;
 	*out = p;
 	return 0;
 fail:
 	alloc_probe_stop(p);
 	return rc ? rc : -EINVAL;
+}
+
+int alloc_probe_add_target(struct alloc_probe *p, const struct py_target *t, char *err, size_t errlen)
+{
+	struct py_proc proc = {
+		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
+		.off = t->v.bpf,
+	};
+	__u32 key = t->pid;
+	int rc = bpf_map__update_elem(p->skel->maps.procs, &key, sizeof(key), &proc, sizeof(proc),
+				      BPF_ANY);
+
+	if (rc) {
+		snprintf(err, errlen, "failed to register pid %d: %s", t->pid, strerror(-rc));
+		return rc;
+	}
+	return p->opts.exact ? attach_exact(p, t, err, errlen) : 0;
 }
 
 int alloc_probe_drain(struct alloc_probe *p)

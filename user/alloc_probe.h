@@ -21,10 +21,14 @@ struct alloc_probe_opts {
 	void *ctx;
 };
 
-/* Load and attach for target t. On failure writes one line naming the fix
- * (or the missing symbol) into err, and leaves nothing attached. */
+/* Load (and in sampled mode attach, for no process yet). On failure
+ * writes one line naming the fix into err, and leaves nothing attached. */
 int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o,
-		      const struct py_target *t, char *err, size_t errlen);
+		      char *err, size_t errlen);
+
+/* Profile target t (--exact: attach the uprobes to its allocator). On
+ * failure writes one line naming the fix or the missing symbol into err. */
+int alloc_probe_add_target(struct alloc_probe *p, const struct py_target *t, char *err, size_t errlen);
 
 /* Deliver the events waiting in the ring buffer. */
 int alloc_probe_drain(struct alloc_probe *p);

@@ -238,13 +238,11 @@ static void print_source(FILE *out, struct source_lines *src, pid_t pid,
 }
 
 void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limit,
-		 const struct alloc_query *q, int diff, pid_t pid)
+		 const struct alloc_query *q, int diff, int root_fd)
 {
-	struct source_lines src = {};
+	struct source_lines src = { .root_fd = root_fd };
+	pid_t pid = getpid();	/* without a root_fd: our own files */
 
-	/* pid 0 reads files from our own root (/proc/self/root). */
-	if (!pid)
-		pid = getpid();
 	for (size_t i = 0; i < n && (!limit || i < limit); i++) {
 		const struct alloc_stat *r = &rows[i];
 		const struct alloc_frame *f = r->n ? &r->snap->frames[r->frames[0]] : NULL;

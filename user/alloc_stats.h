@@ -41,8 +41,8 @@ struct alloc_stat *alloc_compare(const struct alloc_snapshot *old, const struct 
 void alloc_format_size(char *buf, size_t len, double bytes, int sign);
 
 /* Prints up to limit rows (0: all) in tracemalloc's form; source lines are
- * read as process pid sees its files (0: from this process's root). */
+ * read under root_fd (the target's root, > 0), else from our own root. */
 void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limit,
-		 const struct alloc_query *q, int diff, pid_t pid);
+		 const struct alloc_query *q, int diff, int root_fd);
 
 #endif /* ALLOC_STATS_H */

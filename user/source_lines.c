@@ -1,5 +1,7 @@
 /* Source lines, read once per file and kept as an array of lines. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
@@ -16,9 +18,21 @@ struct source_file {
 	char key[];		/* "pid:path" */
 };
 
-static void load(struct source_file *f, pid_t pid, const char *path)
+static FILE *open_source(const struct source_lines *c, pid_t pid, const char *path)
 {
 	char full[4200];
+	int fd;
+
+	if (c->root_fd > 0) {
+		fd = openat(c->root_fd, path + 1, O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? NULL : fdopen(fd, "re");
+	}
+	snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
+	return fopen(full, "re");
+}
+
+static void load(const struct source_lines *c, struct source_file *f, pid_t pid, const char *path)
+{
 	FILE *fp;
 	long size;
 	int cap = 0;
@@ -26,8 +40,7 @@ static void load(struct source_file *f, pid_t pid, const char *path)
 	/* "<frozen importlib._bootstrap>", "<string>": nothing on disk. */
 	if (path[0] != '/')
 		return;
-	snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
-	fp = fopen(full, "re");
+	fp = open_source(c, pid, path);
 	if (!fp)
 		return;
 	if (fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0 || size > SOURCE_MAX ||
@@ -66,7 +79,7 @@ const char *source_line(struct source_lines *c, pid_t pid, const char *path, int
 		if (!f)
 			return NULL;
 		strcpy(f->key, key);
-		load(f, pid, path);
+		load(c, f, pid, path);
 		HASH_ADD_STR(c->files, key, f);
 	}
 	if (line < 1 || line > f->nlines)

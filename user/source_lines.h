@@ -9,6 +9,9 @@ struct source_file;
 
 struct source_lines {
 	struct source_file *files;	/* uthash, by (pid, path) */
+	/* > 0: the target's root directory, opened while it ran, so that its
+	 * files can still be read once it has exited (alloc's report). */
+	int root_fd;
 };
 
 /* Line `line` (1-based) of `path` as process pid sees it, without its
