@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "alloc_probe.h"
+#include "bpf_shared.h"
 #include "alloc.skel.h"
 #include "elf_image.h"
 #include "proc_maps.h"
@@ -24,21 +25,6 @@ struct alloc_probe {
 	int ncpus;
 	struct alloc_probe_opts opts;
 };
-
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	(void)fmt;
-	(void)args;
-	return 0;
-}
-
-static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
 
 static int on_event(void *ctx, void *data, size_t len)
 {
@@ -223,7 +209,7 @@ int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o
 	if (!p)
 		return -ENOMEM;
 	p->opts = *o;
-	libbpf_set_print(o->verbose > 1 ? libbpf_verbose : libbpf_quiet);
+	bpf_shared_log(o->verbose);
 	p->ncpus = libbpf_num_possible_cpus();
 	p->skel = alloc_bpf__open();
 	if (p->ncpus <= 0 || !p->skel) {
@@ -312,17 +298,7 @@ void alloc_probe_detach(struct alloc_probe *p)
 
 void alloc_probe_counters(struct alloc_probe *p, uint64_t *total)
 {
-	uint64_t *vals = calloc(p->ncpus, sizeof(*vals));
-
-	memset(total, 0, CNT_MAX * sizeof(*total));
-	for (__u32 c = 0; vals && c < CNT_MAX; c++) {
-		if (bpf_map__lookup_elem(p->skel->maps.counters, &c, sizeof(c), vals,
-					 p->ncpus * sizeof(*vals), 0))
-			continue;
-		for (int cpu = 0; cpu < p->ncpus; cpu++)
-			total[c] += vals[cpu];
-	}
-	free(vals);
+	bpf_shared_counters(p->skel->maps.counters, p->ncpus, total, NULL, 0);
 }
 
 void alloc_probe_stop(struct alloc_probe *p)

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpf_shared.h"
 #include "sampler.h"
 #include "sampler.skel.h"
 #include "threads.skel.h"
@@ -53,21 +54,6 @@ int sampler_check_system(char *err, size_t errlen)
 		return -ENOENT;
 	}
 	return 0;
-}
-
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	(void)fmt;
-	(void)args;
-	return 0;
-}
-
-static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, args);
 }
 
 static int on_event(void *ctx, void *data, size_t len)
@@ -261,7 +247,7 @@ int sampler_start(struct sampler **out, const struct sampler_opts *opts,
 		free(s);
 		return -EINVAL;
 	}
-	libbpf_set_print(opts->verbose > 1 ? libbpf_verbose : libbpf_quiet);
+	bpf_shared_log(opts->verbose);
 
 	s->ncpus = libbpf_num_possible_cpus();
 	if (s->ncpus <= 0) {
@@ -387,22 +373,7 @@ void sampler_detach(struct sampler *s)
 
 int sampler_counters(struct sampler *s, uint64_t *total, uint64_t *per_cpu, int max_cpus)
 {
-	uint64_t *vals = calloc(s->ncpus, sizeof(*vals));
-
-	memset(total, 0, CNT_MAX * sizeof(*total));
-	if (!vals)
-		return 0;
-	for (__u32 c = 0; c < CNT_MAX; c++) {
-		if (bpf_map__lookup_elem(SHARED_MAP(s, counters), &c, sizeof(c), vals,
-					 s->ncpus * sizeof(*vals), 0))
-			continue;
-		for (int cpu = 0; cpu < s->ncpus; cpu++) {
-			total[c] += vals[cpu];
-			if (per_cpu && cpu < max_cpus)
-				per_cpu[cpu * CNT_MAX + c] = vals[cpu];
-		}
-	}
-	free(vals);
+	bpf_shared_counters(SHARED_MAP(s, counters), s->ncpus, total, per_cpu, max_cpus);
 	return s->ncpus;
 }
 
