@@ -22,6 +22,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/%,$(UNIT_SRCS))
 # Parsers of target memory, for the fuzzer.
 FUZZ_SRCS := user/code_reader.c user/line_table.c user/py_versions.c user/debug_offsets.c \
 	user/py_repr.c user/frame_locals.c user/py_gil.c
+# Alloc snapshot files, which users pass around, for the second fuzzer.
+ALLOC_FUZZ_SRCS := user/alloc_snapshot.c user/alloc_stats.c user/source_lines.c
 
 ifeq ($(V),1)
 Q =
@@ -93,8 +95,13 @@ $(OUTPUT)/fuzz_target_memory: tests/fuzz/fuzz_target_memory.c $(FUZZ_SRCS) user/
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-Iinclude -Iuser tests/fuzz/fuzz_target_memory.c $(FUZZ_SRCS) -o $@
 
+$(OUTPUT)/fuzz_alloc_snapshot: tests/fuzz/fuzz_alloc_snapshot.c $(ALLOC_FUZZ_SRCS) user/*.h include/*.h | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		-Iinclude -Iuser tests/fuzz/fuzz_alloc_snapshot.c $(ALLOC_FUZZ_SRCS) -ljansson -lm -o $@
+
 unit: $(UNIT_BINS)
-fuzz: $(OUTPUT)/fuzz_target_memory
+fuzz: $(OUTPUT)/fuzz_target_memory $(OUTPUT)/fuzz_alloc_snapshot
 
 demo: deps all
 	$(Q)tools/demo.sh

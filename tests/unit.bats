@@ -32,6 +32,18 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit debug_offsets
 }
 
+@test "alloc heap: accounting, traces, munmap and mremap of ranges" {
+	unit alloc_heap
+}
+
+@test "alloc statistics: grouping, filters, compare, sizes as tracemalloc writes them" {
+	unit alloc_stats
+}
+
+@test "alloc snapshots: written and read back; bad files refused" {
+	unit alloc_snapshot
+}
+
 @test "line tables agree with every interpreter's own co_lines / findlinestarts" {
 	run "$REPO/tests/unit/run_line_tables.sh" "$REPO/build/test_line_table"
 	echo "$output"
@@ -44,6 +56,17 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	mkdir -p "$corpus"
 	cp "$REPO"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
 	run "$REPO/build/fuzz_target_memory" -max_total_time=20 -rss_limit_mb=1024 "$corpus"
+	echo "${output: -2000}"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Done "*" runs in "* ]]
+}
+
+@test "fuzzer: the alloc snapshot reader and statistics survive 20 s of libFuzzer" {
+	corpus=$BATS_TEST_TMPDIR/corpus_alloc_snapshot
+	mkdir -p "$corpus"
+	cp "$REPO"/tests/fuzz/corpus_alloc_snapshot/* "$corpus"/
+	run "$REPO/build/fuzz_alloc_snapshot" -max_total_time=20 -rss_limit_mb=1024 \
+		-dict="$REPO/tests/fuzz/alloc_snapshot.dict" "$corpus"
 	echo "${output: -2000}"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Done "*" runs in "* ]]

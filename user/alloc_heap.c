@@ -136,8 +136,9 @@ void alloc_heap_unmap(struct alloc_heap *h, uint64_t addr, uint64_t len)
 	/* Sampled pages are page-aligned: a short range is cheaper to probe
 	 * page by page than the table is to scan. */
 	if (len / PAGE <= h->nblocks && !(addr % PAGE)) {
-		for (uint64_t a = addr; a < addr + len; a += PAGE)
-			if ((b = find(h, a)))
+		/* By offset: addr + len may be 2^64, which is 0. */
+		for (uint64_t off = 0; off < len; off += PAGE)
+			if ((b = find(h, addr + off)))
 				drop(h, b);
 		return;
 	}
@@ -169,12 +170,11 @@ void alloc_heap_move(struct alloc_heap *h, uint64_t addr, uint64_t len, uint64_t
 		b->hh.next = moved;
 		moved = b;
 	}
+	/* What the new range held is gone: the kernel unmaps it (MREMAP_FIXED),
+	 * and we see no munmap for it. */
+	alloc_heap_unmap(h, new_addr, new_len);
 	while ((b = moved)) {
-		struct alloc_block *old;
-
 		moved = b->hh.next;
-		if ((old = find(h, b->addr)))
-			drop(h, old);
 		HASH_ADD(hh, h->blocks, addr, sizeof(b->addr), b);
 	}
 }

@@ -127,29 +127,35 @@ static uint64_t count_of(json_t *obj, const char *key, int *ok)
 	return json_integer_value(v);
 }
 
-int alloc_snapshot_read(struct alloc_snapshot *s, const char *path, char *err, size_t errlen)
+/* The document, or NULL when it did not parse (jerr says why); path names
+ * it in messages. Takes the reference to doc. */
+static int read_doc(struct alloc_snapshot *s, json_t *doc, const json_error_t *jerr,
+		    const char *path, char *err, size_t errlen)
 {
-	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr), *frames, *traces, *traced, *v;
+	json_t *frames, *traces, *traced, *v;
 	const char *fmt = NULL, *mode = NULL;
 	int ok = 1, rc = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (!doc) {
-		snprintf(err, errlen, "cannot read %s: %s (line %d)", path, jerr.text, jerr.line);
+		snprintf(err, errlen, "cannot read %s: %s (line %d)", path, jerr->text, jerr->line);
 		return -EINVAL;
 	}
-	if (json_unpack(doc, "{s:s, s:s}", "format", &fmt, "mode", &mode) ||
-	    strcmp(fmt, ALLOC_SNAPSHOT_FORMAT)) {
+	if (json_unpack(doc, "{s:s}", "format", &fmt) || strcmp(fmt, ALLOC_SNAPSHOT_FORMAT)) {
 		rc = bad(err, errlen, path, "no \"format\": \"" ALLOC_SNAPSHOT_FORMAT "\"");
 		goto out;
 	}
+	/* The version before anything else: another version may lack the rest. */
 	v = json_object_get(doc, "version");
 	if (!json_is_integer(v) || json_integer_value(v) != ALLOC_SNAPSHOT_VERSION) {
 		snprintf(err, errlen, "%s is a snapshot of format version %lld; this pybpftop reads version %d",
 			 path, json_is_integer(v) ? (long long)json_integer_value(v) : -1LL,
 			 ALLOC_SNAPSHOT_VERSION);
 		rc = -EINVAL;
+		goto out;
+	}
+	if (json_unpack(doc, "{s:s}", "mode", &mode)) {
+		rc = bad(err, errlen, path, "no \"mode\"");
 		goto out;
 	}
 	s->exact = !strcmp(mode, "exact");
@@ -224,4 +230,19 @@ out:
 	if (rc)
 		alloc_snapshot_free(s);
 	return rc;
+}
+
+int alloc_snapshot_read(struct alloc_snapshot *s, const char *path, char *err, size_t errlen)
+{
+	json_error_t jerr;
+
+	return read_doc(s, json_load_file(path, 0, &jerr), &jerr, path, err, errlen);
+}
+
+int alloc_snapshot_read_mem(struct alloc_snapshot *s, const void *buf, size_t len, const char *name,
+			    char *err, size_t errlen)
+{
+	json_error_t jerr;
+
+	return read_doc(s, json_loadb(buf, len, 0, &jerr), &jerr, name, err, errlen);
 }

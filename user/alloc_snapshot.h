@@ -52,6 +52,10 @@ int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path);
 /* 0, or non-zero with a message naming the problem in err. */
 int alloc_snapshot_read(struct alloc_snapshot *s, const char *path, char *err, size_t errlen);
 
+/* The same from len bytes at buf; name stands for the file in messages. */
+int alloc_snapshot_read_mem(struct alloc_snapshot *s, const void *buf, size_t len, const char *name,
+			    char *err, size_t errlen);
+
 void alloc_snapshot_free(struct alloc_snapshot *s);
 
 #endif /* ALLOC_SNAPSHOT_H */
