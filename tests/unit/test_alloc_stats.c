@@ -320,7 +320,7 @@ static void test_print(void)
 		 "%s:2: size=1500 B, count=3, average=500 B\n"
 		 "    load: data = [0] * 1000\n"
 		 "/nonexistent/c.py:3: size=100 B, count=1, average=100 B\n"
-		 "    h: \n"
+		 "    h\n"
 		 "<no Python frame>: size=10 B, count=1, average=10 B\n", path);
 	CHECK(same(out, want));
 	free(out);
@@ -364,7 +364,7 @@ static void test_print(void)
 	rows = alloc_compare(&snap_old, &snap_new, &q, &n);
 	out = capture(rows, n, 1, &q, 1);
 	CHECK(same(out, "/app/a.py:20: size=300 B (-200 B), count=3 (-2), average=100 B\n"
-			"    g: \n"
+			"    g\n"
 			"4 more lines (--limit 0 shows all)\n"));
 	free(out);
 	free(rows);
