@@ -109,7 +109,7 @@ timed_run() {
 	pid=$(sed -n 's/^READY //p' "$wl")
 	[ "$pid" = "$wlpid" ] || fail "$cfg: READY $pid, but the background job is $wlpid"
 	if [ ${#alloc[@]} -gt 0 ]; then
-		taskset -c 0 ./pybpftop "${alloc[@]}" -p "$pid" -o "$tmp/out.folded" 2>"$tmp/pyb.err" &
+		taskset -c 0 ./pybpftop "${alloc[@]}" -p "$pid" -o "$tmp/out.folded" >"$tmp/pyb.out" 2>"$tmp/pyb.err" &
 		rec=$!
 	fi
 	sleep 1

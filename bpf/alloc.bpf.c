@@ -21,7 +21,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-_Static_assert(__builtin_offsetof(struct scratch, s) == sizeof(struct py_alloc_event),
+_Static_assert(__builtin_offsetof(struct scratch, s) ==
+	       __builtin_offsetof(struct scratch, prefix) + sizeof(struct py_alloc_event),
 	       "the event header must sit right before the sample");
 
 /* Sampled mode: a fault is sampled when a 32-bit random number is below
@@ -46,9 +47,29 @@ static __always_inline void emit_small(const struct py_alloc_event *e)
 		count(CNT_LOST);
 }
 
-/* An allocation event with the current thread's Python stack. A thread with
- * no Python frame (or none we could find) still sends depth 0: its memory
- * counts towards the totals. */
+/* An allocation event with no stack: a thread with no Python frame (or none
+ * we could find) still counts towards the totals. */
+static __always_inline void emit_bare(__u32 kind, __u64 addr, __u64 size, __u64 addr2,
+				      __u32 tgid, __u32 tid, __u32 cpu)
+{
+	struct {
+		struct py_alloc_event e;
+		struct py_sample_hdr h;
+	} bare = {
+		.e = { .kind = kind, .addr = addr, .size = size, .addr2 = addr2 },
+		.h = { .time_ns = bpf_ktime_get_ns(), .pid = tgid, .tid = tid, .cpu = cpu, .weight = 1 },
+	};
+
+	if (bpf_ringbuf_output(&events, &bare, sizeof(bare), BPF_RB_NO_WAKEUP))
+		count(CNT_LOST);
+	else
+		count(CNT_EMITTED);
+}
+
+/* An allocation event with the current thread's Python stack. Uprobe
+ * programs can be preempted (they run under RCU with migration disabled,
+ * not with preemption off), so the CPU's scratch slot is claimed first; a
+ * program that finds it claimed sends its event without a stack. */
 static __always_inline void emit_with_stack(__u32 kind, __u64 addr, __u64 size, __u64 addr2)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -57,35 +78,30 @@ static __always_inline void emit_with_stack(__u32 kind, __u64 addr, __u64 size, 
 	struct py_sample *s;
 	__u64 len;
 
-	s = walk_task_stack(bpf_get_current_task_btf(), tgid, tid, cpu, true);
 	sc = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!sc)
 		return;
-	if (!s) {
-		struct {
-			struct py_alloc_event e;
-			struct py_sample_hdr h;
-		} bare = {
-			.e = { .kind = kind, .addr = addr, .size = size, .addr2 = addr2 },
-			.h = { .time_ns = bpf_ktime_get_ns(), .pid = tgid, .tid = tid, .cpu = cpu,
-			       .weight = 1 },
-		};
-
-		if (bpf_ringbuf_output(&events, &bare, sizeof(bare), BPF_RB_NO_WAKEUP))
-			count(CNT_LOST);
-		else
-			count(CNT_EMITTED);
+	if (__sync_lock_test_and_set(&sc->busy, 1)) {
+		count(CNT_BUSY);
+		emit_bare(kind, addr, size, addr2, tgid, tid, cpu);
 		return;
+	}
+	s = walk_task_stack(bpf_get_current_task_btf(), tgid, tid, cpu, true);
+	if (!s) {
+		emit_bare(kind, addr, size, addr2, tgid, tid, cpu);
+		goto out;
 	}
 	sc->prefix = (struct py_alloc_event){ .kind = kind, .addr = addr, .size = size,
 					      .addr2 = addr2 };
 	len = sizeof(sc->prefix) + sizeof(sc->s.hdr) + (__u64)sc->s.hdr.depth * sizeof(sc->s.frames[0]);
 	if (len > sizeof(sc->prefix) + sizeof(sc->s))
-		return;
+		goto out;
 	if (bpf_ringbuf_output(&events, &sc->prefix, len, BPF_RB_NO_WAKEUP))
 		count(CNT_LOST);
 	else
 		count(CNT_EMITTED);
+out:
+	*(volatile __u64 *)&sc->busy = 0;
 }
 
 /* ---- sampled mode: page faults and memory given back ---- */

@@ -47,6 +47,9 @@ struct {
  * per-CPU array value (32 KiB at most), so this is a plain array indexed
  * by CPU; the loader sizes it to the number of possible CPUs. */
 struct scratch {
+	/* Set while a preemptible program (a uprobe) uses the slot: another
+	 * program on this CPU must not write over it meanwhile. */
+	__u64 busy;
 	/* Room for a program's own record right before the sample, so that
 	 * one ring buffer write sends both (alloc.bpf.c). */
 	struct py_alloc_event prefix;

@@ -140,6 +140,7 @@ enum counter {
 	CNT_FAULTS,		/* page faults of a profiled process (alloc) */
 	CNT_ALLOC_CALLS,	/* allocator calls of a profiled process (alloc --exact) */
 	CNT_NESTED,		/* ... made inside another probed allocator call */
+	CNT_BUSY,		/* scratch slot in use by a preempted program: no stack */
 	CNT_MAX,
 };
 

@@ -316,9 +316,10 @@ static void print_counters(struct alloc_probe *p, const struct run *r)
 	uint64_t c[CNT_MAX];
 
 	alloc_probe_counters(p, c);
-	fprintf(stderr, "pybpftop: counters: faults=%llu allocator-calls=%llu nested=%llu stacks=%llu sent=%llu lost=%llu truncated=%llu read-errors=%llu no-thread=%llu\n",
+	fprintf(stderr, "pybpftop: counters: faults=%llu allocator-calls=%llu nested=%llu busy=%llu stacks=%llu sent=%llu lost=%llu truncated=%llu read-errors=%llu no-thread=%llu\n",
 		(unsigned long long)c[CNT_FAULTS], (unsigned long long)c[CNT_ALLOC_CALLS],
-		(unsigned long long)c[CNT_NESTED], (unsigned long long)c[CNT_SAMPLES],
+		(unsigned long long)c[CNT_NESTED], (unsigned long long)c[CNT_BUSY],
+		(unsigned long long)c[CNT_SAMPLES],
 		(unsigned long long)c[CNT_EMITTED], (unsigned long long)c[CNT_LOST],
 		(unsigned long long)c[CNT_TRUNCATED], (unsigned long long)c[CNT_READ_ERROR],
 		(unsigned long long)c[CNT_NO_THREAD]);

@@ -100,7 +100,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const char *counter_names[CNT_MAX] = {
+/* The sampler's counters: those after CNT_THREADS are alloc's. */
+#define NCOUNTERS (CNT_THREADS + 1)
+
+static const char *counter_names[NCOUNTERS] = {
 	[CNT_SAMPLES] = "samples",
 	[CNT_EMITTED] = "sent",
 	[CNT_TRUNCATED] = "truncated",
@@ -118,15 +121,15 @@ static void print_counters(struct sampler *s, const struct symbolizer *sym)
 	int n = sampler_counters(s, total, per, 256);
 
 	fprintf(stderr, "\nPer-CPU counters:\n  %-5s", "CPU");
-	for (int c = 0; c < CNT_MAX; c++)
+	for (int c = 0; c < NCOUNTERS; c++)
 		fprintf(stderr, " %14s", counter_names[c]);
 	for (int cpu = 0; cpu < n && cpu < 256; cpu++) {
 		fprintf(stderr, "\n  %-5d", cpu);
-		for (int c = 0; c < CNT_MAX; c++)
+		for (int c = 0; c < NCOUNTERS; c++)
 			fprintf(stderr, " %14llu", (unsigned long long)per[cpu * CNT_MAX + c]);
 	}
 	fprintf(stderr, "\n  %-5s", "all");
-	for (int c = 0; c < CNT_MAX; c++)
+	for (int c = 0; c < NCOUNTERS; c++)
 		fprintf(stderr, " %14llu", (unsigned long long)total[c]);
 	if (!sampler_prog_stats(s, &runs, &ns) && runs)
 		fprintf(stderr, "\nBPF program: %llu runs, %.0f ns per run, %.0f ns per Python sample\n",
