@@ -101,12 +101,12 @@ timed_run() {
 	wl=$tmp/wl.$cfg
 	SID_BIND=$tmp/sid "${cmd[@]}" >"$wl" 2>"$wl.err" &
 	wlpid=$!
-	until grep -q '^READY ' "$wl"; do
+	until grep -qE '^READY [0-9]+$' "$wl"; do
 		kill -0 "$wlpid" 2>/dev/null || { cat "$wl" "$wl.err" >&2; fail "$cfg: the workload exited before READY"; }
 		sleep 0.05
 	done
 	# The pid the workload reports: the same as $wlpid, as every wrapper execs.
-	pid=$(sed -n 's/^READY //p' "$wl")
+	pid=$(sed -nE 's/^READY ([0-9]+)$/\1/p' "$wl")
 	[ "$pid" = "$wlpid" ] || fail "$cfg: READY $pid, but the background job is $wlpid"
 	if [ ${#alloc[@]} -gt 0 ]; then
 		taskset -c 0 ./pybpftop "${alloc[@]}" -p "$pid" -o "$tmp/out.folded" >"$tmp/pyb.out" 2>"$tmp/pyb.err" &
