@@ -207,6 +207,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static volatile sig_atomic_t stop, snap_now;
 static pid_t run_child;
 
@@ -227,21 +235,18 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
  * interpreter to be mapped (at its exec for a static build, after the
  * dynamic loader for a shared one). Returns 0 with t filled in. */
 #define START_TIMEOUT_S 5.0
-static double now(void);
 
 static int start_command(struct child *c, struct py_target *t, char *err, size_t errlen)
 {
-	double until;
-	int rc, status;
+	double start, t0;
+	int status;
 
 	if (child_spawn(c, env.command, err, errlen))
 		return -1;
 	run_child = c->pid;
 	if (child_release(c, env.command, err, errlen))
 		return -1;
-	double start = now();
-
-	for (until = start + START_TIMEOUT_S; now() < until; usleep(2000)) {
+	for (start = now(); now() < start + START_TIMEOUT_S; usleep(2000)) {
 		if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
 			snprintf(err, errlen, "%s exited (status %d) before its interpreter was found",
 				 env.command[0], child_exit_code(status));
@@ -249,9 +254,8 @@ static int start_command(struct child *c, struct py_target *t, char *err, size_t
 			return -1;
 		}
 		/* Not yet Python: a shell or a pyenv shim may exec it later. */
-		double t0 = now();
-
-		if (!(rc = py_target_open(c->pid, t, err, errlen))) {
+		t0 = now();
+		if (!py_target_open(c->pid, t, err, errlen)) {
 			if (env.verbose)
 				fprintf(stderr, "pybpftop: found the interpreter of pid %d %.1f ms after its start (in %.1f ms)\n",
 					c->pid, (now() - start) * 1e3, (now() - t0) * 1e3);
@@ -301,14 +305,6 @@ static void on_event(void *ctx, const struct py_alloc_event *e, const struct py_
 		alloc_heap_move(&r->heap, e->addr, e->size, e->addr2, e->size2);
 		break;
 	}
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void print_counters(struct alloc_probe *p, const struct run *r)
@@ -469,7 +465,65 @@ static int report(struct run *r, double elapsed, const char *why)
 	return rc;
 }
 
-static int profile_pid(void)
+/* The target's root directory, kept open so that its files can be read
+ * after it exits; -1 if it cannot be opened. */
+static int open_root(pid_t pid)
+{
+	char root[64];
+
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	return open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Take in events until -d, a signal or the target's exit (then returns
+ * the report's note on it), saving numbered snapshots as asked. */
+static const char *collect(struct run *r, struct alloc_probe *probe, int pidfd, double *elapsed)
+{
+	double start = now(), next_snap = start + env.snapshot_every;
+	const char *why = "";
+
+	while (!stop && (!env.duration || now() - start < env.duration)) {
+		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+		/* Stacks are named when they are drained, by reading the code
+		 * objects: a process that exits takes its code with it, so a
+		 * command we run (often short) is drained every few ms. --exact
+		 * fills the buffer fast: drain it often too. */
+		int ms = env.command ? 5 : env.exact ? 10 : 50;
+
+		if (env.duration && (env.duration - (now() - start)) * 1000 < ms)
+			ms = (env.duration - (now() - start)) * 1000 + 1;
+		if (poll(&pfd, 1, ms) > 0 && pfd.revents) {
+			why = ", until it exited";
+			break;
+		}
+		alloc_probe_drain(probe);
+		symbolizer_new_epoch(&r->sym);
+		if (snap_now || (env.snapshot_every && now() >= next_snap)) {
+			snap_now = 0;
+			next_snap += env.snapshot_every;
+			numbered_snapshot(r, now() - start);
+		}
+	}
+	*elapsed = now() - start;
+	return why;
+}
+
+static void warn_losses(struct alloc_probe *probe, const struct run *r)
+{
+	uint64_t c[CNT_MAX];
+
+	if (env.verbose)
+		print_counters(probe, r);
+	alloc_probe_counters(probe, c);
+	if (c[CNT_LOST])
+		fprintf(stderr, "pybpftop: warning: %llu events were lost (the ring buffer was full): the figures are low\n",
+			(unsigned long long)c[CNT_LOST]);
+	if (r->oom)
+		fprintf(stderr, "pybpftop: warning: out of memory for %llu blocks: the figures are low\n",
+			(unsigned long long)r->oom);
+}
+
+static int profile_target(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
 	struct child child = { .pid = -1 };
@@ -484,7 +538,7 @@ static int profile_pid(void)
 	struct run r = {};
 	char err[512];
 	const char *why = "";
-	double start, elapsed, next_snap;
+	double elapsed;
 	int pidfd = -1, rc = 1;
 
 	if (!env.command && kill(env.pid, 0) && errno == ESRCH) {
@@ -510,12 +564,7 @@ static int profile_pid(void)
 	if (env.command && start_command(&child, r.t, err, sizeof(err)))
 		goto fail;
 	env.pid = r.t->pid;
-	{
-		char root[64];
-
-		snprintf(root, sizeof(root), "/proc/%d/root", r.t->pid);
-		r.root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	}
+	r.root_fd = open_root(r.t->pid);
 	if (!proc_cmdline(r.t->pid, r.t->cmdline, sizeof(r.t->cmdline)))
 		snprintf(r.t->cmdline, sizeof(r.t->cmdline), "%s", r.t->comm);
 	if (env.snapshot)
@@ -526,46 +575,10 @@ static int profile_pid(void)
 	if (env.verbose)
 		fprintf(stderr, "pybpftop: pid %d: Python %s in %s, %s mode\n", r.t->pid, r.t->version,
 			r.t->runtime_file, env.exact ? "exact" : "sampled");
-	start = now();
-	next_snap = start + env.snapshot_every;
-	while (!stop && (!env.duration || now() - start < env.duration)) {
-		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-		/* Stacks are named when they are drained, by reading the code
-		 * objects: a process that exits takes its code with it, so a
-		 * command we run (often short) is drained every few ms. --exact
-		 * fills the buffer fast: drain it often too. */
-		int ms = env.command ? 5 : env.exact ? 10 : 50;
-
-		if (env.duration && (env.duration - (now() - start)) * 1000 < ms)
-			ms = (env.duration - (now() - start)) * 1000 + 1;
-		if (poll(&pfd, 1, ms) > 0 && pfd.revents) {
-			why = ", until it exited";
-			break;
-		}
-		alloc_probe_drain(probe);
-		symbolizer_new_epoch(&r.sym);
-		if (snap_now || (env.snapshot_every && now() >= next_snap)) {
-			snap_now = 0;
-			next_snap += env.snapshot_every;
-			numbered_snapshot(&r, now() - start);
-		}
-	}
-	elapsed = now() - start;
+	why = collect(&r, probe, pidfd, &elapsed);
 	alloc_probe_detach(probe);
 	alloc_probe_drain(probe);
-	if (env.verbose)
-		print_counters(probe, &r);
-	{
-		uint64_t c[CNT_MAX];
-
-		alloc_probe_counters(probe, c);
-		if (c[CNT_LOST])
-			fprintf(stderr, "pybpftop: warning: %llu events were lost (the ring buffer was full): the figures are low\n",
-				(unsigned long long)c[CNT_LOST]);
-	}
-	if (r.oom)
-		fprintf(stderr, "pybpftop: warning: out of memory for %llu blocks: the figures are low\n",
-			(unsigned long long)r.oom);
+	warn_losses(probe, &r);
 	rc = report(&r, elapsed, why);
 	goto out;
 fail:
@@ -655,5 +668,5 @@ int cmd_alloc(int argc, char **argv)
 		return 2;
 	env.q.include = env.include;
 	env.q.exclude = env.exclude;
-	return env.diff_mode ? diff_snapshots() : env.show_mode ? show_snapshot() : profile_pid();
+	return env.diff_mode ? diff_snapshots() : env.show_mode ? show_snapshot() : profile_target();
 }
