@@ -15,6 +15,7 @@
 #                        and python3-memray added, by tools/sid-chroot.sh
 #   BENCH_SKIP_PYBPFTOP=1  run everything but pybpftop (to test this script)
 #   BENCH_ITERATIONS     the workload's --iterations (default: its own, 700000)
+#   BENCH_GROW           --iterations of the growing-heap rows (default 200000)
 #   BENCH_SMALL          --iterations of the --exact comparison (default 20000:
 #                        each of its ~24 allocations per iteration traps twice)
 set -euo pipefail
@@ -28,6 +29,7 @@ sid=${SID_DIR:-/var/tmp/pybpftop-sid}
 deb=${BENCH_DEB_PY:-/usr/bin/python3.11}
 iters=${BENCH_ITERATIONS:-}
 small=${BENCH_SMALL:-20000}
+grow=${BENCH_GROW:-200000}
 [ "$(id -u)" = 0 ] || { echo "bench/alloc.sh: run as root (chroot, BPF)" >&2; exit 1; }
 
 if [ -z "${BENCH_PY:-}" ]; then
@@ -75,7 +77,11 @@ timed_run() {
 	local hw=(bench/alloc_workload.py --wait) sw=(/pybpftop/alloc_workload.py --wait)
 	if [ -n "$iters" ]; then hw+=(--iterations "$iters"); sw+=(--iterations "$iters"); fi
 	case $cfg in *_s) hw+=(--iterations "$small") ;; esac
+	case $cfg in g_*) hw+=(--grow --iterations "$grow") ;; esac
 	case $cfg in
+	g_none) cmd=(taskset -c 1 "$deb" "${hw[@]}") ;;
+	g_sampled) cmd=(taskset -c 1 "$deb" "${hw[@]}") alloc=(alloc) ;;
+	g_sampled4k) cmd=(taskset -c 1 "$deb" "${hw[@]}") alloc=(alloc --sample-bytes 4K) ;;
 	x_none_s) cmd=(taskset -c 1 "$py" "${hw[@]}") ;;
 	x_exact_s) cmd=(taskset -c 1 "$py" "${hw[@]}") alloc=(alloc --exact) ;;
 	x_sampled_s) cmd=(taskset -c 1 "$py" "${hw[@]}") alloc=(alloc) ;;
@@ -124,10 +130,11 @@ timed_run() {
 }
 
 configs=(a_none a_sampled a_tm1 a_tm25 a_none2 d_none d_sampled
-	s_none s_memray s_memray_py s_tm25 s_sampled x_none_s x_sampled_s x_exact_s x_tm25_s)
+	s_none s_memray s_memray_py s_tm25 s_sampled x_none_s x_sampled_s x_exact_s x_tm25_s
+	g_none g_sampled g_sampled4k)
 run_cfgs=()
 for c in "${configs[@]}"; do
-	case $skip:$c in 1:*sampled | 1:*exact) ;; *) run_cfgs+=("$c") ;; esac
+	case $skip:$c in 1:*sampled* | 1:*exact) ;; *) run_cfgs+=("$c") ;; esac
 done
 n=${#run_cfgs[@]}
 echo "allocation profiling: $rounds rounds of ${run_cfgs[*]}" >&2
@@ -207,6 +214,16 @@ $(row x_tm25_s x_none_s "\`PYTHONTRACEMALLOC=25\`")
 $head
 $(row d_none d_none none)
 $(row d_sampled d_none "\`pybpftop alloc -p PID\` (sampled)")
+
+### A growing heap: Debian's $debv, \`--grow\` at $grow iterations
+
+Every iteration's objects are kept (about 1 KiB each), so every page the
+loop touches is new: the sampled mode's page-fault path at its busiest.
+
+$head
+$(row g_none g_none none)
+$(row g_sampled g_none "\`pybpftop alloc -p PID\` (sampled, one per 128 KiB)")
+$(row g_sampled4k g_none "\`pybpftop alloc -p PID --sample-bytes 4K\` (every page)")
 
 ### sid's $spy $sidv in the chroot (\`tools/sid-run.sh\`), memray $memv
 
