@@ -20,6 +20,8 @@
 #                        each of its ~24 allocations per iteration traps twice)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/section.sh
+. bench/section.sh
 rounds=${1:-5}
 out=docs/performance.md
 marker='<!-- bench/alloc.sh -->'
@@ -246,13 +248,5 @@ MD
 }
 
 section >"$tmp/section"
-if [ -f "$out" ] && grep -qxF "$marker" "$out"; then
-	awk -v m="$marker" -v f="$tmp/section" '
-		$0 == m { while ((getline l < f) > 0) print l; skip = 1; next }
-		skip && /^<!-- bench\// { skip = 0; print "" }
-		!skip' "$out" >"$tmp/perf.md"
-else
-	{ [ -f "$out" ] && cat "$out" && echo; cat "$tmp/section"; } >"$tmp/perf.md"
-fi
-mv "$tmp/perf.md" "$out"
+write_section "$marker" "$tmp/section" "$out"
 echo "wrote $out" >&2

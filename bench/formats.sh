@@ -8,6 +8,8 @@
 # time), so the other benchmarks' sections are kept whatever their order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/section.sh
+. bench/section.sh
 runs=${1:-5}
 out=docs/performance.md
 marker='<!-- bench/formats.sh -->'
@@ -64,14 +66,6 @@ MD
 }
 
 section >"$tmp/section"
-if [ -f "$out" ] && grep -qxF "$marker" "$out"; then
-	awk -v m="$marker" -v f="$tmp/section" '
-		$0 == m { while ((getline l < f) > 0) print l; skip = 1; next }
-		skip && /^<!-- bench\// { skip = 0; print "" }
-		!skip' "$out" >"$tmp/perf.md"
-else
-	{ [ -f "$out" ] && cat "$out" && echo; cat "$tmp/section"; } >"$tmp/perf.md"
-fi
-mv "$tmp/perf.md" "$out"
+write_section "$marker" "$tmp/section" "$out"
 cat "$tmp/res" >&2
 echo "wrote $out" >&2
