@@ -14,16 +14,19 @@ LDLIBS := -lbpf -lelf -lz -lm -lncursesw -ljansson
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+# user/STAGE/NAME.c -> build/STAGE/NAME.o; headers are included by path
+# from user/ ("proc/procfs.h").
+USER_SRCS := $(wildcard user/*/*.c)
+USER_HDRS := $(wildcard user/*/*.h)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
-LIB_OBJS := $(filter-out $(OUTPUT)/main.o,$(USER_OBJS))
+LIB_OBJS := $(filter-out $(OUTPUT)/cmd/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/%,$(UNIT_SRCS))
 # Parsers of target memory, for the fuzzer.
-FUZZ_SRCS := user/code_reader.c user/line_table.c user/py_versions.c user/debug_offsets.c \
-	user/py_repr.c user/frame_locals.c user/py_gil.c
+FUZZ_SRCS := user/python/code_reader.c user/python/line_table.c user/python/versions.c \
+	user/python/debug_offsets.c user/python/repr.c user/python/frame_locals.c user/python/gil.c
 # Alloc snapshot files, which users pass around, for the second fuzzer.
-ALLOC_FUZZ_SRCS := user/alloc_snapshot.c user/alloc_stats.c user/source_lines.c
+ALLOC_FUZZ_SRCS := user/alloc/snapshot.c user/alloc/stats.c user/proc/source_lines.c
 
 ifeq ($(V),1)
 Q =
@@ -64,18 +67,19 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/%.o: user/%.c user/*.h include/*.h $(SKELS) | $(OUTPUT)
+$(OUTPUT)/%.o: user/%.c $(USER_HDRS) include/*.h $(SKELS) | $(OUTPUT)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) -c $< -o $@
 
 # The flame graph's script and style sheet, as C arrays for out_html.c.
-$(OUTPUT)/flame_assets.h: user/flame.js user/flame.css | $(OUTPUT)
+$(OUTPUT)/flame_assets.h: user/out/flame.js user/out/flame.css | $(OUTPUT)
 	$(call msg,XXD,$@)
 	$(Q)command -v xxd >/dev/null || \
 		{ echo "xxd not found: run 'make deps' (Debian package xxd)" >&2; exit 1; }
-	$(Q)(cd user && xxd -i flame.js && xxd -i flame.css) | sed "s/^unsigned/static const unsigned/" > $@
+	$(Q)(cd user/out && xxd -i flame.js && xxd -i flame.css) | sed "s/^unsigned/static const unsigned/" > $@
 
-$(OUTPUT)/out_html.o: $(OUTPUT)/flame_assets.h
+$(OUTPUT)/out/html.o: $(OUTPUT)/flame_assets.h
 
 pybpftop: $(USER_OBJS)
 	$(call msg,LINK,$@)
@@ -90,12 +94,12 @@ $(OUTPUT)/bench_%: bench/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/fuzz_target_memory: tests/fuzz/fuzz_target_memory.c $(FUZZ_SRCS) user/*.h include/*.h | $(OUTPUT)
+$(OUTPUT)/fuzz_target_memory: tests/fuzz/fuzz_target_memory.c $(FUZZ_SRCS) $(USER_HDRS) include/*.h | $(OUTPUT)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-Iinclude -Iuser tests/fuzz/fuzz_target_memory.c $(FUZZ_SRCS) -o $@
 
-$(OUTPUT)/fuzz_alloc_snapshot: tests/fuzz/fuzz_alloc_snapshot.c $(ALLOC_FUZZ_SRCS) user/*.h include/*.h | $(OUTPUT)
+$(OUTPUT)/fuzz_alloc_snapshot: tests/fuzz/fuzz_alloc_snapshot.c $(ALLOC_FUZZ_SRCS) $(USER_HDRS) include/*.h | $(OUTPUT)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-Iinclude -Iuser tests/fuzz/fuzz_alloc_snapshot.c $(ALLOC_FUZZ_SRCS) -ljansson -lm -o $@

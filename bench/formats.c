@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "formats.h"
+#include "out/writers.h"
 
 #define NFUNCS 2000
 #define LINES_PER_FUNC 5

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Print the struct py_version table entry (user/py_versions.c) for a CPython
+# Print the struct py_version table entry (user/python/versions.c) for a CPython
 # build, from its DWARF debug info, using gdb.
 #
 #   tools/dump-offsets.sh /path/to/libpython3.X.so.1.0   (or a static python)

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc_snapshot.h"
-#include "alloc_stats.h"
+#include "alloc/snapshot.h"
+#include "alloc/stats.h"
 
 /* No such process: alloc_print reads no source file. */
 #define NO_PID 0x7fffffff

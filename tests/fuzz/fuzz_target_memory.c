@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "code_reader.h"
-#include "frame_locals.h"
-#include "line_table.h"
-#include "py_gil.h"
-#include "py_repr.h"
+#include "python/code_reader.h"
+#include "python/frame_locals.h"
+#include "python/line_table.h"
+#include "python/gil.h"
+#include "python/repr.h"
 #include "../unit/fake_mem.h"
 
 #define FUZZ_BASE	0x10000000ULL

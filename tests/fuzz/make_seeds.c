@@ -2,13 +2,13 @@
  * in py_versions.c, a well-formed code object with its strings, bytes and
  * a real line table (from that version's co_linetable / co_lnotab of a
  * small function), laid out as the fuzzer expects (see its header).
- *   cc -Iinclude -Iuser tests/fuzz/make_seeds.c user/py_versions.c -o /tmp/make_seeds
+ *   cc -Iinclude -Iuser tests/fuzz/make_seeds.c user/python/versions.c -o /tmp/make_seeds
  *   /tmp/make_seeds tests/fuzz/corpus */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "py_versions.h"
+#include "python/versions.h"
 #include "../unit/fake_mem.h"
 
 #define FUZZ_BASE	0x10000000ULL	/* as in fuzz_target_memory.c */

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "py_versions.h"
-#include "remote_mem.h"
+#include "python/versions.h"
+#include "proc/remote_mem.h"
 
 #define FAKE_MAX_REGIONS 8
 

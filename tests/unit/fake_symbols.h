@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "symbolizer.h"
+#include "profile/symbolizer.h"
 
 /* Adds function `name` at `line` to the symbolizer's tables directly;
  * returns its frame id. */

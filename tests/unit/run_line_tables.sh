@@ -1,5 +1,5 @@
 #!/bin/sh
-# Check user/line_table.c against every CPython interpreter on this machine.
+# Check user/python/line_table.c against every CPython interpreter on this machine.
 # Usage: tests/unit/run_line_tables.sh PATH_TO_BUILT_test_line_table
 # For each interpreter: generate a corpus from linetable_corpus_src.py with
 # that interpreter's own co_lines()/findlinestarts, then run the test on it.

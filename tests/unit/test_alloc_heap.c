@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
-#include "alloc_heap.h"
+#include "alloc/heap.h"
 
 #define P 4096ULL
 

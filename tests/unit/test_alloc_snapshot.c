@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
-#include "alloc_snapshot.h"
+#include "alloc/snapshot.h"
 
 static char dir[] = "/tmp/test_alloc_snapshot_XXXXXX";
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
-#include "alloc_stats.h"
+#include "alloc/stats.h"
 
 #define FR(file, line, func) { (char *)(file), (char *)(func), line }
 

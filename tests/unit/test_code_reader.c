@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "code_reader.h"
+#include "python/code_reader.h"
 #include "fake_mem.h"
 
 /* Only the live check needs the real tables, and they are written by

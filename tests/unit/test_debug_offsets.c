@@ -1,8 +1,8 @@
-/* Unit test for user/debug_offsets.c.
+/* Unit test for user/python/debug_offsets.c.
  *
  * 1. Synthetic blobs: cookie/version/bounds handling, always run.
  * 2. Real blobs, each parsed and compared with the static table of
- *    user/py_versions.c (itself checked against DWARF):
+ *    user/python/versions.c (itself checked against DWARF):
  *    - read from the interpreter's file: _PyRuntime is initialised data, so
  *      the "xdebugpy" blob is in the ELF image as-is;
  *    - read live from a running interpreter, which dumps its own _PyRuntime
@@ -26,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "debug_offsets.h"
+#include "python/debug_offsets.h"
 
 static int failures, real_checked;
 

@@ -8,8 +8,8 @@
 #include <zlib.h>
 #include "check.h"
 #include "fake_symbols.h"
-#include "formats.h"
-#include "pb_encode.h"
+#include "out/writers.h"
+#include "out/pb_encode.h"
 
 
 /* Another line of the last function added. */

@@ -13,7 +13,7 @@
 #include <time.h>
 #include "check.h"
 #include "fake_symbols.h"
-#include "formats.h"
+#include "out/writers.h"
 
 
 static const struct profile_meta meta = {

@@ -1,4 +1,4 @@
-/* Unit test for user/line_table.c.
+/* Unit test for user/python/line_table.c.
  *
  * Usage: test_line_table [CORPUS...]
  * Always runs the hand-written cases (edge cases and a random-input sweep
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "line_table.h"
+#include "python/line_table.h"
 
 #define MAX_SHOWN 10
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "check.h"
 #include "fake_symbols.h"
-#include "profile.h"
+#include "profile/profile.h"
 
 
 static char *capture(const struct profile *p, const struct symbolizer *s, int top)

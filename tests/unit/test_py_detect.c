@@ -1,8 +1,8 @@
 /* Version detection: each step of the fallback chain on its own. */
 #include <string.h>
 #include "check.h"
-#include "py_detect.h"
-#include "py_versions.h"
+#include "python/detect.h"
+#include "python/versions.h"
 
 static int name_is(const char *path, int ma, int mi)
 {

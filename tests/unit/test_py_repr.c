@@ -25,10 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "frame_locals.h"
-#include "py_gil.h"
-#include "py_repr.h"
-#include "py_target.h"
+#include "python/frame_locals.h"
+#include "python/gil.h"
+#include "python/repr.h"
+#include "python/target.h"
 #include "fake_mem.h"
 
 static int failures, live_checked;

@@ -1,0 +1,431 @@
+/* `pybpftop dump`: every thread's Python stack, once, py-bt style, with
+ * source lines and (--locals) local variables; --json for programs.
+ *
+ * The target is never stopped, so a running thread's stack may move while
+ * it is read. The stacks are taken twice (three times if needed) and a
+ * thread whose stack differed between the last two passes is marked as
+ * changing, rather than printed as if it were a true picture. */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "python/frame_locals.h"
+#include "proc/procfs.h"
+#include "python/gil.h"
+#include "python/repr.h"
+#include "profile/session.h"
+#include "proc/source_lines.h"
+
+static struct dump_env {
+	struct cli_target target;
+	int locals;
+	int json;
+	int verbose;
+} env;
+
+static const char doc[] =
+"Print the Python stack of every thread of a running CPython process, once,\n"
+"innermost frame last, with source lines (and local variables with --locals).\n"
+"The process is not stopped.\n"
+"\n"
+"EXAMPLES:\n"
+"  sudo pybpftop dump -p 1234\n"
+"  sudo pybpftop dump -p 1234 --locals\n"
+"  sudo pybpftop dump -p 1234 --json | jq '.processes[0].threads[].frames[-1]'\n";
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Process to dump (may repeat)", 0 },
+	{ "locals", OPT_LOCALS, NULL, 0, "Show each frame's local, cell and free variables", 0 },
+	{ "json", OPT_JSON, NULL, 0, "Print one JSON document instead of text", 0 },
+	{ "verbose", 'v', NULL, 0, "Say how the process was found (-vv: libbpf's messages)", 0 },
+	{ 0 },
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case OPT_LOCALS:
+		env.locals = 1;
+		break;
+	case OPT_JSON:
+		env.json = 1;
+		break;
+	case 'v':
+		env.verbose++;
+		break;
+	case 'r':
+		return ARGP_ERR_UNKNOWN;
+	default:
+		return cli_target_arg(key, arg, state, &env.target);
+	}
+	return 0;
+}
+
+/* One thread as one pass saw it. */
+struct thread_stack {
+	struct py_target *t;
+	uint32_t tid, flags, depth;
+	uint64_t tstate;
+	uint32_t *ids;			/* frame ids, innermost first */
+	struct py_frame *frames;
+	uint64_t *addrs;
+	int changing;			/* differed between the last two passes */
+};
+
+struct pass {
+	struct thread_stack *v;
+	int n, cap;
+};
+
+static void pass_free(struct pass *p)
+{
+	for (int i = 0; i < p->n; i++) {
+		free(p->v[i].ids);
+		free(p->v[i].frames);
+		free(p->v[i].addrs);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+static void on_thread(void *ctx, struct py_target *t, const struct py_sample_hdr *hdr,
+		      const uint32_t *ids, const struct py_frame *frames, const uint64_t *addrs)
+{
+	struct pass *p = ctx;
+	struct thread_stack *ts;
+	size_t d = hdr->depth;
+
+	if (p->n == p->cap) {
+		struct thread_stack *v = realloc(p->v, (p->cap = p->cap ? 2 * p->cap : 16) * sizeof(*v));
+
+		if (!v)
+			return;
+		p->v = v;
+	}
+	ts = &p->v[p->n];
+	*ts = (struct thread_stack){ .t = t, .tid = hdr->tid, .flags = hdr->flags,
+				     .depth = hdr->depth, .tstate = hdr->tstate };
+	ts->ids = malloc((d ? d : 1) * sizeof(*ids));
+	ts->frames = malloc((d ? d : 1) * sizeof(*frames));
+	ts->addrs = calloc(d ? d : 1, sizeof(*addrs));
+	if (!ts->ids || !ts->frames || !ts->addrs) {
+		free(ts->ids);
+		free(ts->frames);
+		free(ts->addrs);
+		return;
+	}
+	memcpy(ts->ids, ids, d * sizeof(*ids));
+	memcpy(ts->frames, frames, d * sizeof(*frames));
+	if (addrs)
+		memcpy(ts->addrs, addrs, d * sizeof(*addrs));
+	p->n++;
+}
+
+static const struct thread_stack *find_thread(const struct pass *p, uint32_t tid)
+{
+	for (int i = 0; i < p->n; i++)
+		if (p->v[i].tid == tid)
+			return &p->v[i];
+	return NULL;
+}
+
+static int same_stack(const struct thread_stack *a, const struct thread_stack *b)
+{
+	if (!a || !b || a->depth != b->depth || a->tstate != b->tstate)
+		return 0;
+	for (uint32_t i = 0; i < a->depth; i++)
+		if (a->frames[i].code != b->frames[i].code ||
+		    a->frames[i].lasti != b->frames[i].lasti ||
+		    a->addrs[i] != b->addrs[i])
+			return 0;
+	return 1;
+}
+
+/* Marks the threads of `cur` whose stack is not the one `prev` saw;
+ * returns how many. */
+static int mark_changing(struct pass *cur, const struct pass *prev)
+{
+	int n = 0;
+
+	for (int i = 0; i < cur->n; i++) {
+		cur->v[i].changing = !same_stack(&cur->v[i], find_thread(prev, cur->v[i].tid));
+		n += cur->v[i].changing;
+	}
+	return n;
+}
+
+static int by_tid(const void *a, const void *b)
+{
+	const struct thread_stack *x = a, *y = b;
+
+	return x->t->pid != y->t->pid ? (x->t->pid > y->t->pid) - (x->t->pid < y->t->pid) :
+	       (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static const char *thread_state(const struct thread_stack *ts)
+{
+	if (ts->flags & SAMPLE_ON_CPU)
+		return "running";
+	if (ts->flags & SAMPLE_RUNNABLE)
+		return "runnable";
+	return "idle";
+}
+
+/* Variables shown per frame, and bytes per value. */
+#define FRAME_LOCALS_MAX 256
+#define PY_REPR_MAX 2048
+
+struct printer {
+	struct session *s;
+	struct source_lines src;
+	uint64_t gil_holder[SESSION_MAX_TARGETS];	/* PyThreadState, or 0 */
+	json_t *doc;
+};
+
+static int target_index(const struct session *s, const struct py_target *t)
+{
+	for (int i = 0; i < s->ntargets; i++)
+		if (s->targets[i] == t)
+			return i;
+	return 0;
+}
+
+struct local_var {
+	const char *name;	/* valid until the next read_locals() */
+	const char *kind;
+	char repr[PY_REPR_MAX];
+};
+
+static const char *kind_name(enum py_local_kind k)
+{
+	return k == PY_LOCAL_CELL ? "cell" : k == PY_LOCAL_FREE ? "free" : "local";
+}
+
+/* The frame's variables, rendered; returns how many (at most max). */
+static int read_locals(const struct thread_stack *ts, uint32_t i, struct local_var *out, int max)
+{
+	static struct py_local v[FRAME_LOCALS_MAX];
+	struct py_target *t = ts->t;
+	struct py_repr_ctx rc = { &t->mem, &t->v, &t->builtins };
+	size_t total = 0;
+	int n = py_frame_locals(&t->mem, &t->v, &t->builtins, ts->addrs[i], ts->frames[i].code,
+				v, FRAME_LOCALS_MAX, &total);
+
+	if (n > max)
+		n = max;
+	for (int k = 0; k < n; k++) {
+		out[k].name = v[k].name;
+		out[k].kind = kind_name(v[k].kind);
+		if (v[k].err)
+			snprintf(out[k].repr, sizeof(out[k].repr), "<unreadable: %s>", strerror(-v[k].err));
+		else if (!v[k].value)
+			snprintf(out[k].repr, sizeof(out[k].repr), "<unbound>");
+		else
+			py_repr(&rc, v[k].value, out[k].repr, sizeof(out[k].repr));
+	}
+	return n;
+}
+
+static void frame_text(struct printer *pr, const struct thread_stack *ts, uint32_t i)
+{
+	const struct symbolizer *sym = &pr->s->sym;
+	uint32_t id = ts->ids[i] < sym->nframes ? ts->ids[i] : FRAME_UNKNOWN;
+	const struct frame_info *f = &sym->frames[id];
+	const struct func_info *fn = &sym->funcs[f->func];
+	const char *line;
+
+	if (id == FRAME_UNKNOWN) {
+		printf("  File \"<unknown>\", line ?, in <code object at 0x%llx: unreadable>\n",
+		       (unsigned long long)ts->frames[i].code);
+		return;
+	}
+	if (f->line >= 0)
+		printf("  File \"%s\", line %d, in %s\n", fn->file, f->line, fn->name);
+	else
+		printf("  File \"%s\", line ?, in %s\n", fn->file, fn->name);
+	line = f->line >= 0 ? source_line(&pr->src, ts->t->pid, fn->file, f->line) : NULL;
+	if (line && *line)
+		printf("    %s\n", line);
+	if (env.locals) {
+		static struct local_var v[FRAME_LOCALS_MAX];
+		int n = read_locals(ts, i, v, FRAME_LOCALS_MAX);
+
+		if (n < 0)
+			printf("      <locals unreadable: %s>\n", strerror(-n));
+		for (int k = 0; k < n; k++)
+			printf("      %s%s = %s\n", v[k].name,
+			       strcmp(v[k].kind, "local") ? (strcmp(v[k].kind, "cell") ? " (free)" : " (cell)") : "",
+			       v[k].repr);
+	}
+}
+
+static json_t *frame_json(struct printer *pr, const struct thread_stack *ts, uint32_t i)
+{
+	const struct symbolizer *sym = &pr->s->sym;
+	uint32_t id = ts->ids[i] < sym->nframes ? ts->ids[i] : FRAME_UNKNOWN;
+	const struct frame_info *f = &sym->frames[id];
+	const struct func_info *fn = &sym->funcs[f->func];
+	const char *line = f->line >= 0 && id != FRAME_UNKNOWN ?
+			   source_line(&pr->src, ts->t->pid, fn->file, f->line) : NULL;
+	json_t *j = json_object();
+
+	json_object_set_new(j, "function", id == FRAME_UNKNOWN ? json_null() : json_string(fn->name));
+	json_object_set_new(j, "file", id == FRAME_UNKNOWN ? json_null() : json_string(fn->file));
+	json_object_set_new(j, "line", f->line >= 0 && id != FRAME_UNKNOWN ? json_integer(f->line) : json_null());
+	json_object_set_new(j, "source", line ? json_string(line) : json_null());
+	json_object_set_new(j, "code", json_integer((json_int_t)ts->frames[i].code));
+	if (env.locals) {
+		static struct local_var v[FRAME_LOCALS_MAX];
+		int n = read_locals(ts, i, v, FRAME_LOCALS_MAX);
+		json_t *arr = json_array();
+
+		if (n < 0)
+			json_object_set_new(j, "locals_error", json_string(strerror(-n)));
+		for (int k = 0; k < n; k++)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", v[k].name,
+							     "kind", v[k].kind, "repr", v[k].repr));
+		json_object_set_new(j, "locals", arr);
+	}
+	return j;
+}
+
+static void thread_out(struct printer *pr, const struct thread_stack *ts, json_t *threads)
+{
+	char name[64] = "?";
+	int gil = ts->tstate && ts->tstate == pr->gil_holder[target_index(pr->s, ts->t)];
+
+	proc_thread_comm(ts->t->pid, ts->tid, name, sizeof(name));
+	if (threads) {
+		json_t *j = json_object(), *frames = json_array();
+
+		json_object_set_new(j, "tid", json_integer(ts->tid));
+		json_object_set_new(j, "name", json_string(name));
+		json_object_set_new(j, "state", json_string(thread_state(ts)));
+		json_object_set_new(j, "gil", json_boolean(gil));
+		json_object_set_new(j, "consistent", json_boolean(!ts->changing));
+		json_object_set_new(j, "partial", json_boolean(ts->flags & (SAMPLE_TRUNCATED | SAMPLE_READ_ERROR)));
+		for (uint32_t i = ts->depth; i-- > 0;)
+			json_array_append_new(frames, frame_json(pr, ts, i));
+		json_object_set_new(j, "frames", frames);
+		json_array_append_new(threads, j);
+		return;
+	}
+	printf("Thread %u (%s%s): \"%s\"\n", ts->tid, thread_state(ts), gil ? ", holding the GIL" : "", name);
+	if (ts->changing)
+		printf("  [the stack changed while it was read: the thread is running; shown as last read]\n");
+	if (!ts->depth) {
+		printf("  (no Python frames)\n\n");
+		return;
+	}
+	printf("Traceback (most recent call last):\n");
+	if (ts->flags & SAMPLE_TRUNCATED)
+		printf("  [truncated: the outermost frames are not shown]\n");
+	else if (ts->flags & SAMPLE_READ_ERROR)
+		printf("  [partial: a frame could not be read; the outer frames are missing]\n");
+	for (uint32_t i = ts->depth; i-- > 0;)
+		frame_text(pr, ts, i);
+	printf("\n");
+}
+
+static void dump_out(struct printer *pr, struct pass *p)
+{
+	struct session *s = pr->s;
+	json_t *procs = NULL;
+
+	qsort(p->v, p->n, sizeof(*p->v), by_tid);
+	if (env.json) {
+		pr->doc = json_object();
+		procs = json_array();
+		json_object_set_new(pr->doc, "processes", procs);
+	}
+	for (int k = 0; k < s->ntargets; k++) {
+		struct py_target *t = s->targets[k];
+		char cmd[1024] = "";
+		json_t *threads = NULL;
+
+		proc_cmdline(t->pid, cmd, sizeof(cmd));
+		if (procs) {
+			json_t *j = json_object();
+
+			threads = json_array();
+			json_object_set_new(j, "pid", json_integer(t->pid));
+			json_object_set_new(j, "command", json_string(cmd));
+			json_object_set_new(j, "python", json_string(t->version));
+			json_object_set_new(j, "threads", threads);
+			json_array_append_new(procs, j);
+		} else {
+			printf("Process %d: %s\nPython %s\n\n", t->pid, cmd, t->version);
+		}
+		for (int i = 0; i < p->n; i++)
+			if (p->v[i].t == t)
+				thread_out(pr, &p->v[i], threads);
+	}
+	if (pr->doc) {
+		json_dumpf(pr->doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(pr->doc);
+	}
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	struct session *s = calloc(1, sizeof(*s));
+	struct pass passes[2] = {};
+	struct printer pr = { .s = s };
+	struct session_opts so = { .max_depth = PYBPFTOP_MAX_DEPTH, .threads = 1,
+				   .on_thread = on_thread };
+	int rc = 1, cur = 0, npasses = 0;
+	double t0 = session_now(), t1, t2;
+
+	if (!s)
+		return 1;
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL)) {
+		free(s);
+		return 1;
+	}
+	so.pids = env.target.pids;
+	so.npids = env.target.npids;
+	so.verbose = env.verbose;
+	if (session_open(s, &so))
+		goto out;
+	t1 = session_now();
+	for (int i = 0; i < s->ntargets; i++)
+		if (py_gil_holder(s->targets[i], &pr.gil_holder[i]) != 1)
+			pr.gil_holder[i] = 0;
+	/* Pass until two in a row agree, three passes at most. */
+	for (int n = 0; n < 3; n++) {
+		cur = n % 2;
+		pass_free(&passes[cur]);
+		so.ctx = &passes[cur];
+		if (session_threads(s)) {
+			fprintf(stderr, "pybpftop: cannot read the threads: %s\n", strerror(errno));
+			goto out;
+		}
+		npasses = n + 1;
+		if (n && !mark_changing(&passes[cur], &passes[!cur]))
+			break;
+	}
+	t2 = session_now();
+	if (!s->alive || !py_target_alive(s->targets[0])) {
+		fprintf(stderr, "pybpftop: process %d exited while it was read\n", s->targets[0]->pid);
+		goto out;
+	}
+	dump_out(&pr, &passes[cur]);
+	fflush(stdout);
+	if (env.verbose)
+		fprintf(stderr, "pybpftop: load and attach %.1f ms, %d passes over %d threads %.1f ms, output %.1f ms\n",
+			(t1 - t0) * 1e3, npasses, passes[cur].n, (t2 - t1) * 1e3, (session_now() - t2) * 1e3);
+	rc = 0;
+out:
+	pass_free(&passes[0]);
+	pass_free(&passes[1]);
+	source_lines_free(&pr.src);
+	session_close(s);
+	free(s);
+	return rc;
+}

@@ -1,0 +1,420 @@
+/* `pybpftop top`: the live view. Full screen with ncurses on a terminal;
+ * plain-text tables every interval (like `top -b`) with --batch or when
+ * stdout is not a terminal, for pipes, logs and CI. */
+#include <argp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <curses.h>
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "proc/procfs.h"
+#include "python/gil.h"
+#include "profile/session.h"
+
+static struct top_env {
+	struct cli_target target;
+	double interval;
+	long iterations;	/* 0: until Ctrl-C */
+	int lines;
+	int rows;
+	int batch;
+	int idle;
+} env = {
+	.target.hz = 99,
+	.interval = 1.0,
+	.rows = 20,
+};
+
+static const char doc[] =
+"Show where a running CPython process spends its time, refreshed every\n"
+"interval: %Own and %Total over the last interval, OwnTime and TotalTime\n"
+"since the start (or the last reset). Keys: 1-4 sort by a column, l lines\n"
+"or functions, t next thread, r reset, p pause the display, q quit.\n"
+"\n"
+"EXAMPLES:\n"
+"  sudo pybpftop top -p 1234 --batch -n 5\n"
+"  sudo pybpftop -p 1234 --lines | tee top.log\n";
+
+static const struct argp_option options[] = {
+	CLI_TARGET_OPTIONS,
+	{ "interval", 'i', "SECONDS", 0, "Time between refreshes (default 1)", 0 },
+	{ "iterations", 'n', "N", 0, "Stop after N refreshes (default: until Ctrl-C)", 0 },
+	{ "batch", 'b', NULL, 0, "Plain-text tables, also chosen when stdout is not a terminal", 0 },
+	{ "lines", 'l', NULL, 0, "One row per line instead of per function", 0 },
+	{ "rows", 'R', "N", 0, "Rows per table (default 20)", 0 },
+	{ "idle", OPT_IDLE, NULL, 0, "Wall-clock time: count threads that sleep or wait too", 0 },
+	{ 0 },
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'i':
+		env.interval = cli_seconds(arg, 0.1, 3600, state);
+		break;
+	case 'n':
+		env.iterations = cli_long(arg, 1, 1000000, state);
+		break;
+	case 'b':
+		env.batch = 1;
+		break;
+	case 'l':
+		env.lines = 1;
+		break;
+	case 'R':
+		env.rows = cli_long(arg, 1, 10000, state);
+		break;
+	case OPT_IDLE:
+		env.idle = 1;
+		break;
+	default:
+		return cli_target_arg(key, arg, state, &env.target);
+	}
+	return 0;
+}
+
+/* What the view shows, and the counts of the previous refresh, so that the
+ * percentages cover the last interval and the times the whole run. */
+struct view {
+	int sort;		/* 0 %Own, 1 %Total, 2 OwnTime, 3 TotalTime */
+	int lines;		/* rows per line, not per function */
+	uint32_t tid;		/* the thread shown, 0 for all */
+	char thread_name[80];
+	int paused;
+	uint64_t *prev_own, *prev_total, prev_samples;
+	uint32_t prev_n;
+	double threads_at;	/* when the thread states were last taken */
+};
+
+struct row {
+	uint32_t id;
+	uint64_t own, total;	/* since the start */
+	double pown, ptotal;	/* % of the last interval */
+};
+
+static int sort_key;
+
+static int by_column(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	double kx, ky;
+
+	switch (sort_key) {
+	case 0: kx = x->pown; ky = y->pown; break;
+	case 1: kx = x->ptotal; ky = y->ptotal; break;
+	case 2: kx = x->own; ky = y->own; break;
+	default: kx = x->total; ky = y->total; break;
+	}
+	if (kx != ky)
+		return kx < ky ? 1 : -1;
+	return (x->total < y->total) - (x->total > y->total);
+}
+
+static void view_forget(struct view *v)
+{
+	free(v->prev_own);
+	free(v->prev_total);
+	v->prev_own = v->prev_total = NULL;
+	v->prev_n = 0;
+	v->prev_samples = 0;
+}
+
+/* The rows to show, sorted; *n rows, *samples counted in total. A refresh
+ * (`commit`) makes these counts the base of the next interval; a redraw
+ * after a key press does not. With no new sample, or no base yet, the
+ * percentages cover the whole run. */
+static struct row *view_rows(struct session *s, struct view *v, uint32_t *n, uint64_t *samples,
+			     int commit)
+{
+	struct func_count *fc = profile_thread_functions(&s->prof, &s->sym, v->tid, v->lines,
+							 0, n, samples);
+	struct row *rows = calloc(*n ? *n : 1, sizeof(*rows));
+	uint64_t *own = calloc(*n ? *n : 1, sizeof(*own));
+	uint64_t *total = calloc(*n ? *n : 1, sizeof(*total));
+	uint64_t dsamples = *samples - (v->prev_samples < *samples ? v->prev_samples : 0);
+	int base = dsamples != *samples;
+
+	if (!fc || !rows || !own || !total) {
+		free(fc);
+		free(rows);
+		free(own);
+		free(total);
+		*n = 0;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < *n; i++) {
+		uint32_t id = fc[i].id;
+		uint64_t po = base && id < v->prev_n ? v->prev_own[id] : 0;
+		uint64_t pt = base && id < v->prev_n ? v->prev_total[id] : 0;
+
+		rows[i] = (struct row){ id, fc[i].own, fc[i].total, 0, 0 };
+		if (dsamples) {
+			rows[i].pown = 100.0 * (fc[i].own - po) / dsamples;
+			rows[i].ptotal = 100.0 * (fc[i].total - pt) / dsamples;
+		}
+		if (id < *n) {
+			own[id] = fc[i].own;
+			total[id] = fc[i].total;
+		}
+	}
+	free(fc);
+	if (commit) {
+		view_forget(v);
+		v->prev_own = own;
+		v->prev_total = total;
+		v->prev_n = *n;
+		v->prev_samples = *samples;
+	} else {
+		free(own);
+		free(total);
+	}
+	sort_key = v->sort;
+	qsort(rows, *n, sizeof(*rows), by_column);
+	return rows;
+}
+
+static const struct func_info *row_func(struct session *s, const struct view *v,
+					const struct row *r, int *line)
+{
+	const struct frame_info *fr = v->lines ? &s->sym.frames[r->id] : NULL;
+	const struct func_info *fn = &s->sym.funcs[fr ? fr->func : r->id];
+
+	*line = fr && fr->line >= 0 ? fr->line : fn->firstline;
+	return fn;
+}
+
+/* "Threads: 5 (1 running, 4 idle) - GIL: 1234": from a snapshot of every
+ * thread, taken at most once per refresh interval. */
+static void thread_summary(struct session *s, struct view *v, char *buf, size_t len)
+{
+	int running = 0, gil_tid = 0, gil;
+	uint64_t holder = 0;
+
+	if (session_now() - v->threads_at >= env.interval * 0.9) {
+		session_threads(s);
+		v->threads_at = session_now();
+	}
+	gil = py_gil_holder(s->targets[0], &holder);
+	for (int i = 0; i < s->nthreads; i++) {
+		running += !!(s->threads[i].flags & (SAMPLE_ON_CPU | SAMPLE_RUNNABLE));
+		if (gil == 1 && holder && s->threads[i].tstate == holder)
+			gil_tid = s->threads[i].tid;
+	}
+	snprintf(buf, len, "Threads: %d (%d running, %d idle) - GIL: %s", s->nthreads, running,
+		 s->nthreads - running, gil < 0 ? "unknown" : gil == 0 ? "free" : "");
+	if (gil == 1) {
+		size_t n = strlen(buf);
+
+		if (gil_tid)
+			snprintf(buf + n, len - n, "held by %d", gil_tid);
+		else
+			snprintf(buf + n, len - n, "held");
+	}
+}
+
+static void header(struct session *s, struct view *v, char *l1, char *l2, size_t len)
+{
+	const struct py_target *t = s->targets[0];
+	uint64_t total[CNT_MAX];
+	char cmd[160], threads[160], idle[64] = "";
+
+	sampler_counters(s->sampler, total, NULL, 0);
+	if (!proc_cmdline(t->pid, cmd, sizeof(cmd)))
+		snprintf(cmd, sizeof(cmd), "%s", t->comm);
+	thread_summary(s, v, threads, sizeof(threads));
+	if (env.idle)
+		snprintf(idle, sizeof(idle), " (%.0f%% on CPU, %.0f%% off)",
+			 100.0 * (s->prof.samples - s->prof.off_cpu) / (s->prof.samples ? s->prof.samples : 1),
+			 100.0 * s->prof.off_cpu / (s->prof.samples ? s->prof.samples : 1));
+	snprintf(l1, len, "pybpftop top - pid %d: %s - Python %s - %d Hz%s - %.1f s", t->pid,
+		 cmd, t->version, env.target.hz, env.idle ? " wall-clock" : "", session_now() - s->start);
+	snprintf(l2, len, "Samples: %llu taken%s, %llu lost - %s%s%s",
+		 (unsigned long long)s->prof.samples, idle, (unsigned long long)total[CNT_LOST],
+		 threads, v->tid ? " - showing " : "", v->tid ? v->thread_name : "");
+}
+
+static void format_row(char *buf, size_t len, struct session *s, const struct view *v,
+		       const struct row *r)
+{
+	int line;
+	const struct func_info *fn = row_func(s, v, r, &line);
+
+	if (fn->file[0])
+		snprintf(buf, len, "%6.1f%% %6.1f%% %8.2fs %8.2fs  %s (%s:%d)", r->pown, r->ptotal,
+			 (double)r->own / env.target.hz, (double)r->total / env.target.hz, fn->name, fn->file, line);
+	else
+		snprintf(buf, len, "%6.1f%% %6.1f%% %8.2fs %8.2fs  %s", r->pown, r->ptotal,
+			 (double)r->own / env.target.hz, (double)r->total / env.target.hz, fn->name);
+}
+
+#define COLUMNS "   %%Own  %%Total   OwnTime TotalTime  "
+
+static void print_refresh(struct session *s, struct view *v)
+{
+	char l1[512], l2[512], buf[1024];
+	uint64_t samples;
+	uint32_t n;
+	struct row *rows = view_rows(s, v, &n, &samples, 1);
+
+	header(s, v, l1, l2, sizeof(l1));
+	printf("%s\n%s\n\n" COLUMNS "%s\n", l1, l2, v->lines ? "Line" : "Function");
+	for (uint32_t i = 0; rows && i < n && (int)i < env.rows; i++) {
+		if (!rows[i].own && !rows[i].total)
+			break;
+		format_row(buf, sizeof(buf), s, v, &rows[i]);
+		puts(buf);
+	}
+	free(rows);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void draw_screen(struct session *s, struct view *v, int commit)
+{
+	static const char *names[] = { "%Own", "%Total", "OwnTime", "TotalTime" };
+	char l1[512], l2[512], buf[1024];
+	uint64_t samples;
+	uint32_t n;
+	struct row *rows = view_rows(s, v, &n, &samples, commit);
+	int h = LINES, w = COLS;
+
+	erase();
+	header(s, v, l1, l2, sizeof(l1));
+	mvaddnstr(0, 0, l1, w);
+	mvaddnstr(1, 0, l2, w);
+	attron(A_REVERSE);
+	snprintf(buf, sizeof(buf), COLUMNS "%-*s", w > 38 ? w - 38 : 1,
+		 v->lines ? "Line" : "Function");
+	mvaddnstr(3, 0, buf, w);
+	attroff(A_REVERSE);
+	for (uint32_t i = 0; rows && i < n && (int)i < h - 6; i++) {
+		if (!rows[i].own && !rows[i].total)
+			break;
+		format_row(buf, sizeof(buf), s, v, &rows[i]);
+		mvaddnstr(4 + i, 0, buf, w);
+	}
+	snprintf(buf, sizeof(buf), "sort: %s%s | 1-4 sort  l %s  t thread  r reset  p %s  q quit",
+		 names[v->sort], v->paused ? " | PAUSED" : "", v->lines ? "functions" : "lines",
+		 v->paused ? "resume" : "pause");
+	mvaddnstr(h - 1, 0, buf, w);
+	refresh();
+	free(rows);
+}
+
+/* Move the thread filter to the next thread seen, in tid order, then back
+ * to all. By tid, not by position: threads seen later join the list. */
+static void next_thread(struct session *s, struct view *v)
+{
+	struct profile_thread th[256];
+	int n = profile_threads(&s->prof, th, 256), i = 0;
+
+	while (i < n && th[i].tid <= v->tid)
+		i++;
+	v->tid = i < n ? th[i].tid : 0;
+	snprintf(v->thread_name, sizeof(v->thread_name), "%s (%u)", i < n ? th[i].name : "", v->tid);
+	view_forget(v);
+}
+
+/* The full-screen loop; returns when q is pressed, a signal arrives or
+ * every target has exited. */
+static void run_screen(struct session *s, struct view *v)
+{
+	double next = session_now() + env.interval;
+	long drawn = 0;
+
+	initscr();
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	timeout(0);
+	draw_screen(s, v, 1);
+	while (!session_stop && s->alive) {
+		int key;
+
+		session_tick(s, 100);
+		while ((key = getch()) != ERR) {
+			switch (key) {
+			case 'q':
+				goto out;
+			case '1': case '2': case '3': case '4':
+				v->sort = key - '1';
+				break;
+			case 'l':
+				v->lines = !v->lines;
+				view_forget(v);
+				break;
+			case 't':
+				next_thread(s, v);
+				break;
+			case 'r':
+				profile_free(&s->prof);
+				profile_init(&s->prof);
+				view_forget(v);
+				break;
+			case 'p':
+				v->paused = !v->paused;
+				break;
+			case KEY_RESIZE:
+				break;
+			default:
+				continue;
+			}
+			/* Keys act at once, on the counts so far. */
+			draw_screen(s, v, 0);
+		}
+		if (!v->paused && session_now() >= next) {
+			draw_screen(s, v, 1);
+			next += env.interval;
+			if (env.iterations && ++drawn >= env.iterations)
+				break;
+		}
+	}
+out:
+	endwin();
+}
+
+int cmd_top(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	struct session *s = calloc(1, sizeof(*s));
+	struct session_opts so = { .pids = env.target.pids, .max_depth = PYBPFTOP_MAX_DEPTH,
+				   .threads = 1 };
+	struct view v = {};
+	int rc = 1;
+
+	if (!s)
+		return 1;
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL)) {
+		free(s);
+		return 1;
+	}
+	so.npids = env.target.npids;
+	so.hz = env.target.hz;
+	so.idle = env.idle;
+	v.lines = env.lines;
+	if (session_open(s, &so))
+		goto out;
+	if (!env.batch && isatty(STDOUT_FILENO)) {
+		run_screen(s, &v);
+	} else {
+		for (long i = 0; !env.iterations || i < env.iterations; i++) {
+			session_tick(s, (int)(env.interval * 1000));
+			if (session_stop)
+				break;
+			print_refresh(s, &v);
+			if (!s->alive)
+				break;
+		}
+	}
+	if (!s->alive)
+		fprintf(stderr, "pybpftop: process %d exited\n", s->exited);
+	rc = 0;
+out:
+	view_forget(&v);
+	session_close(s);
+	free(s);
+	return rc;
+}

@@ -1,0 +1,331 @@
+/* The pprof writer: a gzipped profile.proto (github.com/google/pprof,
+ * proto/profile.proto), for `go tool pprof`, pprof's web UI, and the
+ * services that take pprof files.
+ *
+ * The protobuf encoding is our own (pb_encode.c, about a hundred lines):
+ * a profile needs varints, length-delimited fields and packed repeated
+ * integers, nothing else. protobuf-c would need profile.proto compiled by
+ * protoc-c at build time (one more build tool), its generated code and its
+ * runtime library, and a tree of structs built in memory before packing:
+ * for 100,000 stacks of 50 frames, millions of small allocations we do not
+ * need, when the samples can be encoded straight from the profile into one
+ * buffer.
+ *
+ * What goes where:
+ *   - sample types: samples/count and cpu/nanoseconds (wall/nanoseconds with
+ *     --idle, where off-CPU time is counted too), period 1e9/hz ns;
+ *   - one function per Python function (name, system_name "file:name",
+ *     file, first line), one location per (function, line), all in one
+ *     mapping marked as symbolised;
+ *   - one sample per unique stack, locations leaf first, with the labels
+ *     thread (name), tid and pid, so pprof's -tagfocus/-tagroot can split
+ *     threads;
+ *   - [off-cpu], [truncated] and [partial] as pseudo-functions at the root
+ *     of the stacks they mark, as in folded output. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+#include <zlib.h>
+#include "out/writers.h"
+#include "out/pb_encode.h"
+
+/* Field numbers, from profile.proto. */
+enum {
+	PROFILE_SAMPLE_TYPE = 1, PROFILE_SAMPLE = 2, PROFILE_MAPPING = 3, PROFILE_LOCATION = 4,
+	PROFILE_FUNCTION = 5, PROFILE_STRING_TABLE = 6, PROFILE_TIME_NANOS = 9,
+	PROFILE_DURATION_NANOS = 10, PROFILE_PERIOD_TYPE = 11, PROFILE_PERIOD = 12,
+	PROFILE_COMMENT = 13, PROFILE_DEFAULT_SAMPLE_TYPE = 14,
+	VALUE_TYPE_TYPE = 1, VALUE_TYPE_UNIT = 2,
+	SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3,
+	LABEL_KEY = 1, LABEL_STR = 2, LABEL_NUM = 3,
+	MAPPING_ID = 1, MAPPING_FILENAME = 5, MAPPING_HAS_FUNCTIONS = 7,
+	MAPPING_HAS_FILENAMES = 8, MAPPING_HAS_LINE_NUMBERS = 9,
+	LOCATION_ID = 1, LOCATION_MAPPING_ID = 2, LOCATION_LINE = 4,
+	LINE_FUNCTION_ID = 1, LINE_LINE = 2,
+	FUNCTION_ID = 1, FUNCTION_NAME = 2, FUNCTION_SYSTEM_NAME = 3,
+	FUNCTION_FILENAME = 4, FUNCTION_START_LINE = 5,
+};
+
+/* The string table: every string once, index 0 = "". */
+struct str_entry {
+	UT_hash_handle hh;
+	uint64_t index;
+	char s[];
+};
+
+struct strings {
+	struct str_entry *set;
+	struct pb table;	/* the encoded string_table fields, in index order */
+	uint64_t n;
+	int err;
+};
+
+static uint64_t str_index(struct strings *t, const char *s)
+{
+	struct str_entry *e;
+	size_t len = strlen(s);
+
+	HASH_FIND(hh, t->set, s, len, e);
+	if (e)
+		return e->index;
+	if (!(e = malloc(sizeof(*e) + len + 1))) {
+		t->err = -ENOMEM;
+		return 0;
+	}
+	memcpy(e->s, s, len + 1);
+	e->index = t->n++;
+	HASH_ADD(hh, t->set, s, len, e);
+	pb_bytes(&t->table, PROFILE_STRING_TABLE, s, len);
+	return e->index;
+}
+
+static void strings_free(struct strings *t)
+{
+	struct str_entry *e, *tmp;
+
+	HASH_ITER(hh, t->set, e, tmp) {
+		HASH_DEL(t->set, e);
+		free(e);
+	}
+	pb_free(&t->table);
+}
+
+/* Markers that folded output writes as frames, at the root of a stack. */
+enum { MARK_OFF_CPU, MARK_TRUNCATED, MARK_PARTIAL, NMARKS };
+static const char *const mark_names[NMARKS] = { "[off-cpu]", "[truncated]", "[partial]" };
+
+struct pprof_ctx {
+	const struct profile *p;
+	const struct symbolizer *s;
+	struct pb out, sub, label;
+	struct strings str;
+	uint8_t *frame_used;	/* per frame id, then per marker */
+	uint64_t *ids;		/* one sample's location ids */
+	uint32_t ids_cap;
+	uint64_t period;
+	uint64_t k_thread, k_tid, k_pid;
+};
+
+static void put_label(struct pprof_ctx *c, uint64_t key, uint64_t str, uint64_t num)
+{
+	pb_uint(&c->label, LABEL_KEY, key);
+	pb_uint(&c->label, LABEL_STR, str);
+	pb_uint(&c->label, LABEL_NUM, num);
+	pb_message(&c->sub, SAMPLE_LABEL, &c->label);
+}
+
+static int add_sample(void *ctx, const struct profile_stack *st)
+{
+	struct pprof_ctx *c = ctx;
+	uint32_t nframes = c->s->nframes, n = 0, need = st->n + NMARKS;
+	uint64_t values[2] = { st->count, st->count * c->period };
+
+	if (need > c->ids_cap) {
+		uint64_t *ids = realloc(c->ids, need * sizeof(*ids));
+
+		if (!ids)
+			return -ENOMEM;
+		c->ids = ids;
+		c->ids_cap = need;
+	}
+	/* Leaf first: the profile's frames are root first. */
+	for (uint32_t i = st->n; i-- > 0;) {
+		uint32_t f = st->frames[i] < nframes ? st->frames[i] : FRAME_UNKNOWN;
+
+		c->frame_used[f] = 1;
+		c->ids[n++] = f + 1;
+	}
+	/* Then the markers, outermost last, in folded output's order. */
+	if (st->flags & STACK_TRUNCATED)
+		c->ids[n++] = nframes + 1 + MARK_TRUNCATED;
+	else if (st->flags & STACK_PARTIAL)
+		c->ids[n++] = nframes + 1 + MARK_PARTIAL;
+	if (st->flags & STACK_OFF_CPU)
+		c->ids[n++] = nframes + 1 + MARK_OFF_CPU;
+	for (uint32_t i = st->n; i < n; i++)
+		c->frame_used[c->ids[i] - 1] = 1;
+
+	pb_packed(&c->sub, SAMPLE_LOCATION_ID, c->ids, n);
+	pb_packed(&c->sub, SAMPLE_VALUE, values, 2);
+	put_label(c, c->k_thread, str_index(&c->str, profile_thread_name(c->p, st->pid, st->tid)), 0);
+	put_label(c, c->k_tid, 0, st->tid);
+	put_label(c, c->k_pid, 0, st->pid);
+	pb_message(&c->out, PROFILE_SAMPLE, &c->sub);
+	return c->out.err ? c->out.err : c->str.err;
+}
+
+static void put_value_type(struct pprof_ctx *c, int field, const char *type, const char *unit)
+{
+	pb_uint(&c->sub, VALUE_TYPE_TYPE, str_index(&c->str, type));
+	pb_uint(&c->sub, VALUE_TYPE_UNIT, str_index(&c->str, unit));
+	pb_message(&c->out, field, &c->sub);
+}
+
+static void put_function(struct pprof_ctx *c, uint64_t id, const char *name, const char *file,
+			 int firstline)
+{
+	pb_uint(&c->sub, FUNCTION_ID, id);
+	pb_uint(&c->sub, FUNCTION_NAME, str_index(&c->str, name));
+	/* pprof "demangles" a function whose system name equals its name, and
+	 * takes <...> for C++ template arguments: `<module>` became "" and
+	 * `f.<locals>.g` "f..g". A system name that differs (the qualified
+	 * file:qualname) stops that. */
+	if (file[0]) {
+		char *sys;
+
+		if (asprintf(&sys, "%s:%s", file, name) < 0) {
+			c->str.err = -ENOMEM;
+			return;
+		}
+		pb_uint(&c->sub, FUNCTION_SYSTEM_NAME, str_index(&c->str, sys));
+		free(sys);
+	}
+	pb_uint(&c->sub, FUNCTION_FILENAME, str_index(&c->str, file));
+	pb_uint(&c->sub, FUNCTION_START_LINE, firstline > 0 ? firstline : 0);
+	pb_message(&c->out, PROFILE_FUNCTION, &c->sub);
+}
+
+static void put_location(struct pprof_ctx *c, uint64_t id, uint64_t func_id, int line)
+{
+	pb_uint(&c->label, LINE_FUNCTION_ID, func_id);
+	pb_uint(&c->label, LINE_LINE, line > 0 ? line : 0);	/* 0: no line */
+	pb_uint(&c->sub, LOCATION_ID, id);
+	pb_uint(&c->sub, LOCATION_MAPPING_ID, 1);
+	pb_message(&c->sub, LOCATION_LINE, &c->label);
+	pb_message(&c->out, PROFILE_LOCATION, &c->sub);
+}
+
+/* One mapping for every location, that says they are symbolised already:
+ * pprof would look for a binary to symbolise them otherwise (and warns
+ * "Main binary filename not available" without one). */
+static void put_mapping(struct pprof_ctx *c, const char *file)
+{
+	pb_uint(&c->sub, MAPPING_ID, 1);
+	pb_uint(&c->sub, MAPPING_FILENAME, str_index(&c->str, file));
+	pb_uint(&c->sub, MAPPING_HAS_FUNCTIONS, 1);
+	pb_uint(&c->sub, MAPPING_HAS_FILENAMES, 1);
+	pb_uint(&c->sub, MAPPING_HAS_LINE_NUMBERS, 1);
+	pb_message(&c->out, PROFILE_MAPPING, &c->sub);
+}
+
+/* The locations and functions the samples used. */
+static void put_symbols(struct pprof_ctx *c)
+{
+	const struct symbolizer *s = c->s;
+	uint8_t *func_used = calloc(s->nfuncs + 1, 1);
+
+	if (!func_used) {
+		c->out.err = -ENOMEM;
+		return;
+	}
+	for (uint32_t f = 0; f < s->nframes; f++) {
+		const struct frame_info *fr = &s->frames[f];
+
+		if (!c->frame_used[f])
+			continue;
+		put_location(c, f + 1, fr->func + 1, fr->line);
+		if (!func_used[fr->func]) {
+			const struct func_info *fn = &s->funcs[fr->func];
+
+			func_used[fr->func] = 1;
+			put_function(c, fr->func + 1, fn->name, fn->file, fn->firstline);
+		}
+	}
+	for (uint32_t k = 0; k < NMARKS; k++) {
+		if (!c->frame_used[s->nframes + k])
+			continue;
+		put_location(c, s->nframes + 1 + k, s->nfuncs + 1 + k, 0);
+		put_function(c, s->nfuncs + 1 + k, mark_names[k], "", 0);
+	}
+	free(func_used);
+}
+
+/* gzip (RFC 1952) at zlib's fastest level, as Go's runtime/pprof does:
+ * the profile is mostly small varints, which compress well even so. */
+static int gzip_to(const uint8_t *data, size_t len, FILE *out)
+{
+	unsigned char buf[1 << 16];
+	z_stream z = { 0 };
+	int rc, err = 0;
+
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	z.next_in = (unsigned char *)data;
+	do {
+		/* avail_in is 32 bits: feed at most 1 GiB at a time. */
+		size_t chunk = len > (1u << 30) ? (1u << 30) : len;
+		int flush = chunk == len ? Z_FINISH : Z_NO_FLUSH;
+
+		z.avail_in = (unsigned)chunk;
+		len -= chunk;
+		do {
+			z.next_out = buf;
+			z.avail_out = sizeof(buf);
+			rc = deflate(&z, flush);
+			if (rc == Z_STREAM_ERROR) {
+				err = -EIO;
+				break;
+			}
+			if (fwrite(buf, 1, sizeof(buf) - z.avail_out, out) != sizeof(buf) - z.avail_out)
+				err = -EIO;
+		} while (z.avail_out == 0 && !err);
+	} while (len && !err);
+	if (!err && rc != Z_STREAM_END)
+		err = -EIO;
+	deflateEnd(&z);
+	return err;
+}
+
+int write_pprof(const struct profile *p, const struct symbolizer *s,
+		const struct profile_meta *m, FILE *out)
+{
+	struct pprof_ctx c = { .p = p, .s = s };
+	int hz = m->hz > 0 ? m->hz : 99;
+	const char *time_type = m->idle ? "wall" : "cpu";
+	char line[512];
+	int err;
+
+	c.period = 1000000000ull / hz;
+	c.frame_used = calloc(s->nframes + NMARKS, 1);
+	if (!c.frame_used)
+		return -ENOMEM;
+	str_index(&c.str, "");
+	c.k_thread = str_index(&c.str, "thread");
+	c.k_tid = str_index(&c.str, "tid");
+	c.k_pid = str_index(&c.str, "pid");
+
+	put_value_type(&c, PROFILE_SAMPLE_TYPE, "samples", "count");
+	put_value_type(&c, PROFILE_SAMPLE_TYPE, time_type, "nanoseconds");
+	err = profile_foreach(p, add_sample, &c);
+	if (!err) {
+		put_mapping(&c, "python");
+		put_symbols(&c);
+		put_value_type(&c, PROFILE_PERIOD_TYPE, time_type, "nanoseconds");
+		pb_uint(&c.out, PROFILE_PERIOD, c.period);
+		pb_uint(&c.out, PROFILE_TIME_NANOS, m->start_unix_ns);
+		pb_uint(&c.out, PROFILE_DURATION_NANOS, (uint64_t)(m->duration_s * 1e9));
+		pb_uint(&c.out, PROFILE_DEFAULT_SAMPLE_TYPE, str_index(&c.str, time_type));
+		snprintf(line, sizeof(line), "pybpftop: %.400s", m->command ? m->command : "");
+		pb_uint(&c.out, PROFILE_COMMENT, str_index(&c.str, line));
+		snprintf(line, sizeof(line), "Python %s, %d Hz%s", m->python ? m->python : "", hz,
+			 m->idle ? ", --idle (off-CPU time included)" : "");
+		pb_uint(&c.out, PROFILE_COMMENT, str_index(&c.str, line));
+		err = c.out.err ? c.out.err : c.sub.err ? c.sub.err : c.label.err ? c.label.err :
+		      c.str.err ? c.str.err : c.str.table.err;
+	}
+	/* The string table goes last: only now is it complete. */
+	if (!err)
+		pb_append(&c.out, c.str.table.b, c.str.table.n);
+	if (!err && !(err = c.out.err))
+		err = gzip_to(c.out.b, c.out.n, out);
+	if (!err && fflush(out))
+		err = -EIO;
+	strings_free(&c.str);
+	pb_free(&c.out);
+	pb_free(&c.sub);
+	pb_free(&c.label);
+	free(c.ids);
+	free(c.frame_used);
+	return err;
+}

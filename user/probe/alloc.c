@@ -1,0 +1,312 @@
+/* The BPF side of `pybpftop alloc`: one object, two sets of programs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "probe/alloc.h"
+#include "probe/bpf_common.h"
+#include "alloc.skel.h"
+#include "proc/elf_image.h"
+#include "proc/procfs.h"
+
+#define PAGE 4096ull
+#define MAX_LINKS 32
+
+struct alloc_probe {
+	struct alloc_bpf *skel;
+	struct bpf_link *links[MAX_LINKS];	/* sampled mode */
+	int link_fds[MAX_LINKS];		/* --exact: uprobe_multi links */
+	int nlinks;
+	struct ring_buffer *rb;
+	int ncpus;
+	struct alloc_probe_opts opts;
+};
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct alloc_probe *p = ctx;
+	const struct py_alloc_event *e = data;
+	const struct py_sample_hdr *hdr = (const void *)(e + 1);
+
+	if (len < sizeof(*e))
+		return 0;
+	if (e->kind != ALLOC_EV_BLOCK && e->kind != ALLOC_EV_PAGE) {
+		p->opts.on_event(p->opts.ctx, e, NULL, NULL);
+		return 0;
+	}
+	if (len < sizeof(*e) + sizeof(*hdr) || hdr->depth > PYBPFTOP_MAX_DEPTH ||
+	    len < sizeof(*e) + sizeof(*hdr) + hdr->depth * sizeof(struct py_frame))
+		return 0;
+	p->opts.on_event(p->opts.ctx, e, hdr, (const void *)(hdr + 1));
+	return 0;
+}
+
+static int keep_link(struct alloc_probe *p, struct bpf_link *l)
+{
+	if (!l)
+		return -errno;
+	if (p->nlinks == MAX_LINKS) {
+		bpf_link__destroy(l);
+		return -E2BIG;
+	}
+	p->links[p->nlinks++] = l;
+	return 0;
+}
+
+/* The allocator API, in the three domains tracemalloc traces. */
+static const struct {
+	const char *name;
+	int kind;		/* 0 malloc, 1 calloc, 2 realloc, 3 free */
+} api[] = {
+	{ "PyObject_Malloc", 0 }, { "PyObject_Calloc", 1 }, { "PyObject_Realloc", 2 }, { "PyObject_Free", 3 },
+	{ "PyMem_Malloc", 0 }, { "PyMem_Calloc", 1 }, { "PyMem_Realloc", 2 }, { "PyMem_Free", 3 },
+	{ "PyMem_RawMalloc", 0 }, { "PyMem_RawCalloc", 1 }, { "PyMem_RawRealloc", 2 }, { "PyMem_RawFree", 3 },
+};
+#define NAPI (sizeof(api) / sizeof(api[0]))
+
+/* Whether uprobes on the API see every allocation. A stripped, LTO-built
+ * interpreter (Debian's, most distributions') inlines pymalloc into its
+ * callers: PyObject_Malloc then sees a few percent of the calls (measured
+ * on Debian's python3.11: 2 of ~50 per loop, docs/alloc-research.md). The
+ * allocator's own symbol is our sign that the build is not like that.
+ * Fills offs[i] with api[i]'s file offset. */
+static int find_api(const char *path, const char *file, uint64_t *offs, char *err, size_t errlen)
+{
+	struct elf_image img;
+	uint64_t addr;
+	int rc = elf_image_open(&img, path);
+
+	if (rc) {
+		snprintf(err, errlen, "cannot read %s: %s", file, strerror(-rc));
+		return rc;
+	}
+	for (size_t i = 0; i < NAPI; i++)
+		if (elf_image_symbol(&img, api[i].name, &addr) ||
+		    elf_image_file_offset(&img, addr, &offs[i])) {
+			snprintf(err, errlen, "--exact: %s has no symbol %s, so its allocator cannot be probed; use the default sampled mode",
+				 file, api[i].name);
+			rc = -ENOENT;
+			goto out;
+		}
+	if (elf_image_symbol(&img, "_PyObject_Malloc", &addr)) {
+		snprintf(err, errlen, "--exact: %s is stripped (no symbol _PyObject_Malloc). Distributions build it with LTO, which inlines the allocator into its callers (in Debian's python3.11 PyObject_Malloc sees about 4%% of allocations), so probes would miss most of them. Use the default sampled mode, or run the program under a build with symbols (python3.X-dbg, a pyenv build)",
+			 file);
+		rc = -ENOENT;
+	}
+out:
+	elf_image_close(&img);
+	return rc;
+}
+
+/* Linux 6.6's uprobe_multi links: one per program, and filtered by process
+ * in the kernel. Perf-event uprobes with a pid fire for that one thread
+ * only on recent kernels, and without a pid they would trap in every
+ * process that maps the file. libbpf 1.1 (Debian 12) predates uprobe_multi,
+ * so the syscall is made here; the layout is union bpf_attr's link_create. */
+#define ATTACH_UPROBE_MULTI 48		/* BPF_TRACE_UPROBE_MULTI */
+#define UPROBE_MULTI_RETURN 1		/* BPF_F_UPROBE_MULTI_RETURN */
+
+struct link_create_uprobe_multi {
+	__u32 prog_fd, target_fd, attach_type, flags;
+	__u64 path, offsets, ref_ctr_offsets, cookies;
+	__u32 cnt, multi_flags, pid, _pad;
+};
+
+static int uprobe_multi(struct bpf_program *prog, const char *path, const uint64_t *offs,
+			uint32_t cnt, int ret, pid_t pid)
+{
+	struct link_create_uprobe_multi a = {
+		.prog_fd = bpf_program__fd(prog),
+		.attach_type = ATTACH_UPROBE_MULTI,
+		.path = (uintptr_t)path,
+		.offsets = (uintptr_t)offs,
+		.cnt = cnt,
+		.multi_flags = ret ? UPROBE_MULTI_RETURN : 0,
+		.pid = pid,
+	};
+	int fd = syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int attach_exact(struct alloc_probe *p, const struct py_target *t, char *err, size_t errlen)
+{
+	struct alloc_bpf *s = p->skel;
+	struct bpf_program *enter[] = { s->progs.malloc_enter, s->progs.calloc_enter,
+					s->progs.realloc_enter, s->progs.free_enter };
+	char path[PATH_MAX + 32];
+	uint64_t offs[NAPI], kind_offs[NAPI], ret_offs[NAPI];
+	uint32_t nret = 0;
+	struct proc_maps maps = {};
+	const struct proc_map *m;
+	int rc;
+
+	/* Through the target's own mapping of the file: the path in its maps
+	 * may not resolve from here (a chroot, a container). */
+	if ((rc = proc_maps_read(t->pid, &maps)) || !(m = proc_maps_base(&maps, t->runtime_file))) {
+		snprintf(err, errlen, "cannot find %s in /proc/%d/maps", t->runtime_file, t->pid);
+		proc_maps_free(&maps);
+		return rc ? rc : -ENOENT;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", t->pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	proc_maps_free(&maps);
+	rc = find_api(path, t->runtime_file, offs, err, errlen);
+	if (rc)
+		return rc;
+	for (int kind = 0; kind < 5 && !rc; kind++) {
+		uint32_t n = 0;
+
+		for (size_t i = 0; i < NAPI; i++)
+			if (api[i].kind == kind)
+				kind_offs[n++] = offs[i];
+			else if (kind == 4 && api[i].kind != 3)	/* returns of allocations */
+				ret_offs[nret++] = offs[i];
+		rc = kind < 4 ? uprobe_multi(enter[kind], path, kind_offs, n, 0, t->pid) :
+				uprobe_multi(s->progs.alloc_exit, path, ret_offs, nret, 1, t->pid);
+		if (rc >= 0) {
+			p->link_fds[p->nlinks++] = rc;
+			rc = 0;
+		}
+	}
+	if (rc)
+		snprintf(err, errlen, "failed to attach uprobes to the allocator in %s: %s%s", t->runtime_file,
+			 strerror(-rc), rc == -EINVAL || rc == -EOPNOTSUPP ?
+			 " (--exact needs Linux 6.6 or later, for uprobe_multi links)" : "");
+	return rc;
+}
+
+static int attach_sampled(struct alloc_probe *p, char *err, size_t errlen)
+{
+	struct alloc_bpf *s = p->skel;
+	struct bpf_program *progs[] = { s->progs.fault_user, s->progs.fault_kernel,
+					s->progs.sys_enter, s->progs.sys_exit };
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		int rc = keep_link(p, bpf_program__attach(progs[i]));
+
+		if (rc) {
+			snprintf(err, errlen, "failed to attach %s: %s (it needs an x86-64 kernel with BTF, Linux 5.5 or later)",
+				 bpf_program__name(progs[i]), strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o,
+		      char *err, size_t errlen)
+{
+	struct alloc_probe *p = calloc(1, sizeof(*p));
+	struct bpf_program *prog;
+	int rc;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	p->opts = *o;
+	bpf_shared_log(o->verbose);
+	p->ncpus = libbpf_num_possible_cpus();
+	p->skel = alloc_bpf__open();
+	if (p->ncpus <= 0 || !p->skel) {
+		rc = p->ncpus <= 0 ? p->ncpus : -errno;
+		snprintf(err, errlen, "failed to open the BPF object: %s", strerror(-rc));
+		goto fail;
+	}
+	p->skel->rodata->max_depth = o->max_depth;
+	if (!o->exact) {
+		/* Each fault is a 4 KiB page: sample it with probability
+		 * 4096 / sample_bytes, and let each sample stand for the
+		 * inverse, computed back from the rounded threshold. */
+		double prob = o->sample_bytes > PAGE ? (double)PAGE / o->sample_bytes : 1.0;
+		uint64_t thr = (uint64_t)(prob * 4294967296.0 + 0.5);
+
+		p->skel->rodata->sample_threshold = thr ? thr : 1;
+		p->skel->rodata->sample_bytes = (uint64_t)(PAGE * 4294967296.0 / (thr ? thr : 1) + 0.5);
+	}
+	bpf_map__set_max_entries(p->skel->maps.scratch, p->ncpus);
+	/* --exact sends an event per call: room for a busy second. */
+	if (o->exact)
+		bpf_map__set_max_entries(p->skel->maps.events, 64 << 20);
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		int exact_prog = bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE;
+
+		bpf_program__set_autoload(prog, exact_prog == !!o->exact);
+		if (exact_prog)
+			bpf_program__set_expected_attach_type(prog, ATTACH_UPROBE_MULTI);
+	}
+	rc = alloc_bpf__load(p->skel);
+	if (rc) {
+		snprintf(err, errlen, "failed to load the BPF programs: %s (run with -vv for the verifier's log)",
+			 strerror(-rc));
+		goto fail;
+	}
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_event, p, NULL);
+	if (!p->rb) {
+		rc = -errno;
+		snprintf(err, errlen, "failed to set up the ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	/* The sampled mode's programs filter by process: attach them now, so
+	 * that a target started by run mode is seen from its first fault. */
+	if (!o->exact && (rc = attach_sampled(p, err, errlen)))
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	alloc_probe_stop(p);
+	return rc ? rc : -EINVAL;
+}
+
+int alloc_probe_add_target(struct alloc_probe *p, const struct py_target *t, char *err, size_t errlen)
+{
+	struct py_proc proc = {
+		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
+		.off = t->v.bpf,
+	};
+	__u32 key = t->pid;
+	int rc = bpf_map__update_elem(p->skel->maps.procs, &key, sizeof(key), &proc, sizeof(proc),
+				      BPF_ANY);
+
+	if (rc) {
+		snprintf(err, errlen, "failed to register pid %d: %s", t->pid, strerror(-rc));
+		return rc;
+	}
+	return p->opts.exact ? attach_exact(p, t, err, errlen) : 0;
+}
+
+int alloc_probe_drain(struct alloc_probe *p)
+{
+	return ring_buffer__consume(p->rb);
+}
+
+void alloc_probe_detach(struct alloc_probe *p)
+{
+	for (int i = 0; p && i < p->nlinks; i++) {
+		if (p->opts.exact)
+			close(p->link_fds[i]);
+		else
+			bpf_link__destroy(p->links[i]);
+	}
+	if (p)
+		p->nlinks = 0;
+}
+
+void alloc_probe_counters(struct alloc_probe *p, uint64_t *total)
+{
+	bpf_shared_counters(p->skel->maps.counters, p->ncpus, total, NULL, 0);
+}
+
+void alloc_probe_stop(struct alloc_probe *p)
+{
+	if (!p)
+		return;
+	alloc_probe_detach(p);
+	ring_buffer__free(p->rb);
+	alloc_bpf__destroy(p->skel);
+	free(p);
+}

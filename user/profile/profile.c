@@ -1,0 +1,460 @@
+/* Aggregated stacks and the writers that read them. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+#include "proc/procfs.h"
+#include "profile/profile.h"
+
+struct stack_entry {
+	UT_hash_handle hh;
+	uint64_t count;
+	/* The key: from pid to the last frame, compared with memcmp. */
+	uint32_t pid, tid, flags, n;
+	uint32_t frames[];	/* root first */
+};
+
+#define STACK_KEY_LEN(n) (4 * sizeof(uint32_t) + (size_t)(n) * sizeof(uint32_t))
+
+struct thread_key {
+	uint32_t pid, tid;
+};
+
+struct thread_entry {
+	struct thread_key key;
+	char name[64];
+	int named;
+	UT_hash_handle hh;
+};
+
+void profile_init(struct profile *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void profile_free(struct profile *p)
+{
+	struct stack_entry *s, *stmp;
+	struct thread_entry *t, *ttmp;
+
+	HASH_ITER(hh, p->stacks, s, stmp) {
+		HASH_DEL(p->stacks, s);
+		free(s);
+	}
+	HASH_ITER(hh, p->threads, t, ttmp) {
+		HASH_DEL(p->threads, t);
+		free(t);
+	}
+	free(p->events);
+	memset(p, 0, sizeof(*p));
+}
+
+static struct thread_entry *thread_get(struct profile *p, uint32_t pid, uint32_t tid)
+{
+	struct thread_key key = { pid, tid };
+	struct thread_entry *t;
+
+	HASH_FIND(hh, p->threads, &key, sizeof(key), t);
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->key = key;
+	HASH_ADD(hh, p->threads, key, sizeof(key), t);
+	return t;
+}
+
+/* Adds count to the stack's entry, creating it; returns it, or NULL. */
+static struct stack_entry *stack_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+				     const uint32_t *frames, uint32_t n, uint64_t count)
+{
+	struct stack_entry *e, *found;
+	size_t keylen = STACK_KEY_LEN(n);
+
+	e = malloc(sizeof(*e) + (size_t)n * sizeof(uint32_t));
+	if (!e)
+		return NULL;
+	e->pid = pid;
+	e->tid = tid;
+	e->flags = flags;
+	e->n = n;
+	for (uint32_t i = 0; i < n; i++)
+		e->frames[i] = frames[n - 1 - i];
+	p->samples += count;
+	if (flags & STACK_OFF_CPU)
+		p->off_cpu += count;
+	HASH_FIND(hh, p->stacks, &e->pid, keylen, found);
+	if (found) {
+		found->count += count;
+		free(e);
+		return found;
+	}
+	e->count = count;
+	HASH_ADD(hh, p->stacks, pid, keylen, e);
+	p->nstacks++;
+	return thread_get(p, pid, tid) ? e : NULL;
+}
+
+int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		const uint32_t *frames, uint32_t n, uint64_t count)
+{
+	return stack_add(p, pid, tid, flags, frames, n, count) ? 0 : -ENOMEM;
+}
+
+void profile_keep_timeline(struct profile *p, int on)
+{
+	p->keep_timeline = on;
+}
+
+int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		   const uint32_t *frames, uint32_t n, uint64_t count, uint64_t time_ns)
+{
+	struct stack_entry *e = stack_add(p, pid, tid, flags, frames, n, count);
+
+	if (!e)
+		return -ENOMEM;
+	if (!p->keep_timeline)
+		return 0;
+	if (p->nevents == p->events_cap) {
+		size_t cap = p->events_cap ? 2 * p->events_cap : 4096;
+		struct profile_event *ev = realloc(p->events, cap * sizeof(*ev));
+
+		if (!ev)
+			return -ENOMEM;
+		p->events = ev;
+		p->events_cap = cap;
+	}
+	p->events[p->nevents++] = (struct profile_event){ time_ns, e,
+		count > UINT32_MAX ? UINT32_MAX : (uint32_t)count };
+	return 0;
+}
+
+void profile_stack_of(const struct stack_entry *e, struct profile_stack *out)
+{
+	*out = (struct profile_stack){ e->pid, e->tid, e->flags, e->n, e->frames, e->count };
+}
+
+int profile_foreach(const struct profile *p,
+		    int (*fn)(void *ctx, const struct profile_stack *st), void *ctx)
+{
+	struct stack_entry *e, *tmp;
+	struct profile_stack st;
+	int rc;
+
+	HASH_ITER(hh, p->stacks, e, tmp) {
+		profile_stack_of(e, &st);
+		if ((rc = fn(ctx, &st)))
+			return rc;
+	}
+	return 0;
+}
+
+void profile_name_threads(struct profile *p, int refresh)
+{
+	struct thread_entry *t, *tmp;
+
+	HASH_ITER(hh, p->threads, t, tmp) {
+		if (t->named && !refresh)
+			continue;
+		if (proc_thread_comm(t->key.pid, t->key.tid, t->name, sizeof(t->name)))
+			t->named = 1;
+	}
+}
+
+void profile_set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, const char *name)
+{
+	struct thread_entry *t = thread_get(p, pid, tid);
+
+	if (t) {
+		snprintf(t->name, sizeof(t->name), "%s", name);
+		t->named = 1;
+	}
+}
+
+
+
+void profile_set_process_name(struct profile *p, uint32_t pid, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nprocs && p->procs[i].pid != pid; i++)
+		;
+	if (i == (int)(sizeof(p->procs) / sizeof(p->procs[0])))
+		return;
+	p->procs[i].pid = pid;
+	snprintf(p->procs[i].name, sizeof(p->procs[i].name), "%s", name);
+	if (i == p->nprocs)
+		p->nprocs++;
+}
+
+const char *profile_process_name(const struct profile *p, uint32_t pid)
+{
+	for (int i = 0; i < p->nprocs; i++)
+		if (p->procs[i].pid == pid)
+			return p->procs[i].name;
+	return "process";
+}
+
+const char *profile_thread_name(const struct profile *p, uint32_t pid, uint32_t tid)
+{
+	struct thread_key key = { pid, tid };
+	struct thread_entry *t;
+
+	HASH_FIND(hh, p->threads, &key, sizeof(key), t);
+	return t && t->named ? t->name : "thread";
+}
+
+/* A string with put_clean() applied, malloc'd. */
+static char *clean_dup(const char *fmt, ...)
+{
+	char *str = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&str, fmt, ap) < 0)
+		str = NULL;
+	va_end(ap);
+	for (char *c = str; c && *c; c++)
+		*c = *c == ';' ? ':' : (*c == '\n' || *c == '\r') ? ' ' : *c;
+	return str;
+}
+
+/* The text of every frame id and of each stack's root part, made once:
+ * 100,000 stacks of 50 frames are 5 million frames to write. */
+struct folded {
+	const struct profile *p;
+	const struct symbolizer *s;
+	char **frame;		/* by frame id, NULL until needed */
+	struct folded_stack {
+		const struct stack_entry *e;
+		char *root;	/* process, thread and marker frames */
+	} *v;
+	size_t n;
+};
+
+static const char *frame_text(struct folded *f, uint32_t id)
+{
+	const struct symbolizer *s = f->s;
+
+	if (id >= s->nframes)
+		id = FRAME_UNKNOWN;
+	if (!f->frame[id]) {
+		const struct frame_info *fr = &s->frames[id];
+		const struct func_info *fn = &s->funcs[fr->func];
+
+		f->frame[id] = fn->file[0] ?
+			clean_dup("%s (%s:%d)", fn->name, fn->file, fr->line >= 0 ? fr->line : fn->firstline) :
+			clean_dup("%s", fn->name);
+	}
+	return f->frame[id] ? f->frame[id] : "?";
+}
+
+static char *root_text(const struct profile *p, const struct stack_entry *e)
+{
+	char proc[64] = "";
+	char *process = NULL, *thread, *out = NULL;
+
+	if (p->process_frames) {
+		process = clean_dup("%s", profile_process_name(p, e->pid));
+		snprintf(proc, sizeof(proc), " (%u);", e->pid);
+	}
+	thread = clean_dup("%s", profile_thread_name(p, e->pid, e->tid));
+	if (thread && asprintf(&out, "%s%s%s (%u)%s%s", process ? process : "", proc, thread, e->tid,
+			       e->flags & STACK_OFF_CPU ? ";[off-cpu]" : "",
+			       e->flags & STACK_TRUNCATED ? ";[truncated]" :
+			       e->flags & STACK_PARTIAL ? ";[partial]" : "") < 0)
+		out = NULL;
+	free(process);
+	free(thread);
+	return out;
+}
+
+/* qsort has no context argument: the writer in progress. */
+static struct folded *sorting;
+
+/* Root part first, then frame by frame; a stack that is a prefix of
+ * another comes first. The same order as sorting the lines as text,
+ * except where one frame's text is a prefix of another's. */
+static int cmp_stack(const void *a, const void *b)
+{
+	const struct folded_stack *x = a, *y = b;
+	int c = strcmp(x->root ? x->root : "", y->root ? y->root : "");
+
+	for (uint32_t i = 0; !c && i < x->e->n && i < y->e->n; i++)
+		if (x->e->frames[i] != y->e->frames[i])
+			c = strcmp(frame_text(sorting, x->e->frames[i]),
+				   frame_text(sorting, y->e->frames[i]));
+	if (!c)
+		c = (x->e->n > y->e->n) - (x->e->n < y->e->n);
+	return c;
+}
+
+int profile_write_folded(const struct profile *p, const struct symbolizer *s, FILE *out)
+{
+	struct folded f = { .p = p, .s = s };
+	struct stack_entry *e, *tmp;
+	int err = 0;
+
+	f.frame = calloc(s->nframes ? s->nframes : 1, sizeof(*f.frame));
+	f.v = calloc(p->nstacks ? p->nstacks : 1, sizeof(*f.v));
+	if (!f.frame || !f.v) {
+		free(f.frame);
+		free(f.v);
+		return -ENOMEM;
+	}
+	HASH_ITER(hh, p->stacks, e, tmp) {
+		if (f.n == p->nstacks)
+			break;
+		f.v[f.n].e = e;
+		if (!(f.v[f.n++].root = root_text(p, e)))
+			err = -ENOMEM;
+	}
+	sorting = &f;
+	qsort(f.v, f.n, sizeof(*f.v), cmp_stack);
+	sorting = NULL;
+	for (size_t i = 0; i < f.n && !err; i++) {
+		const struct stack_entry *st = f.v[i].e;
+
+		fputs(f.v[i].root, out);
+		for (uint32_t k = 0; k < st->n; k++) {
+			fputc_unlocked(';', out);
+			fputs_unlocked(frame_text(&f, st->frames[k]), out);
+		}
+		if (fprintf(out, " %llu\n", (unsigned long long)st->count) < 0)
+			err = -EIO;
+	}
+	for (size_t i = 0; i < f.n; i++)
+		free(f.v[i].root);
+	for (uint32_t i = 0; i < s->nframes; i++)
+		free(f.frame[i]);
+	free(f.frame);
+	free(f.v);
+	if (fflush(out) && !err)
+		err = -EIO;
+	return err;
+}
+
+static int by_own(const void *a, const void *b)
+{
+	const struct func_count *x = a, *y = b;
+
+	return x->own != y->own ? (x->own < y->own ? 1 : -1) :
+	       (x->total < y->total) - (x->total > y->total);
+}
+
+static int by_total_cmp(const void *a, const void *b)
+{
+	const struct func_count *x = a, *y = b;
+
+	return x->total != y->total ? (x->total < y->total ? 1 : -1) :
+	       (x->own < y->own) - (x->own > y->own);
+}
+
+struct func_count *profile_functions(const struct profile *p, const struct symbolizer *s,
+				     int lines, int by_total, uint32_t *n)
+{
+	uint64_t samples;
+
+	return profile_thread_functions(p, s, 0, lines, by_total, n, &samples);
+}
+
+static int by_tid(const void *a, const void *b)
+{
+	const struct profile_thread *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+int profile_threads(const struct profile *p, struct profile_thread *out, int max)
+{
+	struct thread_entry *t, *tmp;
+	int n = 0;
+
+	HASH_ITER(hh, p->threads, t, tmp) {
+		if (n == max)
+			break;
+		out[n].tid = t->key.tid;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", t->named ? t->name : "thread");
+		n++;
+	}
+	qsort(out, n, sizeof(*out), by_tid);
+	return n;
+}
+
+struct func_count *profile_thread_functions(const struct profile *p, const struct symbolizer *s,
+					    uint32_t tid, int lines, int by_total,
+					    uint32_t *n, uint64_t *samples)
+{
+	uint32_t rows = lines ? s->nframes : s->nfuncs;
+	struct func_count *fc = calloc(rows ? rows : 1, sizeof(*fc));
+	uint64_t *seen = calloc(rows ? rows : 1, sizeof(*seen));
+	struct stack_entry *e, *tmp;
+	uint64_t stamp = 0;
+
+	*n = 0;
+	if (!fc || !seen) {
+		free(fc);
+		free(seen);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < rows; i++)
+		fc[i].id = i;
+	*samples = 0;
+	HASH_ITER(hh, p->stacks, e, tmp) {
+		if (tid && e->tid != tid)
+			continue;
+		*samples += e->count;
+		stamp++;
+		for (uint32_t i = 0; i < e->n; i++) {
+			uint32_t frame = e->frames[i] < s->nframes ? e->frames[i] : FRAME_UNKNOWN;
+			uint32_t k = lines ? frame : s->frames[frame].func;
+
+			/* Recursion counts once towards a total. */
+			if (seen[k] != stamp) {
+				seen[k] = stamp;
+				fc[k].total += e->count;
+			}
+			if (i == e->n - 1)
+				fc[k].own += e->count;
+		}
+	}
+	free(seen);
+	qsort(fc, rows, sizeof(*fc), by_total ? by_total_cmp : by_own);
+	*n = rows;
+	return fc;
+}
+
+static void print_table(const struct symbolizer *s, struct func_count *fc, uint32_t n,
+			uint64_t samples, FILE *out, int limit, const char *title)
+{
+	fprintf(out, "\n%s\n  %6s %8s %6s %8s  %s\n", title, "OWN%", "OWN", "TOTAL%", "TOTAL", "FUNCTION");
+	for (uint32_t i = 0; i < n && (int)i < limit; i++) {
+		const struct func_info *fn = &s->funcs[fc[i].id];
+
+		if (!fc[i].own && !fc[i].total)
+			break;
+		fprintf(out, "  %5.1f%% %8llu %5.1f%% %8llu  %s", 100.0 * fc[i].own / samples,
+			(unsigned long long)fc[i].own, 100.0 * fc[i].total / samples,
+			(unsigned long long)fc[i].total, fn->name);
+		if (fn->file[0])
+			fprintf(out, " (%s:%d)", fn->file, fn->firstline);
+		fputc('\n', out);
+	}
+}
+
+void profile_print_top(const struct profile *p, const struct symbolizer *s,
+		       FILE *out, int limit)
+{
+	struct func_count *fc;
+	uint32_t n;
+
+	if (!p->samples || !(fc = profile_functions(p, s, 0, 0, &n)))
+		return;
+	print_table(s, fc, n, p->samples, out, limit, "Top functions by own samples:");
+	qsort(fc, n, sizeof(*fc), by_total_cmp);
+	print_table(s, fc, n, p->samples, out, limit, "Top functions by total samples:");
+	free(fc);
+}

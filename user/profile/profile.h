@@ -1,0 +1,135 @@
+/* Aggregated stacks: (pid, tid, frames) -> samples, plus thread names. */
+#ifndef PROFILE_H
+#define PROFILE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "profile/symbolizer.h"
+
+#define STACK_TRUNCATED 1u	/* deeper than --max-depth: root frames missing */
+#define STACK_PARTIAL	2u	/* a frame read failed: root frames missing */
+#define STACK_OFF_CPU	4u	/* --idle: the thread was off the CPU (blocked, waiting) */
+
+struct stack_entry;
+struct thread_entry;
+
+/* One sample in time order, kept only with profile_keep_timeline(). */
+struct profile_event {
+	uint64_t time_ns;	/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	const struct stack_entry *stack;
+	uint32_t weight;
+};
+
+struct profile_process {
+	uint32_t pid;
+	char name[32];
+};
+
+struct profile {
+	struct stack_entry *stacks;
+	struct thread_entry *threads;
+	uint64_t samples;	/* stacks added, weighted */
+	uint64_t off_cpu;	/* of which STACK_OFF_CPU */
+	uint64_t nstacks;	/* unique stacks */
+	struct profile_event *events;	/* the timeline, if kept */
+	size_t nevents, events_cap;
+	int keep_timeline;
+	/* With several processes, a root frame `name (pid)` per process. */
+	int process_frames;
+	struct profile_process procs[64];
+	int nprocs;
+};
+
+/* What the writers put in titles and headers. */
+struct profile_meta {
+	const char *command;	/* the profiled command line(s) */
+	const char *python;	/* "3.11.2", or "" */
+	double duration_s;
+	int hz;
+	int idle;		/* --idle: off-CPU samples included */
+	uint64_t start_unix_ns;	/* wall-clock time of the start */
+	uint64_t start_mono_ns;	/* the same instant on CLOCK_MONOTONIC */
+};
+
+void profile_init(struct profile *p);
+void profile_free(struct profile *p);
+
+/* Count one stack; frames are frame ids, innermost first, as BPF sends them. */
+int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		const uint32_t *frames, uint32_t n, uint64_t count);
+
+/* The same, and with a timeline kept, one event at time_ns. */
+int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		   const uint32_t *frames, uint32_t n, uint64_t count, uint64_t time_ns);
+
+/* Keep every sample's time and stack (the chrome format needs them). */
+void profile_keep_timeline(struct profile *p, int on);
+
+/* A unique stack, for the writers. */
+struct profile_stack {
+	uint32_t pid, tid, flags;	/* STACK_* flags */
+	uint32_t n;
+	const uint32_t *frames;		/* frame ids, root first */
+	uint64_t count;			/* weighted samples */
+};
+
+/* Calls fn for every unique stack, in no particular order, until it
+ * returns non-zero (which is then returned). */
+int profile_foreach(const struct profile *p,
+		    int (*fn)(void *ctx, const struct profile_stack *st), void *ctx);
+
+/* The stack an event refers to. */
+void profile_stack_of(const struct stack_entry *e, struct profile_stack *out);
+
+/* Name a process, for its root frame ("process" if never named). */
+void profile_set_process_name(struct profile *p, uint32_t pid, const char *name);
+const char *profile_process_name(const struct profile *p, uint32_t pid);
+
+/* The thread's name ("thread" if unknown). */
+const char *profile_thread_name(const struct profile *p, uint32_t pid, uint32_t tid);
+
+/* Read /proc/PID/task/TID/comm for threads not named yet; with `refresh`,
+ * re-read every thread still alive (a thread may name itself late). */
+void profile_name_threads(struct profile *p, int refresh);
+
+/* Set a thread's name directly (tests; threads of exited processes). */
+void profile_set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, const char *name);
+
+/* One line per unique stack, root first, sorted:
+ *   thread-name (tid);outer (file.py:line);...;inner (file.py:line) COUNT
+ * With p->process_frames, a `process-name (pid)` frame comes first.
+ * An off-CPU stack (--idle) has a `[off-cpu]` frame right under the thread,
+ * so that a flame graph shows waiting as its own tower per thread. */
+int profile_write_folded(const struct profile *p, const struct symbolizer *s, FILE *out);
+
+struct func_count {
+	uint32_t id;		/* a function id, or a frame id for line-level rows */
+	uint64_t own, total;
+};
+
+/* Own and total samples per function (lines = 0) or per function and line
+ * (lines = 1), recursion counted once towards a total; sorted by own
+ * samples, or by total ones with by_total. Returns a malloc'd array of
+ * *n rows, or NULL. */
+struct func_count *profile_functions(const struct profile *p, const struct symbolizer *s,
+				     int lines, int by_total, uint32_t *n);
+
+/* The same, for one thread only (tid 0: every thread); *samples gets the
+ * samples counted. */
+struct func_count *profile_thread_functions(const struct profile *p, const struct symbolizer *s,
+					    uint32_t tid, int lines, int by_total,
+					    uint32_t *n, uint64_t *samples);
+
+/* Up to max (tid, name) pairs of the threads seen, in tid order. */
+struct profile_thread {
+	uint32_t tid;
+	char name[64];
+};
+int profile_threads(const struct profile *p, struct profile_thread *out, int max);
+
+/* The top `limit` functions by own and by total samples. */
+void profile_print_top(const struct profile *p, const struct symbolizer *s,
+		       FILE *out, int limit);
+
+#endif /* PROFILE_H */

@@ -1,0 +1,77 @@
+/* Reading CPython objects (str, bytes, code) out of a target's memory.
+ *
+ * The target is untrusted: its memory may be torn (read while it changes)
+ * or hostile (a user crafting objects to attack a root profiler). So every
+ * read goes through remote_read() and is checked, every length is capped
+ * and no size field is trusted to size a buffer. */
+#ifndef CODE_READER_H
+#define CODE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "python/versions.h"
+#include "proc/remote_mem.h"
+
+#define PY_STR_MAX_CHARS	4096		/* characters decoded per str */
+#define PY_STR_SANE_LEN		(1 << 20)	/* a longer str length is garbage */
+#define PY_BYTES_MAX		(1 << 20)	/* bytes objects copied whole up to this */
+#define PY_TYPE_NAME_MAX	16		/* tp_name bytes compared */
+#define PY_CODE_HDR_MAX		512		/* code_size larger than this is a bad table */
+
+/* 1 when the object at obj has type name `name` (ob_type->tp_name, exact
+ * match, at most PY_TYPE_NAME_MAX - 1 characters), 0 when it has another
+ * one, or -errno when it cannot be read. */
+int py_type_name_is(const struct remote_mem *m, const struct py_user_offsets *u,
+		    uint64_t obj, const char *name);
+
+/* The compact `str` at addr as NUL-terminated UTF-8 in buf[0..cap).
+ * Unencodable code points (surrogates, > U+10FFFF, NUL) become U+FFFD;
+ * output is cut at a character boundary when cap or PY_STR_MAX_CHARS is
+ * reached. Returns the byte length (without NUL), or -errno: -EINVAL for
+ * a non-str, non-compact or inconsistent object, -EFAULT for unreadable
+ * memory; a length over PY_STR_SANE_LEN counts as inconsistent (torn).
+ * buf is always terminated when cap > 0. */
+int py_read_str(const struct remote_mem *m, const struct py_user_offsets *u,
+		uint64_t addr, char *buf, size_t cap);
+
+/* The UTF-8 form of code point cp (< 0x110000, not checked further) into
+ * out[0..4); returns its length. */
+size_t py_utf8_put(uint32_t cp, char *out);
+
+/* The code points of the compact `str` at addr, as they are (surrogates
+ * and NUL included, for a repr): the first min(max, PY_STR_MAX_CHARS) into
+ * cps, and the str's full length into *len. Returns how many were stored,
+ * or -errno as py_read_str, and -EINVAL for a character that cannot be
+ * (an ASCII str with a high byte, a value past U+10FFFF). */
+int py_read_str_cps(const struct remote_mem *m, const struct py_user_offsets *u,
+		    uint64_t addr, uint32_t *cps, size_t max, size_t *len);
+
+/* The contents of the `bytes` object at addr in a malloc'd buffer (*out,
+ * *len; *out is non-NULL even when *len is 0). Returns 0, or -errno:
+ * -EINVAL for a non-bytes object, -E2BIG past PY_BYTES_MAX. */
+int py_read_bytes(const struct remote_mem *m, const struct py_user_offsets *u,
+		  uint64_t addr, uint8_t **out, size_t *len);
+
+struct py_code {
+	char *qualname;		/* co_qualname (3.11+), else co_name */
+	char *filename;
+	int firstlineno;
+	uint8_t *linetable;	/* co_lnotab / co_linetable bytes, see v->linetable */
+	size_t linetable_len;
+	uint64_t fingerprint;	/* see py_code_fingerprint() */
+};
+
+/* Reads the code object at addr. Returns 0 and fills *out (to be released
+ * with py_code_free()), or -errno and leaves *out zeroed. */
+int py_read_code(const struct remote_mem *m, const struct py_version *v,
+		 uint64_t addr, struct py_code *out);
+void py_code_free(struct py_code *c);
+
+/* A hash of the code object header at addr (type, size, the name,
+ * filename and line table pointers, firstlineno) in a single read. The
+ * same address giving another fingerprint means the object was freed and
+ * the memory reused: a cached py_code for it is stale. */
+int py_code_fingerprint(const struct remote_mem *m, const struct py_version *v,
+			uint64_t addr, uint64_t *fp);
+
+#endif /* CODE_READER_H */

@@ -1,0 +1,88 @@
+/* Turning evidence into a CPython major.minor version. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "python/detect.h"
+
+static int plausible(int major, int minor)
+{
+	return (major == 2 || major == 3) && minor >= 0 && minor < 100;
+}
+
+int py_version_from_hex(uint64_t hex, int *major, int *minor)
+{
+	int ma = (hex >> 24) & 0xff, mi = (hex >> 16) & 0xff;
+
+	if (hex >> 32 || !plausible(ma, mi))
+		return -EINVAL;
+	*major = ma;
+	*minor = mi;
+	return 0;
+}
+
+/* "X.Y" at s, followed by a character in `end`; returns the chars used. */
+static int parse_xy(const char *s, const char *end, int *major, int *minor)
+{
+	char *p;
+	long ma, mi;
+
+	if (!isdigit((unsigned char)s[0]))
+		return 0;
+	ma = strtol(s, &p, 10);
+	if (*p != '.' || !isdigit((unsigned char)p[1]))
+		return 0;
+	mi = strtol(p + 1, &p, 10);
+	if (!strchr(end, *p) || !plausible(ma, mi))
+		return 0;
+	*major = ma;
+	*minor = mi;
+	return p - s;
+}
+
+int py_version_from_name(const char *path, int *major, int *minor)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	/* The end set: python3.11, python3.11d, python3.13t, libpython3.8.so */
+	if (!strncmp(base, "libpython", 9) && parse_xy(base + 9, ".dmtu", major, minor))
+		return 0;
+	if (!strncmp(base, "python", 6) && parse_xy(base + 6, "dmtu", major, minor))
+		return 0;
+	return -ENOENT;
+}
+
+int py_version_from_rodata(const void *buf, size_t len, int *major, int *minor)
+{
+	const char *p = buf, *end = p + len;
+
+	/* Each candidate is a whole NUL-delimited string "3.X.Y" with an
+	 * optional release tag (3.14.0rc1, 3.15.0a2+). */
+	while (p < end) {
+		const char *z = memchr(p, '\0', end - p);
+		size_t n = z ? (size_t)(z - p) : (size_t)(end - p);
+
+		if (n >= 5 && n < 16 && p[0] == '3' && p[1] == '.') {
+			char s[16];
+			int ma, mi, used;
+
+			memcpy(s, p, n);
+			s[n] = '\0';
+			used = parse_xy(s, ".", &ma, &mi);
+			if (used && isdigit((unsigned char)s[used + 1])) {
+				const char *q = s + used + 1;
+
+				while (isdigit((unsigned char)*q))
+					q++;
+				if (*q == '\0' || *q == 'a' || *q == 'b' || *q == 'r' || *q == '+') {
+					*major = ma;
+					*minor = mi;
+					return 0;
+				}
+			}
+		}
+		p += n + 1;
+	}
+	return -ENOENT;
+}

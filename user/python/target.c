@@ -1,0 +1,246 @@
+/* Finding the CPython runtime in a process and its version. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "python/debug_offsets.h"
+#include "proc/elf_image.h"
+#include "proc/procfs.h"
+#include "python/detect.h"
+#include "python/target.h"
+
+#define MAX_U16(a, b) ((a) > (b) ? (a) : (b))
+
+/* The bytes the walker reads at once per frame and per thread state. */
+static void derive_read_sizes(struct py_offsets *o)
+{
+	unsigned f = MAX_U16(o->frame_previous + 8u, o->frame_code + 8u);
+	unsigned t = MAX_U16(o->tstate_next + 8u, o->tstate_frame + 8u);
+
+	f = MAX_U16(f, o->frame_lasti + (o->lasti_kind == LASTI_PTR ? 8u : 4u));
+	if (o->frame_owner != PYBPFTOP_NO_OFFSET)
+		f = MAX_U16(f, o->frame_owner + 1u);
+	t = MAX_U16(t, o->tstate_thread_id + 8u);
+	if (o->tstate_native_thread_id != PYBPFTOP_NO_OFFSET)
+		t = MAX_U16(t, o->tstate_native_thread_id + 8u);
+	o->frame_read_size = f;
+	o->tstate_read_size = t;
+}
+
+static void read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	buf[0] = '\0';
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static int is_candidate(const char *path, const char *exe)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !strcmp(path, exe) || !strncmp(base, "libpython", 9);
+}
+
+/* Open the file behind a mapping. /proc/PID/map_files names the very file
+ * mapped, whatever namespace or chroot the target is in; without it, resolve
+ * the path through the target's root (a container's mount namespace). */
+static int open_mapped_file(pid_t pid, const struct proc_map *m, struct elf_image *img)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	if (!elf_image_open(img, path))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/root%s", pid, m->path);
+	return elf_image_open(img, path);
+}
+
+/* Look for _PyRuntime in the executable and in any libpython. */
+static int find_runtime(struct py_target *t, const struct proc_maps *maps,
+			const char *exe, uint64_t *py_version_addr)
+{
+	for (size_t i = 0; i < maps->n; i++) {
+		const char *path = maps->v[i].path;
+		const struct proc_map *base;
+		struct elf_image img;
+		uint64_t sym, bias = 0;
+		int found;
+
+		if (maps->v[i].offset || !is_candidate(path, exe) ||
+		    proc_maps_base(maps, path) != &maps->v[i])
+			continue;
+		if (open_mapped_file(t->pid, &maps->v[i], &img))
+			continue;
+		found = !elf_image_symbol(&img, "_PyRuntime", &sym);
+		if (found) {
+			base = &maps->v[i];
+			if (img.is_dyn)
+				bias = base->start - img.min_vaddr;
+			t->runtime_addr = bias + sym;
+			t->runtime_bias = bias;
+			snprintf(t->runtime_file, sizeof(t->runtime_file), "%s", path);
+			py_builtins_resolve(&img, bias, &t->builtins);
+			if (!elf_image_symbol(&img, "Py_Version", &sym))
+				*py_version_addr = bias + sym;
+		}
+		elf_image_close(&img);
+		if (found)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* The version, through a chain of fallbacks, most precise first. */
+static int detect_version(struct py_target *t, const struct proc_maps *maps,
+			  const char *exe, uint64_t py_version_addr)
+{
+	uint8_t dbg[16];
+	uint64_t hex = 0;
+
+	t->version[0] = '\0';
+	if (t->runtime_addr && !remote_read(&t->mem, t->runtime_addr, dbg, sizeof(dbg)) &&
+	    !memcmp(dbg, "xdebugpy", 8)) {
+		memcpy(&hex, dbg + 8, sizeof(hex));
+		if (!py_version_from_hex(hex, &t->major, &t->minor)) {
+			t->version_source = "_Py_DebugOffsets";
+			goto found_hex;
+		}
+	}
+	if (py_version_addr && !remote_read(&t->mem, py_version_addr, &hex, sizeof(hex)) &&
+	    !py_version_from_hex(hex, &t->major, &t->minor)) {
+		t->version_source = "Py_Version";
+		goto found_hex;
+	}
+	for (size_t i = 0; i < maps->n; i++) {
+		const char *base = strrchr(maps->v[i].path, '/');
+
+		if (base && !strncmp(base + 1, "libpython", 9) &&
+		    !py_version_from_name(base + 1, &t->major, &t->minor)) {
+			t->version_source = "libpython file name";
+			goto found;
+		}
+	}
+	if (!py_version_from_name(exe, &t->major, &t->minor)) {
+		t->version_source = "executable name";
+		goto found;
+	}
+	if (t->runtime_file[0] && proc_maps_base(maps, t->runtime_file)) {
+		struct elf_image img;
+		int err;
+
+		if (!open_mapped_file(t->pid, proc_maps_base(maps, t->runtime_file), &img)) {
+			err = elf_image_version_string(&img, &t->major, &t->minor);
+			elf_image_close(&img);
+			if (!err) {
+				t->version_source = "version string in the binary";
+				goto found;
+			}
+		}
+	}
+	return -ENOENT;
+found_hex:
+	snprintf(t->version, sizeof(t->version), "%d.%d.%d", t->major, t->minor,
+		 (int)((hex >> 8) & 0xff));
+	return 0;
+found:
+	snprintf(t->version, sizeof(t->version), "%d.%d", t->major, t->minor);
+	return 0;
+}
+
+int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
+{
+	char path[64], exe[PATH_MAX];
+	struct proc_maps maps;
+	const struct py_version *table;
+	uint64_t py_version_addr = 0;
+	struct stat st;
+	ssize_t n;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->mem_pid = pid;
+	t->mem = remote_mem_pid(&t->mem_pid);
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (pid <= 0 || stat(path, &st)) {
+		snprintf(err, errlen, "no process with pid %d: check the pid (ps -C python3 -o pid,cmd)", pid);
+		return PYT_NO_PROCESS;
+	}
+	read_comm(pid, t->comm, sizeof(t->comm));
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n < 0) {
+		if (errno == ENOENT) {
+			snprintf(err, errlen, "process %d (%s) is a kernel thread or a zombie, not a Python process", pid, t->comm);
+			return PYT_NOT_PYTHON;
+		}
+		snprintf(err, errlen, "cannot inspect process %d: %s: run as root or grant CAP_SYS_PTRACE", pid, strerror(errno));
+		return PYT_NO_ACCESS;
+	}
+	exe[n] = '\0';
+	rc = proc_maps_read(pid, &maps);
+	if (rc) {
+		snprintf(err, errlen, "cannot read /proc/%d/maps: %s: run as root", pid, strerror(-rc));
+		return rc == -ENOENT ? PYT_NOT_PYTHON : PYT_NO_ACCESS;
+	}
+
+	find_runtime(t, &maps, exe, &py_version_addr);
+	rc = detect_version(t, &maps, exe, py_version_addr);
+	proc_maps_free(&maps);
+	if (rc && !t->runtime_addr) {
+		snprintf(err, errlen, "process %d (%s) is not a Python process: no _PyRuntime symbol in %s or a libpython it maps; pass the pid of a CPython 3.%d-3.%d process",
+			 pid, t->comm, exe, PY_MIN_MINOR, PY_MAX_MINOR);
+		return PYT_NOT_PYTHON;
+	}
+	if (rc) {
+		snprintf(err, errlen, "process %d (%s) has a CPython runtime but its version could not be detected (tried _Py_DebugOffsets, Py_Version, file names, version string)", pid, t->comm);
+		return PYT_UNSUPPORTED;
+	}
+	table = py_version_find(t->major, t->minor);
+	if (!table || !t->runtime_addr) {
+		snprintf(err, errlen, "process %d (%s) runs Python %s (found by %s), which is not supported: pybpftop supports CPython 3.%d to 3.%d",
+			 pid, t->comm, t->version, t->version_source, PY_MIN_MINOR, PY_MAX_MINOR);
+		return PYT_UNSUPPORTED;
+	}
+	t->v = *table;
+	if (t->minor >= 13) {
+		/* 3.13+ publishes its own layouts: trust them over our table. */
+		uint8_t blob[PY_DEBUG_OFFSETS_READ];
+		int ma, mi;
+
+		if (!remote_read(&t->mem, t->runtime_addr, blob, sizeof(blob)) &&
+		    py_debug_offsets_parse(blob, sizeof(blob), &ma, &mi, &t->v) == -EOPNOTSUPP) {
+			snprintf(err, errlen, "process %d (%s) runs a Python %s build whose layout pybpftop does not know (free-threaded or pre-release): pybpftop supports default builds of CPython 3.%d to 3.%d",
+				 pid, t->comm, t->version, PY_MIN_MINOR, PY_MAX_MINOR);
+			return PYT_UNSUPPORTED;
+		}
+	}
+	derive_read_sizes(&t->v.bpf);
+	if (t->v.bpf.frame_read_size > PYBPFTOP_READ_MAX ||
+	    t->v.bpf.tstate_read_size > PYBPFTOP_READ_MAX) {
+		snprintf(err, errlen, "Python %s: struct layout out of range (thread state needs %u bytes); please report this",
+			 t->version, t->v.bpf.tstate_read_size);
+		return PYT_UNSUPPORTED;
+	}
+	return 0;
+}
+
+int py_target_alive(const struct py_target *t)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", t->pid);
+	return stat(path, &st) == 0;
+}

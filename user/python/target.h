@@ -1,0 +1,47 @@
+/* A running CPython process: where its runtime is, which version it runs,
+ * and the struct layouts for that version. */
+#ifndef PY_TARGET_H
+#define PY_TARGET_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "python/builtins.h"
+#include "python/versions.h"
+#include "proc/remote_mem.h"
+
+struct py_target {
+	pid_t pid;
+	char comm[32];
+	char cmdline[512];		/* /proc/PID/cmdline, spaces between arguments */
+	char runtime_file[PATH_MAX];	/* the file defining _PyRuntime */
+	uint64_t runtime_addr;		/* &_PyRuntime in the target */
+	uint64_t runtime_bias;		/* load bias of runtime_file (0 unless ET_DYN) */
+	struct py_builtins builtins;	/* types and singletons, from runtime_file's symbols */
+	int major, minor;
+	char version[24];		/* "3.11.2", or "3.11" when only the minor is known */
+	const char *version_source;	/* which step of the fallback chain worked */
+	struct py_version v;		/* the table, with _Py_DebugOffsets applied */
+	struct remote_mem mem;
+	pid_t mem_pid;			/* the reader's context */
+	/* Kept by the session, not by py_target_open(): */
+	uint64_t exec_ns;		/* its last exec (followed processes); samples from before are dropped */
+	int stale;			/* exec'd, not inspected again yet */
+};
+
+/* Error codes of py_target_open, each with its own message. */
+enum {
+	PYT_NO_PROCESS = 1,
+	PYT_NOT_PYTHON,
+	PYT_UNSUPPORTED,
+	PYT_NO_ACCESS,
+};
+
+/* Inspect process pid. On failure returns one of the codes above and
+ * writes a one-line message naming the fix into err. */
+int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen);
+
+/* Whether the process still exists. */
+int py_target_alive(const struct py_target *t);
+
+#endif /* PY_TARGET_H */
