@@ -264,12 +264,12 @@ fail:
 
 int alloc_probe_add_target(struct alloc_probe *p, const struct py_target *t, char *err, size_t errlen)
 {
-	struct py_proc proc = {
-		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
-		.off = t->v.bpf,
-	};
+	struct py_proc proc;
 	__u32 key = t->pid;
-	int rc = bpf_map__update_elem(p->skel->maps.procs, &key, sizeof(key), &proc, sizeof(proc),
+	int rc;
+
+	py_target_bpf_record(t, &proc);
+	rc = bpf_map__update_elem(p->skel->maps.procs, &key, sizeof(key), &proc, sizeof(proc),
 				      BPF_ANY);
 
 	if (rc) {

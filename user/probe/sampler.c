@@ -174,12 +174,12 @@ int sampler_snapshot(struct sampler *s, enum snapshot_mode mode, uint32_t weight
 
 int sampler_update_target(struct sampler *s, const struct py_target *t, char *err, size_t errlen)
 {
-	struct py_proc proc = {
-		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
-		.off = t->v.bpf,
-	};
+	struct py_proc proc;
 	__u32 key = t->pid;
-	int rc = bpf_map__update_elem(SHARED_MAP(s, procs), &key, sizeof(key), &proc, sizeof(proc),
+	int rc;
+
+	py_target_bpf_record(t, &proc);
+	rc = bpf_map__update_elem(SHARED_MAP(s, procs), &key, sizeof(key), &proc, sizeof(proc),
 				      BPF_ANY);
 
 	if (rc)
@@ -196,10 +196,7 @@ void sampler_remove_target(struct sampler *s, pid_t pid)
 
 int sampler_add_target(struct sampler *s, const struct py_target *t, char *err, size_t errlen)
 {
-	struct py_proc proc = {
-		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
-		.off = t->v.bpf,
-	};
+	struct py_proc proc;
 	__u32 key = t->pid;
 	int rc;
 
@@ -207,6 +204,7 @@ int sampler_add_target(struct sampler *s, const struct py_target *t, char *err, 
 		snprintf(err, errlen, "too many processes: at most %d", SAMPLER_MAX_TARGETS);
 		return -E2BIG;
 	}
+	py_target_bpf_record(t, &proc);
 	rc = bpf_map__update_elem(SHARED_MAP(s, procs), &key, sizeof(key), &proc, sizeof(proc), BPF_ANY);
 	if (rc) {
 		snprintf(err, errlen, "failed to register pid %d: %s", key, strerror(-rc));

@@ -131,9 +131,9 @@ static int open_target(struct session *s, pid_t pid, char *err, size_t errlen)
 		return rc;
 	}
 	if (s->opts->verbose)
-		fprintf(stderr, "pybpftop: pid %d: Python %s (found by %s), _PyRuntime at 0x%llx in %s\n",
+		fprintf(stderr, "pybpftop: pid %d: Python %s (found by %s), _PyRuntime at 0x%llx in %s, layout from %s\n",
 			t->pid, t->version, t->version_source,
-			(unsigned long long)t->runtime_addr, t->runtime_file);
+			(unsigned long long)t->runtime_addr, t->runtime_file, t->layout_source);
 	/* Kept for the output files' titles, for after it exits. */
 	if (!proc_cmdline(t->pid, t->cmdline, sizeof(t->cmdline)))
 		snprintf(t->cmdline, sizeof(t->cmdline), "%s", t->comm);

@@ -162,7 +162,6 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 {
 	char path[64], exe[PATH_MAX];
 	struct proc_maps maps;
-	const struct py_version *table;
 	uint64_t py_version_addr = 0;
 	struct stat st;
 	ssize_t n;
@@ -207,33 +206,56 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 		snprintf(err, errlen, "process %d (%s) has a CPython runtime but its version could not be detected (tried _Py_DebugOffsets, Py_Version, file names, version string)", pid, t->comm);
 		return PYT_UNSUPPORTED;
 	}
-	table = py_version_find(t->major, t->minor);
-	if (!table || !t->runtime_addr) {
-		snprintf(err, errlen, "process %d (%s) runs Python %s (found by %s), which is not supported: pybpftop supports CPython 3.%d to 3.%d",
-			 pid, t->comm, t->version, t->version_source, PY_MIN_MINOR, PY_MAX_MINOR);
+	if (!t->runtime_addr)
+		snprintf(t->layout_source, sizeof(t->layout_source), "no _PyRuntime symbol was found");
+	if (!t->runtime_addr || py_layout_select(&t->mem, t->runtime_addr, t->major, t->minor, &t->v,
+						 t->layout_source, sizeof(t->layout_source))) {
+		snprintf(err, errlen, "process %d (%s) runs Python %s (found by %s), which is not supported: %s",
+			 pid, t->comm, t->version, t->version_source, t->layout_source);
 		return PYT_UNSUPPORTED;
 	}
-	t->v = *table;
-	if (t->minor >= 13) {
+	return 0;
+}
+
+int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int major, int minor,
+		     struct py_version *out, char *why, size_t whylen)
+{
+	const struct py_version *table = py_version_find(major, minor);
+
+	if (!table) {
+		snprintf(why, whylen, "pybpftop supports CPython 3.%d to 3.%d", PY_MIN_MINOR, PY_MAX_MINOR);
+		return -EOPNOTSUPP;
+	}
+	*out = *table;
+	snprintf(why, whylen, "the built-in 3.%d table", minor);
+	if (minor >= 13) {
 		/* 3.13+ publishes its own layouts: trust them over our table. */
 		uint8_t blob[PY_DEBUG_OFFSETS_READ];
 		int ma, mi;
 
-		if (!remote_read(&t->mem, t->runtime_addr, blob, sizeof(blob)) &&
-		    py_debug_offsets_parse(blob, sizeof(blob), &ma, &mi, &t->v) == -EOPNOTSUPP) {
-			snprintf(err, errlen, "process %d (%s) runs a Python %s build whose layout pybpftop does not know (free-threaded or pre-release): pybpftop supports default builds of CPython 3.%d to 3.%d",
-				 pid, t->comm, t->version, PY_MIN_MINOR, PY_MAX_MINOR);
-			return PYT_UNSUPPORTED;
+		if (!remote_read(m, runtime_addr, blob, sizeof(blob)) &&
+		    py_debug_offsets_parse(blob, sizeof(blob), &ma, &mi, out) == -EOPNOTSUPP) {
+			snprintf(why, whylen, "its build's layout is one pybpftop does not know (free-threaded or pre-release): pybpftop supports default builds of CPython 3.%d to 3.%d",
+				 PY_MIN_MINOR, PY_MAX_MINOR);
+			return -EOPNOTSUPP;
 		}
 	}
-	derive_read_sizes(&t->v.bpf);
-	if (t->v.bpf.frame_read_size > PYBPFTOP_READ_MAX ||
-	    t->v.bpf.tstate_read_size > PYBPFTOP_READ_MAX) {
-		snprintf(err, errlen, "Python %s: struct layout out of range (thread state needs %u bytes); please report this",
-			 t->version, t->v.bpf.tstate_read_size);
-		return PYT_UNSUPPORTED;
+	derive_read_sizes(&out->bpf);
+	if (out->bpf.frame_read_size > PYBPFTOP_READ_MAX ||
+	    out->bpf.tstate_read_size > PYBPFTOP_READ_MAX) {
+		snprintf(why, whylen, "its struct layout is out of range (thread state needs %u bytes); please report this",
+			 out->bpf.tstate_read_size);
+		return -ERANGE;
 	}
 	return 0;
+}
+
+void py_target_bpf_record(const struct py_target *t, struct py_proc *out)
+{
+	*out = (struct py_proc){
+		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
+		.off = t->v.bpf,
+	};
 }
 
 int py_target_alive(const struct py_target *t)
