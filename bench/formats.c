@@ -38,43 +38,43 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Functions with names and paths of a real application's lengths. */
-static void fake_symbols(struct symbolizer *s)
+#define NIDS (NFUNCS * LINES_PER_FUNC)
+
+/* Functions with names and paths of a real application's lengths; ids[]
+ * gets the frame ids of their lines. */
+static int fake_frames(struct frame_table *ft, uint32_t *ids)
 {
-	s->funcs = realloc(s->funcs, (NFUNCS + 1) * sizeof(*s->funcs));
-	s->frames = realloc(s->frames, (NFUNCS * LINES_PER_FUNC + 1) * sizeof(*s->frames));
 	for (uint32_t f = 1; f <= NFUNCS; f++) {
 		char name[128], file[128];
+		uint32_t func;
 
 		snprintf(name, sizeof(name), "Handler%u.process_item_%u", f % 97, f);
 		snprintf(file, sizeof(file), "/srv/app/lib/python3.11/site-packages/pkg%u/module%u.py",
 			 f % 13, f % 211);
-		s->funcs[f] = (struct func_info){ strdup(name), strdup(file), 10 * f };
+		func = frame_table_func(ft, name, file, 10 * f);
 		for (int l = 0; l < LINES_PER_FUNC; l++)
-			s->frames[1 + (f - 1) * LINES_PER_FUNC + l] =
-				(struct frame_info){ f, 10 * (int)f + 1 + l };
+			ids[(f - 1) * LINES_PER_FUNC + l] = frame_table_frame(ft, func, 10 * (int)f + 1 + l);
 	}
-	s->nfuncs = s->funcs_cap = NFUNCS + 1;
-	s->nframes = s->frames_cap = NFUNCS * LINES_PER_FUNC + 1;
+	return ft->nframes == FRAME_RESERVED + NIDS ? 0 : -ENOMEM;
 }
 
 /* 100,000 distinct stacks, each sharing a random prefix with the one
  * before it, as the stacks of one program do; returned innermost first,
  * as profile_add takes them. */
-static uint32_t *fake_stacks(void)
+static uint32_t *fake_stacks(const uint32_t *ids)
 {
 	uint32_t *st = malloc((size_t)NSTACKS * DEPTH * sizeof(*st));
 	uint32_t root[DEPTH];
 
 	for (int d = 0; d < DEPTH; d++)
-		root[d] = 1 + rnd(NFUNCS * LINES_PER_FUNC);
+		root[d] = ids[rnd(NIDS)];
 	for (uint32_t i = 0; i < NSTACKS; i++) {
 		uint32_t *cur = st + (size_t)i * DEPTH;
 		/* Keep 40-49 frames of the previous stack, mostly. */
 		uint32_t keep = i ? DEPTH - 1 - rnd(rnd(4) ? 10 : DEPTH) : 0;
 
 		for (int d = 0; d < DEPTH; d++)	/* root first while building */
-			cur[d] = d < (int)keep ? cur[d - DEPTH] : 1 + rnd(NFUNCS * LINES_PER_FUNC);
+			cur[d] = d < (int)keep ? cur[d - DEPTH] : ids[rnd(NIDS)];
 		if (!i)
 			memcpy(cur, root, sizeof(root));
 	}
@@ -99,27 +99,10 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int write_folded(const struct profile *p, const struct symbolizer *s,
-			const struct profile_meta *m, FILE *out)
-{
-	(void)m;
-	return profile_write_folded(p, s, out);
-}
-
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name, *file;
-		int (*write)(const struct profile *, const struct symbolizer *,
-			     const struct profile_meta *, FILE *);
-	} formats[] = {
-		{ "folded", "out.folded", write_folded },
-		{ "html", "out.html", write_html },
-		{ "speedscope", "out.speedscope.json", write_speedscope },
-		{ "pprof", "out.pb.gz", write_pprof },
-		{ "chrome", "out.trace.json", write_chrome },
-	};
-	struct symbolizer s;
+	static uint32_t ids[NIDS];
+	struct frame_table ft;
 	struct profile p;
 	struct profile_meta m = {
 		.command = "python3 app.py (pid 1000)", .python = "3.11.2", .duration_s = 600,
@@ -135,11 +118,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	t = now();
-	if (symbolizer_init(&s))
+	if (frame_table_init(&ft) || fake_frames(&ft, ids))
 		return 1;
-	fake_symbols(&s);
-	stacks = fake_stacks();
-	profile_init(&p);
+	stacks = fake_stacks(ids);
+	profile_init(&p, &ft);
 	profile_keep_timeline(&p, 1);
 	/* Each stack twice in a row, so that consecutive samples share most of
 	 * their frames; threads take turns in runs of 500 stacks. */
@@ -158,9 +140,9 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "profile: %llu unique stacks, %zu timeline events, %u functions, "
 		"%llu samples, built in %.2f s\n", (unsigned long long)p.nstacks, p.nevents,
-		s.nfuncs, (unsigned long long)p.samples, now() - t);
+		ft.nfuncs - FRAME_RESERVED, (unsigned long long)p.samples, now() - t);
 
-	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+	for (const struct writer *w = writers; w->name; w++) {
 		double times[100];
 		char path[4096];
 		long size = 0;
@@ -170,11 +152,11 @@ int main(int argc, char **argv)
 			int wanted = 0;
 
 			for (int a = 3; a < argc; a++)
-				wanted |= !strcmp(argv[a], formats[f].name);
+				wanted |= !strcmp(argv[a], w->name);
 			if (!wanted)
 				continue;
 		}
-		snprintf(path, sizeof(path), "%s/%s", dir, formats[f].file);
+		snprintf(path, sizeof(path), "%s/out%s", dir, w->suffixes[0]);
 		for (int r = 0; r < runs && !rc; r++) {
 			FILE *out = fopen(path, "w");
 
@@ -183,17 +165,17 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			t = now();
-			rc = formats[f].write(&p, &s, &m, out);
+			rc = w->write(&p, &m, out);
 			if (fclose(out) && !rc)
 				rc = -EIO;
 			times[r] = now() - t;
 		}
 		if (rc == -ENOTSUP) {
-			printf("%s unsupported\n", formats[f].name);
+			printf("%s unsupported\n", w->name);
 			continue;
 		}
 		if (rc) {
-			fprintf(stderr, "%s: %s\n", formats[f].name, strerror(-rc));
+			fprintf(stderr, "%s: %s\n", w->name, strerror(-rc));
 			return 1;
 		}
 		{
@@ -205,12 +187,12 @@ int main(int argc, char **argv)
 				fclose(in);
 		}
 		qsort(times, runs, sizeof(times[0]), cmp_double);
-		printf("%s %.3f %.3f %.3f %ld\n", formats[f].name, times[runs / 2], times[0],
+		printf("%s %.3f %.3f %.3f %ld\n", w->name, times[runs / 2], times[0],
 		       times[runs - 1], size);
 		fflush(stdout);
 	}
 	free(stacks);
 	profile_free(&p);
-	symbolizer_free(&s);
+	frame_table_free(&ft);
 	return 0;
 }

@@ -56,7 +56,7 @@ static __always_inline void emit_bare(__u32 kind, __u64 addr, __u64 size, __u64 
 		struct py_alloc_event e;
 		struct py_sample_hdr h;
 	} bare = {
-		.e = { .kind = kind, .addr = addr, .size = size, .addr2 = addr2 },
+		.e = { .kind = kind, .pid = tgid, .addr = addr, .size = size, .addr2 = addr2 },
 		.h = { .time_ns = bpf_ktime_get_ns(), .pid = tgid, .tid = tid, .cpu = cpu, .weight = 1 },
 	};
 
@@ -91,7 +91,7 @@ static __always_inline void emit_with_stack(__u32 kind, __u64 addr, __u64 size, 
 		emit_bare(kind, addr, size, addr2, tgid, tid, cpu);
 		goto out;
 	}
-	sc->prefix = (struct py_alloc_event){ .kind = kind, .addr = addr, .size = size,
+	sc->prefix = (struct py_alloc_event){ .kind = kind, .pid = tgid, .addr = addr, .size = size,
 					      .addr2 = addr2 };
 	len = sizeof(sc->prefix) + sizeof(sc->s.hdr) + (__u64)sc->s.hdr.depth * sizeof(sc->s.frames[0]);
 	if (len > sizeof(sc->prefix) + sizeof(sc->s))
@@ -145,10 +145,11 @@ int BPF_PROG(fault_kernel, unsigned long address, struct pt_regs *regs, unsigned
 static __always_inline void range_event(__u32 kind, __u64 addr, __u64 len, __u64 addr2,
 					__u64 len2)
 {
-	struct py_alloc_event e = { .kind = kind, .addr = addr, .size = len, .addr2 = addr2,
-				    .size2 = len2 };
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct py_alloc_event e = { .kind = kind, .pid = tgid, .addr = addr, .size = len,
+				    .addr2 = addr2, .size2 = len2 };
 
-	if (profiled(bpf_get_current_pid_tgid() >> 32) && len)
+	if (profiled(tgid) && len)
 		emit_small(&e);
 }
 
@@ -299,12 +300,13 @@ int BPF_KRETPROBE(alloc_exit, __u64 ret)
 SEC("uprobe")
 int BPF_KPROBE(free_enter, __u64 ptr)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct py_alloc_event e = { .kind = ALLOC_EV_FREE, .addr = ptr };
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	struct py_alloc_event e = { .kind = ALLOC_EV_FREE, .pid = tgid, .addr = ptr };
 	__u64 sp = PT_REGS_SP(ctx);
 	struct call *c, fresh = { .free_ptr = ptr, .free_sp = sp };
 
-	if (!ptr || !profiled(bpf_get_current_pid_tgid() >> 32))
+	if (!ptr || !profiled(tgid))
 		return 0;
 	count(CNT_ALLOC_CALLS);
 	c = bpf_map_lookup_elem(&calls, &tid);

@@ -4,6 +4,10 @@
 #ifndef PYBPFTOP_H
 #define PYBPFTOP_H
 
+#ifndef __VMLINUX_H__	/* the BPF side has the types from vmlinux.h */
+#include <linux/types.h>
+#endif
+
 #define PYBPFTOP_MAX_DEPTH	5000	/* frames kept per sample */
 #define PYBPFTOP_MAX_THREADS	4096	/* thread-list entries scanned per lookup */
 #define PYBPFTOP_MAX_PROCS	64	/* processes profiled at once */
@@ -117,7 +121,7 @@ enum alloc_event_kind {
 
 struct py_alloc_event {
 	__u32 kind;			/* enum alloc_event_kind */
-	__u32 _pad;
+	__u32 pid;			/* tgid, root pid namespace: whose address space */
 	__u64 addr;			/* the block, the page or the range's start */
 	/* BLOCK: bytes asked for; PAGE: bytes the sample stands for;
 	 * UNMAP, MOVE: the range's length */

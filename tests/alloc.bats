@@ -218,3 +218,78 @@ print(sum(t["alloc_size"] for t in s["traces"] if t["frames"] and
 	echo "run line: $got bytes, truth $truth"
 	within "$got" "$truth" $((truth * 15 / 100))
 }
+
+# alloc_procs.py's truth: the sum of its "BYTES MARK N" lines for MARK.
+truth() {	# output-file mark
+	awk -v m="$2" '$1 == "BYTES" && $2 == m {s += $3} END {print s + 0}' "$1"
+}
+
+# Every process's marked line within 15% of what it allocated: the parent,
+# two forked children and an exec'd one.
+check_tree() {	# snapshot workload-output
+	for mark in PARENT_LINE FORK_LINE EXEC_LINE; do
+		want=$(truth "$2" $mark)
+		got=$(ALLOC_WORKLOAD=alloc_procs.py $CHECK bytes "$1" allocated $mark)
+		echo "$mark: $got bytes, truth $want"
+		[ "$want" -gt 0 ]
+		within "$got" "$want" $((want * 15 / 100))
+	done
+}
+
+@test "$PY_LABEL: alloc --subprocesses in run mode: forked and exec'd children are counted, each line within 15%" {
+	# shellcheck disable=SC2086 # PY_CMD may be a command with arguments
+	run "$PYBPFTOP" alloc --allocated --subprocesses --sample-bytes 16K --snapshot "$SNAP" -- \
+		$PY_CMD "$PY_WL/alloc_procs.py" tree --go
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"with 3 child processes"* ]] || grep -q "with 3 child processes" <<<"$output"
+	grep '^BYTES' <<<"$output" >"$BATS_TEST_TMPDIR/truth"
+	check_tree "$SNAP" "$BATS_TEST_TMPDIR/truth"
+	# Without --subprocesses the children are not ours: only the parent's line.
+	# shellcheck disable=SC2086
+	run "$PYBPFTOP" alloc --allocated --sample-bytes 16K --snapshot "$SNAP" -- \
+		$PY_CMD "$PY_WL/alloc_procs.py" tree --go
+	[ "$status" -eq 0 ]
+	for mark in FORK_LINE EXEC_LINE; do
+		got=$(ALLOC_WORKLOAD=alloc_procs.py $CHECK bytes "$SNAP" allocated $mark)
+		echo "without --subprocesses, $mark: $got bytes"
+		[ "$got" -lt $((1 << 20)) ]
+	done
+}
+
+@test "$PY_LABEL: alloc -p --subprocesses takes a child started before attach and those forked after" {
+	start_workload alloc_procs tree
+	"$PYBPFTOP" alloc -p "$WL_PID" --subprocesses --allocated --sample-bytes 16K --snapshot "$SNAP" -v \
+		>"$BATS_TEST_TMPDIR/alloc.out" 2>"$BATS_TEST_TMPDIR/alloc.err" &
+	AP=$!
+	# Attached to the parent and to the child it already has.
+	for _ in $(seq 300); do
+		[ "$(grep -c ' mode$' "$BATS_TEST_TMPDIR/alloc.err")" -ge 2 ] && break
+		kill -0 "$AP" || break
+		sleep 0.1
+	done
+	cat "$BATS_TEST_TMPDIR/alloc.err"
+	grep -q "pid $WL_PID: .* mode$" "$BATS_TEST_TMPDIR/alloc.err"
+	[ "$(grep -c ' mode$' "$BATS_TEST_TMPDIR/alloc.err")" -eq 2 ]
+	kill -USR1 "$WL_PID"
+	alloc_stop
+	check_tree "$SNAP" "$WL_OUT"
+}
+
+@test "$PY_LABEL: alloc follows an exec: the memory from before it is no longer live, the new program's is" {
+	# shellcheck disable=SC2086
+	# The report comes at -d, while the new program holds its memory.
+	run "$PYBPFTOP" alloc -d 2 --sample-bytes 16K --snapshot "$SNAP" -- $PY_CMD "$PY_WL/alloc_procs.py" exec 4
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep '^BYTES' <<<"$output" >"$BATS_TEST_TMPDIR/truth"
+	before=$(truth "$BATS_TEST_TMPDIR/truth" BEFORE_EXEC)
+	after=$(truth "$BATS_TEST_TMPDIR/truth" AFTER_EXEC)
+	live_before=$(ALLOC_WORKLOAD=alloc_procs.py $CHECK bytes "$SNAP" live BEFORE_EXEC)
+	alloc_before=$(ALLOC_WORKLOAD=alloc_procs.py $CHECK bytes "$SNAP" allocated BEFORE_EXEC)
+	live_after=$(ALLOC_WORKLOAD=alloc_procs.py $CHECK bytes "$SNAP" live AFTER_EXEC)
+	echo "before the exec: $alloc_before allocated, $live_before live (truth $before); after: $live_after live (truth $after)"
+	[ "$live_before" -eq 0 ]
+	within "$alloc_before" "$before" $((before * 15 / 100))
+	within "$live_after" "$after" $((after * 15 / 100))
+}

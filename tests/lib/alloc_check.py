@@ -1,6 +1,6 @@
 """Checks on pybpftop alloc snapshots (docs/alloc-snapshot.md) for the bats
 tests. Lines are found by the marker comment they carry in the workload
-(tests/workloads/alloc_sites.py), files by their base name, so that a
+(tests/workloads/alloc_sites.py, or $ALLOC_WORKLOAD), files by their base name, so that a
 workload seen through a chroot's path still matches.
 
   alloc_check.py shares SNAP live|allocated MARK...   percent of bytes per marked line
@@ -12,7 +12,10 @@ import json
 import os
 import sys
 
-WORKLOAD = os.path.join(os.path.dirname(__file__), "..", "workloads", "alloc_sites.py")
+# The workload whose marked lines are looked up: alloc_sites.py, or the one
+# ALLOC_WORKLOAD names (a file in tests/workloads).
+WORKLOAD = os.path.join(os.path.dirname(__file__), "..", "workloads",
+                        os.environ.get("ALLOC_WORKLOAD", "alloc_sites.py"))
 
 
 def marked_line(mark):

@@ -11,9 +11,17 @@ struct trace_entry {
 	uint32_t key[];		/* pid, flags, n, frames... */
 };
 
+/* Blocks are per address space: the same address in two processes is
+ * two blocks. */
+struct block_key {
+	uint32_t pid, _pad;
+	uint64_t addr;
+};
+
 struct alloc_block {
 	UT_hash_handle hh;
-	uint64_t addr, size;
+	struct block_key key;
+	uint64_t size;
 	struct alloc_trace *trace;
 };
 
@@ -76,11 +84,12 @@ static void drop(struct alloc_heap *h, struct alloc_block *b)
 	free(b);
 }
 
-static struct alloc_block *find(struct alloc_heap *h, uint64_t addr)
+static struct alloc_block *find(struct alloc_heap *h, uint32_t pid, uint64_t addr)
 {
+	struct block_key key = { .pid = pid, .addr = addr };
 	struct alloc_block *b;
 
-	HASH_FIND(hh, h->blocks, &addr, sizeof(addr), b);
+	HASH_FIND(hh, h->blocks, &key, sizeof(key), b);
 	return b;
 }
 
@@ -92,7 +101,7 @@ static void add(struct alloc_heap *h, struct alloc_block *b)
 	if (h->current > h->peak)
 		h->peak = h->current;
 	h->nblocks++;
-	HASH_ADD(hh, h->blocks, addr, sizeof(b->addr), b);
+	HASH_ADD(hh, h->blocks, key, sizeof(b->key), b);
 }
 
 int alloc_heap_alloc(struct alloc_heap *h, struct alloc_trace *t, uint64_t addr,
@@ -101,8 +110,8 @@ int alloc_heap_alloc(struct alloc_heap *h, struct alloc_trace *t, uint64_t addr,
 	struct alloc_block *b;
 
 	if (old)
-		alloc_heap_release(h, old);
-	if ((b = find(h, addr)))	/* a free we did not see */
+		alloc_heap_release(h, t->pid, old);
+	if ((b = find(h, t->pid, addr)))	/* a free we did not see */
 		drop(h, b);
 	t->alloc_size += size;
 	t->alloc_count++;
@@ -110,14 +119,14 @@ int alloc_heap_alloc(struct alloc_heap *h, struct alloc_trace *t, uint64_t addr,
 	h->allocations++;
 	if (!(b = malloc(sizeof(*b))))
 		return -ENOMEM;
-	*b = (struct alloc_block){ .addr = addr, .size = size, .trace = t };
+	*b = (struct alloc_block){ .key = { .pid = t->pid, .addr = addr }, .size = size, .trace = t };
 	add(h, b);
 	return 0;
 }
 
-void alloc_heap_release(struct alloc_heap *h, uint64_t addr)
+void alloc_heap_release(struct alloc_heap *h, uint32_t pid, uint64_t addr)
 {
-	struct alloc_block *b = find(h, addr);
+	struct alloc_block *b = find(h, pid, addr);
 
 	if (b)
 		drop(h, b);
@@ -127,7 +136,13 @@ void alloc_heap_release(struct alloc_heap *h, uint64_t addr)
 
 #define PAGE 4096u
 
-void alloc_heap_unmap(struct alloc_heap *h, uint64_t addr, uint64_t len)
+/* Whether b is pid's and starts in [addr, addr + len). */
+static int in_range(const struct alloc_block *b, uint32_t pid, uint64_t addr, uint64_t len)
+{
+	return b->key.pid == pid && b->key.addr >= addr && b->key.addr - addr < len;
+}
+
+void alloc_heap_unmap(struct alloc_heap *h, uint32_t pid, uint64_t addr, uint64_t len)
 {
 	struct alloc_block *b, *tmp;
 
@@ -138,43 +153,52 @@ void alloc_heap_unmap(struct alloc_heap *h, uint64_t addr, uint64_t len)
 	if (len / PAGE <= h->nblocks && !(addr % PAGE)) {
 		/* By offset: addr + len may be 2^64, which is 0. */
 		for (uint64_t off = 0; off < len; off += PAGE)
-			if ((b = find(h, addr + off)))
+			if ((b = find(h, pid, addr + off)))
 				drop(h, b);
 		return;
 	}
 	HASH_ITER(hh, h->blocks, b, tmp)
-		if (b->addr >= addr && b->addr - addr < len)
+		if (in_range(b, pid, addr, len))
 			drop(h, b);
 }
 
-void alloc_heap_move(struct alloc_heap *h, uint64_t addr, uint64_t len, uint64_t new_addr,
-		     uint64_t new_len)
+void alloc_heap_forget(struct alloc_heap *h, uint32_t pid)
+{
+	struct alloc_block *b, *tmp;
+
+	HASH_ITER(hh, h->blocks, b, tmp)
+		if (b->key.pid == pid)
+			drop(h, b);
+}
+
+void alloc_heap_move(struct alloc_heap *h, uint32_t pid, uint64_t addr, uint64_t len,
+		     uint64_t new_addr, uint64_t new_len)
 {
 	struct alloc_block *b, *tmp, *moved = NULL;
 
 	if (new_addr == addr) {
 		if (new_len < len)
-			alloc_heap_unmap(h, addr + new_len, len - new_len);
+			alloc_heap_unmap(h, pid, addr + new_len, len - new_len);
 		return;
 	}
 	/* Take them all out first: the two ranges may overlap. */
 	HASH_ITER(hh, h->blocks, b, tmp) {
-		if (b->addr < addr || b->addr - addr >= len)
+		if (!in_range(b, pid, addr, len))
 			continue;
-		if (b->addr - addr >= new_len) {
+		if (b->key.addr - addr >= new_len) {
 			drop(h, b);
 			continue;
 		}
 		HASH_DEL(h->blocks, b);
-		b->addr = new_addr + (b->addr - addr);
+		b->key.addr = new_addr + (b->key.addr - addr);
 		b->hh.next = moved;
 		moved = b;
 	}
 	/* What the new range held is gone: the kernel unmaps it (MREMAP_FIXED),
 	 * and we see no munmap for it. */
-	alloc_heap_unmap(h, new_addr, new_len);
+	alloc_heap_unmap(h, pid, new_addr, new_len);
 	while ((b = moved)) {
 		moved = b->hh.next;
-		HASH_ADD(hh, h->blocks, addr, sizeof(b->addr), b);
+		HASH_ADD(hh, h->blocks, key, sizeof(b->key), b);
 	}
 }

@@ -36,20 +36,27 @@ void alloc_heap_free(struct alloc_heap *h);
 struct alloc_trace *alloc_heap_trace(struct alloc_heap *h, uint32_t pid, uint32_t flags,
 				     const uint32_t *frames, uint32_t n);
 
-/* A block of size bytes at addr was allocated by trace (replacing the block
- * at old, for realloc(); 0 otherwise). A live block at addr is replaced. */
+/* A block of size bytes at addr was allocated by trace, in its process
+ * (replacing the block at old, for realloc(); 0 otherwise). A live block at
+ * addr is replaced. Blocks are per process: the same address in two
+ * processes is two blocks. */
 int alloc_heap_alloc(struct alloc_heap *h, struct alloc_trace *t, uint64_t addr,
 		     uint64_t size, uint64_t old);
 
-/* The block at addr was freed; unknown addresses are counted, not kept. */
-void alloc_heap_release(struct alloc_heap *h, uint64_t addr);
+/* The block at addr in process pid was freed; unknown addresses are
+ * counted, not kept. */
+void alloc_heap_release(struct alloc_heap *h, uint32_t pid, uint64_t addr);
 
-/* Every block starting in [addr, addr + len) was given back. */
-void alloc_heap_unmap(struct alloc_heap *h, uint64_t addr, uint64_t len);
+/* Every block of pid starting in [addr, addr + len) was given back. */
+void alloc_heap_unmap(struct alloc_heap *h, uint32_t pid, uint64_t addr, uint64_t len);
 
-/* mremap(): blocks in [addr, addr + len) now live at new_addr, new_len long
- * (those past new_len are gone). */
-void alloc_heap_move(struct alloc_heap *h, uint64_t addr, uint64_t len, uint64_t new_addr,
-		     uint64_t new_len);
+/* mremap(): pid's blocks in [addr, addr + len) now live at new_addr,
+ * new_len long (those past new_len are gone). */
+void alloc_heap_move(struct alloc_heap *h, uint32_t pid, uint64_t addr, uint64_t len,
+		     uint64_t new_addr, uint64_t new_len);
+
+/* pid's address space is gone (it exec'd, or a child exited): every block
+ * of it is no longer live. Its traces keep what they allocated. */
+void alloc_heap_forget(struct alloc_heap *h, uint32_t pid);
 
 #endif /* ALLOC_HEAP_H */

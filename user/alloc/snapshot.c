@@ -7,13 +7,10 @@
 #include "alloc/snapshot.h"
 #include "profile/profile.h"
 
-static char *dup_or(const char *s, const char *fallback)
-{
-	return strdup(s ? s : fallback);
-}
+#define UNKNOWN "<unknown>"
 
 int alloc_snapshot_from_heap(struct alloc_snapshot *s, const struct alloc_heap *h,
-			     const struct symbolizer *sym)
+			     const struct frame_table *frames)
 {
 	size_t i = 0;
 
@@ -21,24 +18,10 @@ int alloc_snapshot_from_heap(struct alloc_snapshot *s, const struct alloc_heap *
 	s->peak = h->peak;
 	s->allocated = h->allocated;
 	s->allocations = h->allocations;
-	/* Snapshot frame i is symbolizer frame id i. */
-	s->nframes = sym->nframes;
-	s->frames = calloc(sym->nframes ? sym->nframes : 1, sizeof(*s->frames));
+	s->frames = frames;
 	s->recs = calloc(h->ntraces ? h->ntraces : 1, sizeof(*s->recs));
-	if (!s->frames || !s->recs)
+	if (!s->recs)
 		return -ENOMEM;
-	for (uint32_t id = 0; id < sym->nframes; id++) {
-		const struct frame_info *f = &sym->frames[id];
-		const struct func_info *fn = &sym->funcs[f->func];
-
-		s->frames[id] = (struct alloc_frame){
-			.file = dup_or(id == FRAME_UNKNOWN ? NULL : fn->file, "<unknown>"),
-			.func = dup_or(id == FRAME_UNKNOWN ? NULL : fn->name, "<unknown>"),
-			.line = id == FRAME_UNKNOWN || f->line < 0 ? 0 : f->line,
-		};
-		if (!s->frames[id].file || !s->frames[id].func)
-			return -ENOMEM;
-	}
 	for (const struct alloc_trace *t = h->traces; t; t = t->next, i++) {
 		struct alloc_rec *r = &s->recs[i];
 
@@ -49,20 +32,27 @@ int alloc_snapshot_from_heap(struct alloc_snapshot *s, const struct alloc_heap *
 		if (!r->frames)
 			return -ENOMEM;
 		memcpy(r->frames, t->frames, t->n * sizeof(*r->frames));
+		s->nrecs = i + 1;
 	}
-	s->nrecs = i;
 	return 0;
+}
+
+struct alloc_frame alloc_snapshot_frame(const struct alloc_snapshot *s, uint32_t id)
+{
+	const struct ft_frame *f = frame_table_frame_at(s->frames, id);
+	const struct ft_func *fn = frame_table_func_at(s->frames, f->func);
+
+	if (frame_table_id(s->frames, id) == FRAME_UNKNOWN)
+		return (struct alloc_frame){ UNKNOWN, UNKNOWN, 0 };
+	return (struct alloc_frame){ fn->file, fn->name, f->line < 0 ? 0 : f->line };
 }
 
 void alloc_snapshot_free(struct alloc_snapshot *s)
 {
-	for (uint32_t i = 0; i < s->nframes; i++) {
-		free(s->frames[i].file);
-		free(s->frames[i].func);
-	}
 	for (size_t i = 0; i < s->nrecs; i++)
 		free(s->recs[i].frames);
-	free(s->frames);
+	if (s->frames == &s->own)
+		frame_table_free(&s->own);
 	free(s->recs);
 	free(s->command);
 	free(s->python);
@@ -72,7 +62,18 @@ void alloc_snapshot_free(struct alloc_snapshot *s)
 int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path)
 {
 	json_t *doc = json_object(), *frames = json_array(), *traces = json_array();
+	/* The frames the records use, numbered in order of first use. */
+	int64_t *index = malloc((s->frames->nframes + 1) * sizeof(*index));
+	uint32_t nused = 0;
 	int rc;
+
+	if (!index) {
+		json_decref(doc);
+		json_decref(frames);
+		json_decref(traces);
+		return -ENOMEM;
+	}
+	memset(index, 0xff, (s->frames->nframes + 1) * sizeof(*index));
 
 	json_object_set_new(doc, "format", json_string(ALLOC_SNAPSHOT_FORMAT));
 	json_object_set_new(doc, "version", json_integer(ALLOC_SNAPSHOT_VERSION));
@@ -86,15 +87,21 @@ int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path)
 	json_object_set_new(doc, "traced", json_pack("{s:I, s:I, s:I, s:I}",
 		"current", (json_int_t)s->current, "peak", (json_int_t)s->peak,
 		"allocated", (json_int_t)s->allocated, "allocations", (json_int_t)s->allocations));
-	for (uint32_t i = 0; i < s->nframes; i++)
-		json_array_append_new(frames, json_pack("[s, i, s]", s->frames[i].file,
-							s->frames[i].line, s->frames[i].func));
 	for (size_t i = 0; i < s->nrecs; i++) {
 		const struct alloc_rec *r = &s->recs[i];
 		json_t *ids = json_array();
 
-		for (uint32_t k = 0; k < r->n; k++)
-			json_array_append_new(ids, json_integer(r->frames[k]));
+		for (uint32_t k = 0; k < r->n; k++) {
+			uint32_t id = frame_table_id(s->frames, r->frames[k]);
+
+			if (index[id] < 0) {
+				struct alloc_frame f = alloc_snapshot_frame(s, id);
+
+				index[id] = nused++;
+				json_array_append_new(frames, json_pack("[s, i, s]", f.file, f.line, f.func));
+			}
+			json_array_append_new(ids, json_integer(index[id]));
+		}
 		json_array_append_new(traces, json_pack("{s:o, s:b, s:I, s:I, s:I, s:I}",
 			"frames", ids, "partial", r->partial,
 			"live_size", (json_int_t)r->live_size, "live_count", (json_int_t)r->live_count,
@@ -104,6 +111,7 @@ int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path)
 	json_object_set_new(doc, "traces", traces);
 	rc = json_dump_file(doc, path, JSON_COMPACT) ? -EIO : 0;
 	json_decref(doc);
+	free(index);
 	if (rc)
 		remove(path);
 	return rc;
@@ -134,9 +142,11 @@ static int read_doc(struct alloc_snapshot *s, json_t *doc, const json_error_t *j
 {
 	json_t *frames, *traces, *traced, *v;
 	const char *fmt = NULL, *mode = NULL;
+	uint32_t *ids_of = NULL;	/* the file's frame index -> our frame id */
 	int ok = 1, rc = 0;
 
 	memset(s, 0, sizeof(*s));
+	s->frames = &s->own;
 	if (!doc) {
 		snprintf(err, errlen, "cannot read %s: %s (line %d)", path, jerr->text, jerr->line);
 		return -EINVAL;
@@ -177,9 +187,9 @@ static int read_doc(struct alloc_snapshot *s, json_t *doc, const json_error_t *j
 		rc = bad(err, errlen, path, "missing or malformed fields");
 		goto out;
 	}
-	s->frames = calloc(json_array_size(frames) + 1, sizeof(*s->frames));
+	ids_of = calloc(json_array_size(frames) + 1, sizeof(*ids_of));
 	s->recs = calloc(json_array_size(traces) + 1, sizeof(*s->recs));
-	if (!s->frames || !s->recs) {
+	if (!ids_of || !s->recs || frame_table_init(&s->own)) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "out of memory reading %s", path);
 		goto out;
@@ -192,8 +202,9 @@ static int read_doc(struct alloc_snapshot *s, json_t *doc, const json_error_t *j
 			rc = bad(err, errlen, path, "a frame is not [file, line, function]");
 			goto out;
 		}
-		s->frames[i] = (struct alloc_frame){ strdup(file), strdup(func), line };
-		s->nframes++;
+		ids_of[i] = !strcmp(file, UNKNOWN) && !strcmp(func, UNKNOWN) ? FRAME_UNKNOWN :
+			    frame_table_frame(&s->own, frame_table_func(&s->own, func, file, 0),
+					      line > 0 ? line : -1);
 	}
 	for (size_t i = 0; i < json_array_size(traces); i++) {
 		json_t *t = json_array_get(traces, i), *ids = json_object_get(t, "frames");
@@ -215,10 +226,10 @@ static int read_doc(struct alloc_snapshot *s, json_t *doc, const json_error_t *j
 			json_t *id = json_array_get(ids, k);
 
 			if (!json_is_integer(id) || json_integer_value(id) < 0 ||
-			    json_integer_value(id) >= s->nframes)
+			    (size_t)json_integer_value(id) >= json_array_size(frames))
 				ok = 0;
 			else
-				r->frames[k] = json_integer_value(id);
+				r->frames[k] = ids_of[json_integer_value(id)];
 		}
 		if (!ok || !r->frames) {
 			rc = bad(err, errlen, path, "a trace has a bad count or frame index");
@@ -227,6 +238,7 @@ static int read_doc(struct alloc_snapshot *s, json_t *doc, const json_error_t *j
 	}
 out:
 	json_decref(doc);
+	free(ids_of);
 	if (rc)
 		alloc_snapshot_free(s);
 	return rc;

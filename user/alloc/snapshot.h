@@ -8,20 +8,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "alloc/heap.h"
-#include "profile/symbolizer.h"
+#include "profile/frame_table.h"
 
 #define ALLOC_SNAPSHOT_FORMAT "pybpftop-alloc-snapshot"
 #define ALLOC_SNAPSHOT_VERSION 1
 
+/* A frame as a snapshot reports it, from its frame table. */
 struct alloc_frame {
-	char *file;		/* "<unknown>" when the code object could not be read */
-	char *func;
+	const char *file;	/* "<unknown>" when the code object could not be read */
+	const char *func;
 	int line;		/* 0 when unknown */
 };
 
 struct alloc_rec {
 	uint32_t n;		/* frames, innermost first */
-	uint32_t *frames;	/* indices into alloc_snapshot.frames */
+	uint32_t *frames;	/* ids in alloc_snapshot.frames */
 	int partial;		/* the outermost frames are missing */
 	uint64_t live_size, live_count;
 	uint64_t alloc_size, alloc_count;
@@ -36,15 +37,20 @@ struct alloc_snapshot {
 	uint64_t time_unix_ns;	/* when it was taken */
 	uint64_t current, peak;		/* live bytes at the end, and at most */
 	uint64_t allocated, allocations;	/* during the run */
-	struct alloc_frame *frames;
-	uint32_t nframes;
+	/* What the records' frame ids name: the session's table for a snapshot
+	 * taken now, `own` for one read from a file. */
+	const struct frame_table *frames;
+	struct frame_table own;
 	struct alloc_rec *recs;
 	size_t nrecs;
 };
 
-/* From a running session's heap; frame ids are the symbolizer's. */
+/* From a running session's heap, whose frame ids are frames'. */
 int alloc_snapshot_from_heap(struct alloc_snapshot *s, const struct alloc_heap *h,
-			     const struct symbolizer *sym);
+			     const struct frame_table *frames);
+
+/* Frame `id` of the snapshot. */
+struct alloc_frame alloc_snapshot_frame(const struct alloc_snapshot *s, uint32_t id);
 
 /* 0, or -errno. */
 int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path);

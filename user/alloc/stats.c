@@ -25,7 +25,7 @@ static int match(const struct alloc_snapshot *s, const struct alloc_rec *r, cons
 	if (!r->n)
 		return !fnmatch(pat, "<unknown>", 0);
 	for (uint32_t i = 0; i < n; i++)
-		if (!fnmatch(pat, s->frames[r->frames[i]].file, 0))
+		if (!fnmatch(pat, alloc_snapshot_frame(s, r->frames[i]).file, 0))
 			return 1;
 	return 0;
 }
@@ -60,16 +60,16 @@ static char *make_key(const struct alloc_snapshot *s, const struct alloc_rec *r,
 	char *key;
 
 	for (uint32_t i = 0; i < n; i++)
-		len += strlen(s->frames[r->frames[i]].file) + 16;
+		len += strlen(alloc_snapshot_frame(s, r->frames[i]).file) + 16;
 	if (!(key = malloc(len)))
 		return NULL;
 	key[0] = '\0';
 	for (uint32_t i = 0; i < n; i++) {
-		const struct alloc_frame *f = &s->frames[r->frames[i]];
+		struct alloc_frame f = alloc_snapshot_frame(s, r->frames[i]);
 
 		off += q->group == GROUP_FILENAME ?
-			snprintf(key + off, len - off, "%s\x1f", f->file) :
-			snprintf(key + off, len - off, "%s\x1f%d\x1f", f->file, f->line);
+			snprintf(key + off, len - off, "%s\x1f", f.file) :
+			snprintf(key + off, len - off, "%s\x1f%d\x1f", f.file, f.line);
 	}
 	return key;
 }
@@ -245,7 +245,9 @@ void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limi
 
 	for (size_t i = 0; i < n && (!limit || i < limit); i++) {
 		const struct alloc_stat *r = &rows[i];
-		const struct alloc_frame *f = r->n ? &r->snap->frames[r->frames[0]] : NULL;
+		struct alloc_frame top = r->n ? alloc_snapshot_frame(r->snap, r->frames[0]) :
+					 (struct alloc_frame){ 0 };
+		const struct alloc_frame *f = r->n ? &top : NULL;
 
 		if (q->group == GROUP_TRACEBACK) {
 			fprintf(out, "#%zu: ", i + 1);
@@ -256,9 +258,10 @@ void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limi
 			if (!r->n)
 				fprintf(out, "  <no Python frame>\n");
 			for (uint32_t k = r->n; k-- > 0;) {
-				f = &r->snap->frames[r->frames[k]];
-				fprintf(out, "  File \"%s\", line %d, in %s\n", f->file, f->line, f->func);
-				print_source(out, &src, pid, f, "    ");
+				struct alloc_frame fk = alloc_snapshot_frame(r->snap, r->frames[k]);
+
+				fprintf(out, "  File \"%s\", line %d, in %s\n", fk.file, fk.line, fk.func);
+				print_source(out, &src, pid, &fk, "    ");
 			}
 			continue;
 		}

@@ -3,27 +3,17 @@
  * compares two snapshots. */
 #include <argp.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include "alloc/heap.h"
-#include "probe/alloc.h"
 #include "alloc/snapshot.h"
 #include "alloc/stats.h"
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "out/writers.h"
-#include "proc/procfs.h"
-#include "profile/profile.h"
-#include "probe/sampler.h"
-#include "proc/spawn.h"
+#include "profile/session.h"
 
 #define MAX_FILTERS 32
 /* One sample per this much new memory by default: about 8 samples per MiB,
@@ -32,28 +22,23 @@
 #define DEFAULT_SAMPLE_BYTES (128 << 10)
 
 static struct alloc_env {
-	pid_t pid;
+	struct cli_common c;
 	double duration;
 	int exact;
+	int subprocesses;
 	unsigned long long sample_bytes;
 	struct alloc_query q;
 	const char *include[MAX_FILTERS], *exclude[MAX_FILTERS];
 	long limit;
-	const char *snapshot, *output;
+	const char *snapshot;
 	double snapshot_every;
-	int format_set;
-	enum out_format format;
-	long max_depth;
-	int verbose;
 	int diff_mode;		/* alloc diff OLD NEW */
 	int show_mode;		/* alloc show SNAPSHOT */
 	const char *diff[2];
 	int ndiff;
-	char **command;		/* run mode: the command after -- */
 } env = {
 	.sample_bytes = DEFAULT_SAMPLE_BYTES,
 	.limit = 10,
-	.max_depth = PYBPFTOP_MAX_DEPTH,
 };
 
 static const char doc[] =
@@ -71,14 +56,17 @@ static const char doc[] =
 "  sudo pybpftop alloc -p 1234 --exact --allocated -g traceback\n"
 "  sudo pybpftop alloc -p 1234 -d 60 --snapshot after.json -o heap.html\n"
 "  sudo pybpftop alloc --exact -- python3 app.py    # run it, from its start\n"
+"  sudo pybpftop alloc --subprocesses -- gunicorn app:app   # and its workers\n"
 "  pybpftop alloc show after.json -g filename --include '*/myapp/*'\n"
 "  pybpftop alloc diff before.json after.json        # what changed\n";
 
 static const struct argp_option options[] = {
-	{ "pid", 'p', "PID", 0, "Process to profile", 0 },
+	CLI_OPT_PID("Process to profile"),
 	{ "duration", 'd', "SECONDS", 0, "Stop after this long (default: until Ctrl-C or the process exits)", 0 },
 	{ "exact", OPT_EXACT, NULL, 0, "Probe every allocation and free (slow; needs an interpreter with symbols)", 0 },
 	{ "sample-bytes", OPT_SAMPLE_BYTES, "SIZE", 0, "Sampled mode: mean new memory per sample (default 128K; 4K samples every page)", 0 },
+	{ "subprocesses", 's', NULL, 0, "Follow child processes too, forked or exec'd, started before or "
+	  "after attach; their allocations count with the others'", 0 },
 	{ "live", OPT_LIVE, NULL, 0, "Memory still allocated at the end (the default)", 1 },
 	{ "allocated", OPT_ALLOCATED, NULL, 0, "Everything allocated during the run, freed or not", 1 },
 	{ "group-by", 'g', "KEY", 0, "lineno (default), filename or traceback", 1 },
@@ -90,9 +78,8 @@ static const struct argp_option options[] = {
 	{ "snapshot", OPT_SNAPSHOT, "FILE", 0, "Save a snapshot for `alloc diff` at the end (JSON, docs/alloc-snapshot.md); "
 	  "SIGUSR1 to pybpftop saves one now, as FILE with .1, .2... before its extension", 2 },
 	{ "snapshot-every", OPT_SNAPSHOT_EVERY, "SECONDS", 0, "Also save a numbered snapshot this often", 2 },
-	{ "output", 'o', "FILE", 0, "Write a flame graph of the bytes, in the format its extension names "
-	  "(.folded, .html, .speedscope.json, .pb.gz)", 2 },
-	{ "format", 'f', "FORMAT", 0, "folded, html, speedscope or pprof (default: from -o's extension)", 2 },
+	{ "output", 'o', "FILE", 0, "(the formats)", 2 },
+	{ "format", 'f', "FORMAT", 0, "(the formats)", 2 },
 	{ "max-depth", 'D', "FRAMES", 0, "Frames kept per stack (default and most: 5000)", 2 },
 	{ "verbose", 'v', NULL, 0, "Print counters (-vv: libbpf's messages too)", 2 },
 	{ 0 },
@@ -101,11 +88,6 @@ static const struct argp_option options[] = {
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'p':
-		if (env.pid)
-			argp_error(state, "alloc profiles one process: give -p once");
-		env.pid = cli_long(arg, 1, 0x7fffffff, state);
-		break;
 	case 'd':
 		env.duration = cli_seconds(arg, 0.001, 1e9, state);
 		break;
@@ -114,6 +96,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SAMPLE_BYTES:
 		env.sample_bytes = cli_bytes(arg, 4096, 1ull << 40, state);
+		break;
+	case 's':
+		env.subprocesses = 1;
 		break;
 	case OPT_LIVE:
 		env.q.allocated = 0;
@@ -155,22 +140,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_SNAPSHOT_EVERY:
 		env.snapshot_every = cli_seconds(arg, 0.01, 1e9, state);
 		break;
-	case 'o':
-		env.output = arg;
-		break;
-	case 'f':
-		if (format_parse(arg, &env.format) || env.format == FMT_CHROME)
-			argp_error(state, "unknown format '%s': use folded, html, speedscope or pprof", arg);
-		env.format_set = 1;
-		break;
-	case 'D':
-		env.max_depth = cli_long(arg, 1, PYBPFTOP_MAX_DEPTH, state);
-		break;
-	case 'v':
-		env.verbose++;
-		break;
 	case ARGP_KEY_ARG:
-		/* alloc diff OLD NEW */
+		/* alloc diff OLD NEW, alloc show SNAPSHOT */
 		if (state->arg_num == 0 && !strcmp(arg, "diff"))
 			env.diff_mode = 1;
 		else if (state->arg_num == 0 && !strcmp(arg, "show"))
@@ -182,151 +153,78 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		else
 			argp_error(state, "unexpected argument '%s'", arg);
 		break;
-	case ARGP_KEY_ARGS:
-		env.command = state->argv + state->next;
-		break;
 	case ARGP_KEY_END:
 		if (env.diff_mode || env.show_mode) {
 			if (env.ndiff != (env.diff_mode ? 2 : 1))
 				argp_error(state, env.diff_mode ? "alloc diff needs two snapshot files: OLD NEW" :
 					   "alloc show needs a snapshot file");
-			if (env.pid || env.exact || env.output || env.snapshot)
+			if (env.c.npids || env.exact || env.c.output || env.snapshot)
 				argp_error(state, "alloc %s reads snapshots: -p, --exact, -o and --snapshot do not apply",
 					   env.diff_mode ? "diff" : "show");
-		} else if (!env.pid && !env.command) {
-			argp_error(state, "which process? give -p PID, or a command to run after --");
-		} else if (env.pid && env.command) {
-			argp_error(state, "give -p PID or a command to run, not both");
-		} else if (env.snapshot_every && !env.snapshot) {
-			argp_error(state, "--snapshot-every needs --snapshot FILE");
+			break;
 		}
-		break;
+		if (env.snapshot_every && !env.snapshot)
+			argp_error(state, "--snapshot-every needs --snapshot FILE");
+		return cli_common_arg(key, arg, state, &env.c);
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_common_arg(key, arg, state, &env.c);
 	}
 	return 0;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static volatile sig_atomic_t stop, snap_now;
-static pid_t run_child;
-
-/* In run mode a signal sent to pybpftop alone is passed on, and Ctrl-C at
- * the terminal reaches the child anyway: the child decides when to end. */
-static void on_signal(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	if (sig == SIGUSR1)
-		snap_now = 1;
-	else if (run_child <= 0)
-		stop = sig;
-	else if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
-		kill(run_child, sig);
-}
-
-/* Run mode: start the command as the user who ran sudo, and wait for its
- * interpreter to be mapped (at its exec for a static build, after the
- * dynamic loader for a shared one). Returns 0 with t filled in. */
-#define START_TIMEOUT_S 5.0
-
-static int start_command(struct child *c, struct py_target *t, char *err, size_t errlen)
-{
-	double start, t0;
-	int status;
-
-	if (child_spawn(c, env.command, err, errlen))
-		return -1;
-	run_child = c->pid;
-	if (child_release(c, env.command, err, errlen))
-		return -1;
-	for (start = now(); now() < start + START_TIMEOUT_S; usleep(2000)) {
-		if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
-			snprintf(err, errlen, "%s exited (status %d) before its interpreter was found",
-				 env.command[0], child_exit_code(status));
-			c->pid = -1;
-			return -1;
-		}
-		/* Not yet Python: a shell or a pyenv shim may exec it later. */
-		t0 = now();
-		if (!py_target_open(c->pid, t, err, errlen)) {
-			if (env.verbose)
-				fprintf(stderr, "pybpftop: found the interpreter of pid %d %.1f ms after its start (in %.1f ms)\n",
-					c->pid, (now() - start) * 1e3, (now() - t0) * 1e3);
-			return 0;
-		}
-	}
-	return -1;	/* err says why the last try failed */
-}
-
+/* What a run collects. */
 struct run {
-	struct py_target *t;
-	struct symbolizer sym;
+	struct session *s;
 	struct alloc_heap heap;
-	uint32_t ids[PYBPFTOP_MAX_DEPTH];
 	uint64_t oom;
-	int root_fd;		/* the target's root, for source lines after it exits */
 };
 
-static void on_event(void *ctx, const struct py_alloc_event *e, const struct py_sample_hdr *hdr,
-		     const struct py_frame *frames)
+static void on_alloc(void *ctx, struct session_target *t, const struct py_alloc_event *e,
+		     const struct py_sample_hdr *hdr, const uint32_t *ids)
 {
 	struct run *r = ctx;
-	struct alloc_trace *t;
-	uint32_t flags = 0;
+	struct alloc_trace *trace;
 
+	(void)t;
 	switch (e->kind) {
 	case ALLOC_EV_BLOCK:
 	case ALLOC_EV_PAGE:
-		for (uint32_t i = 0; i < hdr->depth; i++)
-			r->ids[i] = symbolizer_frame(&r->sym, r->t, frames[i].code, frames[i].lasti);
-		if (hdr->flags & SAMPLE_TRUNCATED)
-			flags = STACK_TRUNCATED;
-		else if (hdr->flags & SAMPLE_READ_ERROR)
-			flags = STACK_PARTIAL;
-		t = alloc_heap_trace(&r->heap, hdr->pid, flags, r->ids, hdr->depth);
-		if (!t || alloc_heap_alloc(&r->heap, t, e->addr, e->size,
-					   e->kind == ALLOC_EV_BLOCK ? e->addr2 : 0))
+		trace = alloc_heap_trace(&r->heap, e->pid, profile_stack_flags(hdr->flags), ids,
+					 hdr->depth);
+		if (!trace || alloc_heap_alloc(&r->heap, trace, e->addr, e->size,
+					       e->kind == ALLOC_EV_BLOCK ? e->addr2 : 0))
 			r->oom++;
 		break;
 	case ALLOC_EV_FREE:
-		alloc_heap_release(&r->heap, e->addr);
+		alloc_heap_release(&r->heap, e->pid, e->addr);
 		break;
 	case ALLOC_EV_UNMAP:
-		alloc_heap_unmap(&r->heap, e->addr, e->size);
+		alloc_heap_unmap(&r->heap, e->pid, e->addr, e->size);
 		break;
 	case ALLOC_EV_MOVE:
-		alloc_heap_move(&r->heap, e->addr, e->size, e->addr2, e->size2);
+		alloc_heap_move(&r->heap, e->pid, e->addr, e->size, e->addr2, e->size2);
 		break;
 	}
 }
 
-static void print_counters(struct alloc_probe *p, const struct run *r)
+/* An exec replaces the address space, and a child's memory goes with it
+ * when it exits; the process we were pointed at keeps what it held at its
+ * end, so that a short run reports its heap. */
+static void on_target(void *ctx, struct session_target *t, enum session_event what)
 {
-	uint64_t c[CNT_MAX];
+	struct run *r = ctx;
 
-	alloc_probe_counters(p, c);
-	fprintf(stderr, "pybpftop: counters: faults=%llu allocator-calls=%llu nested=%llu busy=%llu stacks=%llu sent=%llu lost=%llu truncated=%llu read-errors=%llu no-thread=%llu\n",
-		(unsigned long long)c[CNT_FAULTS], (unsigned long long)c[CNT_ALLOC_CALLS],
-		(unsigned long long)c[CNT_NESTED], (unsigned long long)c[CNT_BUSY],
-		(unsigned long long)c[CNT_SAMPLES],
-		(unsigned long long)c[CNT_EMITTED], (unsigned long long)c[CNT_LOST],
-		(unsigned long long)c[CNT_TRUNCATED], (unsigned long long)c[CNT_READ_ERROR],
-		(unsigned long long)c[CNT_NO_THREAD]);
-	fprintf(stderr, "pybpftop: %llu tracebacks, %llu live blocks, %llu frees of blocks from before the start\n",
-		(unsigned long long)r->heap.ntraces, (unsigned long long)r->heap.nblocks,
-		(unsigned long long)r->heap.unknown_frees);
+	if (what == TARGET_EXEC || (what == TARGET_EXITED && t->child))
+		alloc_heap_forget(&r->heap, t->t.pid);
+	if (what == TARGET_ADDED && env.c.verbose)
+		fprintf(stderr, "pybpftop: pid %d: Python %s in %s, %s mode\n", t->t.pid, t->t.version,
+			t->t.runtime_file, env.exact ? "exact" : "sampled");
 }
 
-/* -o: a flame graph whose weights are bytes. */
+/* -o: a flame graph whose weights are bytes, each process under its name. */
 static int write_flame(struct run *r, const struct alloc_snapshot *snap)
 {
+	struct session *s = r->s;
 	struct profile prof;
 	struct profile_meta meta = {
 		.command = snap->command,
@@ -336,8 +234,10 @@ static int write_flame(struct run *r, const struct alloc_snapshot *snap)
 	};
 	int rc = 0;
 
-	profile_init(&prof);
-	profile_set_thread_name(&prof, r->t->pid, r->t->pid, r->t->comm);
+	profile_init(&prof, &s->frames);
+	for (int i = 0; i < s->ntargets; i++)
+		profile_set_thread_name(&prof, s->targets[i]->t.pid, s->targets[i]->t.pid,
+					s->targets[i]->t.comm);
 	for (const struct alloc_trace *t = r->heap.traces; t && !rc; t = t->next) {
 		uint64_t bytes = env.q.allocated ? t->alloc_size : t->live_size;
 
@@ -345,13 +245,12 @@ static int write_flame(struct run *r, const struct alloc_snapshot *snap)
 			rc = profile_add(&prof, t->pid, t->pid, t->flags, t->frames, t->n, bytes);
 	}
 	if (!rc)
-		rc = format_write(env.format_set ? env.format : format_from_path(env.output), &prof,
-				  &r->sym, &meta, env.output);
+		rc = writer_write(env.c.writer, &prof, &meta, env.c.output);
 	if (rc)
-		fprintf(stderr, "pybpftop: cannot write %s: %s\n", env.output, strerror(-rc));
+		fprintf(stderr, "pybpftop: cannot write %s: %s\n", env.c.output, strerror(-rc));
 	else
 		fprintf(stderr, "pybpftop: wrote a flame graph of %s bytes to %s\n",
-			env.q.allocated ? "allocated" : "live", env.output);
+			env.q.allocated ? "allocated" : "live", env.c.output);
 	profile_free(&prof);
 	return rc ? 1 : 0;
 }
@@ -388,19 +287,22 @@ static const char *group_name(void)
 
 static int take_snapshot(struct run *r, double elapsed, struct alloc_snapshot *snap)
 {
+	const struct py_target *t = &r->s->targets[0]->t;
+
 	*snap = (struct alloc_snapshot){
 		.exact = env.exact,
-		.pid = r->t->pid,
+		.pid = t->pid,
 		.duration_s = elapsed,
 		.time_unix_ns = (uint64_t)time(NULL) * 1000000000ull,
-		.command = strdup(r->t->cmdline),
-		.python = strdup(r->t->version),
+		.command = strdup(t->cmdline),
+		.python = strdup(t->version),
 	};
 	/* What each sample stood for, as the BPF side rounded it. */
 	if (!env.exact)
 		snap->sample_bytes = r->heap.allocations ? r->heap.allocated / r->heap.allocations :
 				     env.sample_bytes;
-	if (!snap->command || !snap->python || alloc_snapshot_from_heap(snap, &r->heap, &r->sym)) {
+	if (!snap->command || !snap->python ||
+	    alloc_snapshot_from_heap(snap, &r->heap, &r->s->frames)) {
 		fprintf(stderr, "pybpftop: out of memory\n");
 		alloc_snapshot_free(snap);
 		return -ENOMEM;
@@ -448,73 +350,56 @@ static int report(struct run *r, double elapsed, const char *why)
 	if (take_snapshot(r, elapsed, &snap))
 		return 1;
 	print_header(&snap, why);
-	if (*why && !env.q.allocated)
+	if (strstr(why, "exited") && !env.q.allocated)
 		printf("The process exited, and freed its memory as it did: --allocated shows what it allocated, --snapshot-every what it held.\n");
 	rows = alloc_statistics(&snap, &env.q, &n);
 	printf("\nTop %s by %s memory:\n", group_name(), env.q.allocated ? "allocated" : "live");
 	if (!n)
 		printf("(none)\n");
-	alloc_print(stdout, rows, n, env.limit, &env.q, 0, r->root_fd);
+	alloc_print(stdout, rows, n, env.limit, &env.q, 0, r->s->targets[0]->root_fd);
 	fflush(stdout);
 	free(rows);
 	if (env.snapshot)
 		rc = !!save_snapshot(&snap, env.snapshot);
-	if (env.output)
+	if (env.c.output)
 		rc |= write_flame(r, &snap);
 	alloc_snapshot_free(&snap);
 	return rc;
 }
 
-/* The target's root directory, kept open so that its files can be read
- * after it exits; -1 if it cannot be opened. */
-static int open_root(pid_t pid)
+/* Takes in events until -d, a signal or the end of the targets, saving
+ * numbered snapshots as asked. */
+static void collect(struct run *r)
 {
-	char root[64];
+	struct session *s = r->s;
+	double next_snap = s->start + env.snapshot_every;
 
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	return open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-}
+	while (!session_over(s) && !(env.duration && session_now() - s->start >= env.duration)) {
+		double until = env.duration ? s->start + env.duration : session_now() + 1;
 
-/* Take in events until -d, a signal or the target's exit (then returns
- * the report's note on it), saving numbered snapshots as asked. */
-static const char *collect(struct run *r, struct alloc_probe *probe, int pidfd, double *elapsed)
-{
-	double start = now(), next_snap = start + env.snapshot_every;
-	const char *why = "";
-
-	while (!stop && (!env.duration || now() - start < env.duration)) {
-		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-		/* Stacks are named when they are drained, by reading the code
-		 * objects: a process that exits takes its code with it, so a
-		 * command we run (often short) is drained every few ms. --exact
-		 * fills the buffer fast: drain it often too. */
-		int ms = env.command ? 5 : env.exact ? 10 : 50;
-
-		if (env.duration && (env.duration - (now() - start)) * 1000 < ms)
-			ms = (env.duration - (now() - start)) * 1000 + 1;
-		if (poll(&pfd, 1, ms) > 0 && pfd.revents) {
-			why = ", until it exited";
-			break;
-		}
-		alloc_probe_drain(probe);
-		symbolizer_new_epoch(&r->sym);
-		if (snap_now || (env.snapshot_every && now() >= next_snap)) {
-			snap_now = 0;
-			next_snap += env.snapshot_every;
-			numbered_snapshot(r, now() - start);
+		if (env.snapshot_every && next_snap < until)
+			until = next_snap;
+		session_tick(s, (int)((until - session_now()) * 1000) + 1);
+		if (session_usr1 || (env.snapshot_every && session_now() >= next_snap)) {
+			if (!session_usr1)
+				next_snap += env.snapshot_every;
+			session_usr1 = 0;
+			numbered_snapshot(r, session_now() - s->start);
 		}
 	}
-	*elapsed = now() - start;
-	return why;
 }
 
-static void warn_losses(struct alloc_probe *probe, const struct run *r)
+static void warn_losses(const struct run *r)
 {
 	uint64_t c[CNT_MAX];
 
-	if (env.verbose)
-		print_counters(probe, r);
-	alloc_probe_counters(probe, c);
+	if (env.c.verbose) {
+		session_print_counters(r->s, stderr);
+		fprintf(stderr, "pybpftop: %llu tracebacks, %llu live blocks, %llu frees of blocks from before the start\n",
+			(unsigned long long)r->heap.ntraces, (unsigned long long)r->heap.nblocks,
+			(unsigned long long)r->heap.unknown_frees);
+	}
+	session_counters(r->s, c);
 	if (c[CNT_LOST])
 		fprintf(stderr, "pybpftop: warning: %llu events were lost (the ring buffer was full): the figures are low\n",
 			(unsigned long long)c[CNT_LOST]);
@@ -523,83 +408,72 @@ static void warn_losses(struct alloc_probe *probe, const struct run *r)
 			(unsigned long long)r->oom);
 }
 
+/* ", until it exited" and the children followed, for the report's header. */
+static void end_note(const struct session *s, char *buf, size_t len)
+{
+	int children = 0;
+
+	for (int i = 0; i < s->ntargets; i++)
+		children += s->targets[i]->child;
+	snprintf(buf, len, "%s", (s->opts->command ? s->child_done : !s->alive) ? ", until it exited" : "");
+	if (children)
+		snprintf(buf + strlen(buf), len - strlen(buf), ", with %d child process%s", children,
+			 children == 1 ? "" : "es");
+}
+
 static int profile_target(void)
 {
-	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
-	struct child child = { .pid = -1 };
 	struct alloc_probe_opts po = {
 		.exact = env.exact,
 		.sample_bytes = env.sample_bytes,
-		.max_depth = env.max_depth,
-		.verbose = env.verbose,
-		.on_event = on_event,
+		.max_depth = env.c.max_depth,
 	};
-	struct alloc_probe *probe = NULL;
-	struct run r = {};
-	char err[512];
-	const char *why = "";
+	struct session *s = calloc(1, sizeof(*s));
+	struct run r = { .s = s };
+	struct session_opts so = {
+		.pids = env.c.pids,
+		.npids = env.c.npids,
+		.command = env.c.command,
+		.subprocesses = env.subprocesses,
+		.verbose = env.c.verbose,
+		.max_depth = env.c.max_depth,
+		.alloc = &po,
+		/* Stacks are named when they are drained, by reading the code
+		 * objects: a process that exits takes its code with it, so a
+		 * command we run (often short) is drained every few ms. --exact
+		 * fills the buffer fast: drain it often too. */
+		.drain_ms = env.c.command ? 5 : env.exact ? 10 : 50,
+		.usr1 = !!env.snapshot,
+		.sink = { .alloc = on_alloc, .target = on_target, .ctx = &r },
+	};
+	char err[512], why[96];
 	double elapsed;
-	int pidfd = -1, rc = 1;
+	int rc = 1, code;
 
-	if (!env.command && kill(env.pid, 0) && errno == ESRCH) {
-		fprintf(stderr, "pybpftop: no process with pid %d: check the pid (ps -C python3 -o pid,cmd)\n", env.pid);
+	if (!s)
 		return 1;
-	}
-	if (sampler_check_system(err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
-		return 1;
-	}
-	symbolizer_init(&r.sym);
 	alloc_heap_init(&r.heap);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (!(r.t = calloc(1, sizeof(*r.t))))
-		goto fail;
-	/* A pid is checked first, so that bad input gets its own message. */
-	if (!env.command && py_target_open(env.pid, r.t, err, sizeof(err)))
-		goto fail;
-	po.ctx = &r;
-	if (alloc_probe_start(&probe, &po, err, sizeof(err)))
-		goto fail;
-	if (env.command && start_command(&child, r.t, err, sizeof(err)))
-		goto fail;
-	env.pid = r.t->pid;
-	r.root_fd = open_root(r.t->pid);
-	if (!proc_cmdline(r.t->pid, r.t->cmdline, sizeof(r.t->cmdline)))
-		snprintf(r.t->cmdline, sizeof(r.t->cmdline), "%s", r.t->comm);
-	if (env.snapshot)
-		sigaction(SIGUSR1, &sa, NULL);
-	pidfd = syscall(SYS_pidfd_open, env.pid, 0);
-	if (alloc_probe_add_target(probe, r.t, err, sizeof(err)))
-		goto fail;
-	if (env.verbose)
-		fprintf(stderr, "pybpftop: pid %d: Python %s in %s, %s mode\n", r.t->pid, r.t->version,
-			r.t->runtime_file, env.exact ? "exact" : "sampled");
-	why = collect(&r, probe, pidfd, &elapsed);
-	alloc_probe_detach(probe);
-	alloc_probe_drain(probe);
-	warn_losses(probe, &r);
-	rc = report(&r, elapsed, why);
-	goto out;
-fail:
-	fprintf(stderr, "pybpftop: %s\n", err);
-out:
-	alloc_probe_stop(probe);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (r.root_fd > 0)
-		close(r.root_fd);
-	alloc_heap_free(&r.heap);
-	symbolizer_free(&r.sym);
-	free(r.t);
-	if (child.pid > 0) {
-		int status;
-
-		/* -d ended the profile first: the child decides when to end. */
-		if (waitpid(child.pid, &status, 0) == child.pid && !rc)
-			rc = child_exit_code(status);
+	if (session_open(s, &so, err, sizeof(err))) {
+		fprintf(stderr, "pybpftop: %s\n", err);
+		goto out;
 	}
-	return rc;
+	collect(&r);
+	elapsed = session_now() - s->start;
+	session_finish(s);
+	warn_losses(&r);
+	if (!s->ntargets) {
+		fprintf(stderr, "pybpftop: %s never ran Python%s\n", env.c.command[0],
+			env.subprocesses ? "" : " (if it starts Python processes, add --subprocesses)");
+		rc = 0;
+		goto out;
+	}
+	end_note(s, why, sizeof(why));
+	rc = report(&r, elapsed, why);
+out:
+	code = session_close(s);
+	alloc_heap_free(&r.heap);
+	free(s);
+	return rc ? rc : code;
 }
 
 static int show_snapshot(void)
@@ -661,10 +535,10 @@ static int diff_snapshots(void)
 
 int cmd_alloc(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_arg, "-p PID [OPTIONS]\n[OPTIONS] -- COMMAND [ARG...]\nshow SNAPSHOT [OPTIONS]\ndiff OLD NEW [OPTIONS]", doc, 0, 0, 0 };
-	int err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	static const struct argp argp = { options, parse_arg, "-p PID [OPTIONS]\n[OPTIONS] -- COMMAND [ARG...]\nshow SNAPSHOT [OPTIONS]\ndiff OLD NEW [OPTIONS]", doc, 0, cli_help_filter, 0 };
 
-	if (err)
+	cli_common_init(&env.c, CLI_OUTPUT | CLI_RUN | CLI_ONE_PID | CLI_ALLOC);
+	if (argp_parse(&argp, argc, argv, 0, NULL, &env.c))
 		return 2;
 	env.q.include = env.include;
 	env.q.exclude = env.exclude;

@@ -1,7 +1,10 @@
-/* Checked parsing of command-line numbers. */
+/* Checked parsing of command-line numbers, and the options the commands
+ * share. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pybpftop.h"
 #include "cmd/cli.h"
 
 long cli_long(const char *arg, long min, long max, struct argp_state *state)
@@ -49,26 +52,88 @@ double cli_seconds(const char *arg, double min, double max, struct argp_state *s
 	return v;
 }
 
-error_t cli_target_arg(int key, char *arg, struct argp_state *state, struct cli_target *t)
+void cli_common_init(struct cli_common *c, unsigned takes)
 {
+	memset(c, 0, sizeof(*c));
+	c->takes = takes;
+	c->hz = 99;
+	c->max_depth = PYBPFTOP_MAX_DEPTH;
+}
+
+error_t cli_common_arg(int key, char *arg, struct argp_state *state, struct cli_common *c)
+{
+	char names[128];
+
 	switch (key) {
 	case 'p':
-		if (t->npids == CLI_MAX_PIDS)
+		if (c->npids && (c->takes & CLI_ONE_PID))
+			argp_error(state, "this command profiles one process: give -p once");
+		if (c->npids == CLI_MAX_PIDS)
 			argp_error(state, "at most %d processes", CLI_MAX_PIDS);
-		t->pids[t->npids++] = cli_long(arg, 1, 0x7fffffff, state);
+		c->pids[c->npids++] = cli_long(arg, 1, 0x7fffffff, state);
 		break;
 	case 'r':
-		t->hz = cli_long(arg, 1, 10000, state);
+		c->hz = cli_long(arg, 1, 10000, state);
+		break;
+	case 'o':
+		c->output = arg;
+		break;
+	case 'f':
+		c->writer = writer_named(arg);
+		if (!c->writer || ((c->takes & CLI_ALLOC) && !c->writer->alloc)) {
+			writer_names(names, sizeof(names), c->takes & CLI_ALLOC);
+			argp_error(state, "unknown format '%s': use %s", arg, names);
+		}
+		break;
+	case 'D':
+		c->max_depth = cli_long(arg, 1, PYBPFTOP_MAX_DEPTH, state);
+		break;
+	case 'v':
+		c->verbose++;
 		break;
 	case ARGP_KEY_ARG:
+		if (c->takes & CLI_RUN)
+			return ARGP_ERR_UNKNOWN;	/* then ARGP_KEY_ARGS: the command */
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
+	case ARGP_KEY_ARGS:
+		c->command = state->argv + state->next;
+		break;
 	case ARGP_KEY_END:
-		if (!t->npids)
-			argp_error(state, "which process? give -p PID");
+		if (!c->command && !c->npids)
+			argp_error(state, (c->takes & CLI_RUN) ?
+				   "which process? give -p PID, or a command to run after --" :
+				   "which process? give -p PID");
+		if (c->command && c->npids)
+			argp_error(state, "give -p PID or a command to run, not both");
+		if (c->output && !c->writer)
+			c->writer = writer_for_path(c->output);
+		if (c->writer && (c->takes & CLI_ALLOC) && !c->writer->alloc) {
+			writer_names(names, sizeof(names), 1);
+			argp_error(state, "%s cannot hold this profile: use %s", c->output, names);
+		}
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+char *cli_help_filter(int key, const char *text, void *input)
+{
+	const struct cli_common *c = input;
+	int alloc = c && (c->takes & CLI_ALLOC);
+	char list[256], *out = NULL;
+
+	if (key == 'o') {
+		writer_suffix_list(list, sizeof(list), alloc);
+		if (asprintf(&out, "Write %s to FILE, in the format its name ends in: %s",
+			     alloc ? "a flame graph of the bytes" : "the profile", list) < 0)
+			out = NULL;
+	} else if (key == 'f') {
+		writer_names(list, sizeof(list), alloc);
+		if (asprintf(&out, "%s (default: from -o's name)", list) < 0)
+			out = NULL;
+	}
+	return out ? out : (char *)text;
 }

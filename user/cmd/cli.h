@@ -1,10 +1,14 @@
-/* Checked parsing of command-line numbers, shared by the commands. Each
- * reports a bad value through argp_error(), which exits. */
-#ifndef CLI_ARGS_H
-#define CLI_ARGS_H
+/* The command line the commands share: checked numbers, and the options
+ * every profiling command takes the same way (-p, -r, -o, -f, -D, -v, and
+ * a command to run after --). Bad values are reported through
+ * argp_error(), which exits. */
+#ifndef CLI_H
+#define CLI_H
 
 #include <argp.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include "out/writers.h"
 
 long cli_long(const char *arg, long min, long max, struct argp_state *state);
 /* A size in bytes, with an optional K, M or G suffix (powers of 1024). */
@@ -19,19 +23,46 @@ enum { OPT_IDLE = 0x100, OPT_LOCALS, OPT_JSON, OPT_EXACT, OPT_LIVE, OPT_ALLOCATE
        OPT_INCLUDE, OPT_EXCLUDE, OPT_ALL_FRAMES, OPT_TB_LIMIT, OPT_SNAPSHOT, OPT_SAMPLE_BYTES,
        OPT_SNAPSHOT_EVERY };
 
-/* What every sampling command takes: the processes and the rate. */
-struct cli_target {
-	pid_t pids[CLI_MAX_PIDS];
-	int npids;
-	int hz;
+/* What a command takes of the shared options: set before parsing. */
+enum {
+	CLI_RATE = 1 << 0,	/* -r HZ */
+	CLI_OUTPUT = 1 << 1,	/* -o FILE, -f FORMAT */
+	CLI_RUN = 1 << 2,	/* -- COMMAND instead of -p */
+	CLI_ONE_PID = 1 << 3,	/* -p at most once */
+	CLI_ALLOC = 1 << 4,	/* -f: only the formats alloc can write */
 };
 
-#define CLI_TARGET_OPTIONS \
-	{ "pid", 'p', "PID", 0, "Process to profile (may repeat)", 0 }, \
-	{ "rate", 'r', "HZ", 0, "Samples per second per CPU (default 99)", 0 }
+struct cli_common {
+	unsigned takes;		/* CLI_* */
+	pid_t pids[CLI_MAX_PIDS];
+	int npids;
+	int hz;			/* -r, default 99 */
+	const char *output;	/* -o */
+	const struct writer *writer;	/* -f, else from -o's name */
+	uint32_t max_depth;	/* -D, default PYBPFTOP_MAX_DEPTH */
+	int verbose;		/* -v, -vv */
+	char **command;		/* after -- */
+};
 
-/* Handles -p, -r, stray arguments and a missing -p for a command's argp
- * parser; ARGP_ERR_UNKNOWN for any other key. */
-error_t cli_target_arg(int key, char *arg, struct argp_state *state, struct cli_target *t);
+/* The options' entries, for a command's argp_option array. -o's and -f's
+ * help text comes from the writer table (cli_help_filter). */
+#define CLI_OPT_PID(what) { "pid", 'p', "PID", 0, what, 0 }
+#define CLI_OPT_RATE { "rate", 'r', "HZ", 0, "Samples per second per CPU (default 99)", 0 }
+#define CLI_OPT_OUTPUT { "output", 'o', "FILE", 0, "(the formats)", 0 }, \
+		       { "format", 'f', "FORMAT", 0, "(the formats)", 0 }
+#define CLI_OPT_DEPTH { "max-depth", 'D', "FRAMES", 0, "Frames kept per stack (default and most: 5000)", 0 }
+#define CLI_OPT_VERBOSE { "verbose", 'v', NULL, 0, "Print counters (-vv: libbpf's messages too)", 0 }
 
-#endif /* CLI_ARGS_H */
+/* Defaults into c; takes is the CLI_* set. */
+void cli_common_init(struct cli_common *c, unsigned takes);
+
+/* Handles the shared options, stray arguments, the command after -- and
+ * the checks at the end for a command's argp parser; ARGP_ERR_UNKNOWN for
+ * any other key. state->input must be the struct cli_common. */
+error_t cli_common_arg(int key, char *arg, struct argp_state *state, struct cli_common *c);
+
+/* An argp help_filter: -o's and -f's text, made from the writer table.
+ * argp's input must be the struct cli_common. */
+char *cli_help_filter(int key, const char *text, void *input);
+
+#endif /* CLI_H */

@@ -21,10 +21,9 @@
 #include "proc/source_lines.h"
 
 static struct dump_env {
-	struct cli_target target;
+	struct cli_common c;
 	int locals;
 	int json;
-	int verbose;
 } env;
 
 static const char doc[] =
@@ -38,7 +37,7 @@ static const char doc[] =
 "  sudo pybpftop dump -p 1234 --json | jq '.processes[0].threads[].frames[-1]'\n";
 
 static const struct argp_option options[] = {
-	{ "pid", 'p', "PID", 0, "Process to dump (may repeat)", 0 },
+	CLI_OPT_PID("Process to dump (may repeat)"),
 	{ "locals", OPT_LOCALS, NULL, 0, "Show each frame's local, cell and free variables", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print one JSON document instead of text", 0 },
 	{ "verbose", 'v', NULL, 0, "Say how the process was found (-vv: libbpf's messages)", 0 },
@@ -54,20 +53,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		env.json = 1;
 		break;
-	case 'v':
-		env.verbose++;
-		break;
-	case 'r':
-		return ARGP_ERR_UNKNOWN;
 	default:
-		return cli_target_arg(key, arg, state, &env.target);
+		return cli_common_arg(key, arg, state, &env.c);
 	}
 	return 0;
 }
 
 /* One thread as one pass saw it. */
 struct thread_stack {
-	struct py_target *t;
+	struct session_target *t;
 	uint32_t tid, flags, depth;
 	uint64_t tstate;
 	uint32_t *ids;			/* frame ids, innermost first */
@@ -92,10 +86,10 @@ static void pass_free(struct pass *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static void on_thread(void *ctx, struct py_target *t, const struct py_sample_hdr *hdr,
+static void on_thread(void *ctx, struct session_target *t, const struct py_sample_hdr *hdr,
 		      const uint32_t *ids, const struct py_frame *frames, const uint64_t *addrs)
 {
-	struct pass *p = ctx;
+	struct pass *p = *(struct pass **)ctx;
 	struct thread_stack *ts;
 	size_t d = hdr->depth;
 
@@ -162,7 +156,7 @@ static int by_tid(const void *a, const void *b)
 {
 	const struct thread_stack *x = a, *y = b;
 
-	return x->t->pid != y->t->pid ? (x->t->pid > y->t->pid) - (x->t->pid < y->t->pid) :
+	return x->t->t.pid != y->t->t.pid ? (x->t->t.pid > y->t->t.pid) - (x->t->t.pid < y->t->t.pid) :
 	       (x->tid > y->tid) - (x->tid < y->tid);
 }
 
@@ -186,7 +180,7 @@ struct printer {
 	json_t *doc;
 };
 
-static int target_index(const struct session *s, const struct py_target *t)
+static int target_index(const struct session *s, const struct session_target *t)
 {
 	for (int i = 0; i < s->ntargets; i++)
 		if (s->targets[i] == t)
@@ -209,7 +203,7 @@ static const char *kind_name(enum py_local_kind k)
 static int read_locals(const struct thread_stack *ts, uint32_t i, struct local_var *out, int max)
 {
 	static struct py_local v[FRAME_LOCALS_MAX];
-	struct py_target *t = ts->t;
+	struct py_target *t = &ts->t->t;
 	struct py_repr_ctx rc = { &t->mem, &t->v, &t->builtins };
 	size_t total = 0;
 	int n = py_frame_locals(&t->mem, &t->v, &t->builtins, ts->addrs[i], ts->frames[i].code,
@@ -232,10 +226,10 @@ static int read_locals(const struct thread_stack *ts, uint32_t i, struct local_v
 
 static void frame_text(struct printer *pr, const struct thread_stack *ts, uint32_t i)
 {
-	const struct symbolizer *sym = &pr->s->sym;
-	uint32_t id = ts->ids[i] < sym->nframes ? ts->ids[i] : FRAME_UNKNOWN;
-	const struct frame_info *f = &sym->frames[id];
-	const struct func_info *fn = &sym->funcs[f->func];
+	const struct frame_table *ft = &pr->s->frames;
+	uint32_t id = frame_table_id(ft, ts->ids[i]);
+	const struct ft_frame *f = frame_table_frame_at(ft, id);
+	const struct ft_func *fn = frame_table_func_at(ft, f->func);
 	const char *line;
 
 	if (id == FRAME_UNKNOWN) {
@@ -247,7 +241,7 @@ static void frame_text(struct printer *pr, const struct thread_stack *ts, uint32
 		printf("  File \"%s\", line %d, in %s\n", fn->file, f->line, fn->name);
 	else
 		printf("  File \"%s\", line ?, in %s\n", fn->file, fn->name);
-	line = f->line >= 0 ? source_line(&pr->src, ts->t->pid, fn->file, f->line) : NULL;
+	line = f->line >= 0 ? source_line(&pr->src, ts->t->t.pid, fn->file, f->line) : NULL;
 	if (line && *line)
 		printf("    %s\n", line);
 	if (env.locals) {
@@ -265,12 +259,12 @@ static void frame_text(struct printer *pr, const struct thread_stack *ts, uint32
 
 static json_t *frame_json(struct printer *pr, const struct thread_stack *ts, uint32_t i)
 {
-	const struct symbolizer *sym = &pr->s->sym;
-	uint32_t id = ts->ids[i] < sym->nframes ? ts->ids[i] : FRAME_UNKNOWN;
-	const struct frame_info *f = &sym->frames[id];
-	const struct func_info *fn = &sym->funcs[f->func];
+	const struct frame_table *ft = &pr->s->frames;
+	uint32_t id = frame_table_id(ft, ts->ids[i]);
+	const struct ft_frame *f = frame_table_frame_at(ft, id);
+	const struct ft_func *fn = frame_table_func_at(ft, f->func);
 	const char *line = f->line >= 0 && id != FRAME_UNKNOWN ?
-			   source_line(&pr->src, ts->t->pid, fn->file, f->line) : NULL;
+			   source_line(&pr->src, ts->t->t.pid, fn->file, f->line) : NULL;
 	json_t *j = json_object();
 
 	json_object_set_new(j, "function", id == FRAME_UNKNOWN ? json_null() : json_string(fn->name));
@@ -298,7 +292,7 @@ static void thread_out(struct printer *pr, const struct thread_stack *ts, json_t
 	char name[64] = "?";
 	int gil = ts->tstate && ts->tstate == pr->gil_holder[target_index(pr->s, ts->t)];
 
-	proc_thread_comm(ts->t->pid, ts->tid, name, sizeof(name));
+	proc_thread_comm(ts->t->t.pid, ts->tid, name, sizeof(name));
 	if (threads) {
 		json_t *j = json_object(), *frames = json_array();
 
@@ -343,7 +337,8 @@ static void dump_out(struct printer *pr, struct pass *p)
 		json_object_set_new(pr->doc, "processes", procs);
 	}
 	for (int k = 0; k < s->ntargets; k++) {
-		struct py_target *t = s->targets[k];
+		struct session_target *st = s->targets[k];
+		struct py_target *t = &st->t;
 		char cmd[1024] = "";
 		json_t *threads = NULL;
 
@@ -361,7 +356,7 @@ static void dump_out(struct printer *pr, struct pass *p)
 			printf("Process %d: %s\nPython %s\n\n", t->pid, cmd, t->version);
 		}
 		for (int i = 0; i < p->n; i++)
-			if (p->v[i].t == t)
+			if (p->v[i].t == st)
 				thread_out(pr, &p->v[i], threads);
 	}
 	if (pr->doc) {
@@ -375,49 +370,56 @@ int cmd_dump(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	struct session *s = calloc(1, sizeof(*s));
-	struct pass passes[2] = {};
+	struct pass passes[2] = {}, *current = &passes[0];
 	struct printer pr = { .s = s };
-	struct session_opts so = { .max_depth = PYBPFTOP_MAX_DEPTH, .threads = 1,
-				   .on_thread = on_thread };
+	struct session_opts so = {
+		.max_depth = PYBPFTOP_MAX_DEPTH,
+		.threads = 1,
+		.sink = { .stack = on_thread, .ctx = &current },
+	};
 	int rc = 1, cur = 0, npasses = 0;
 	double t0 = session_now(), t1, t2;
+	char err[512];
 
-	if (!s)
-		return 1;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL)) {
+	cli_common_init(&env.c, 0);
+	if (!s || argp_parse(&argp, argc, argv, 0, NULL, &env.c)) {
 		free(s);
 		return 1;
 	}
-	so.pids = env.target.pids;
-	so.npids = env.target.npids;
-	so.verbose = env.verbose;
-	if (session_open(s, &so))
+	so.pids = env.c.pids;
+	so.npids = env.c.npids;
+	so.verbose = env.c.verbose;
+	if (session_open(s, &so, err, sizeof(err))) {
+		fprintf(stderr, "pybpftop: %s\n", err);
 		goto out;
+	}
 	t1 = session_now();
 	for (int i = 0; i < s->ntargets; i++)
-		if (py_gil_holder(s->targets[i], &pr.gil_holder[i]) != 1)
+		if (py_gil_holder(&s->targets[i]->t, &pr.gil_holder[i]) != 1)
 			pr.gil_holder[i] = 0;
 	/* Pass until two in a row agree, three passes at most. */
 	for (int n = 0; n < 3; n++) {
 		cur = n % 2;
 		pass_free(&passes[cur]);
-		so.ctx = &passes[cur];
-		if (session_threads(s)) {
-			fprintf(stderr, "pybpftop: cannot read the threads: %s\n", strerror(errno));
+		current = &passes[cur];
+		if ((rc = session_snapshot(s))) {
+			fprintf(stderr, "pybpftop: cannot read the threads: %s\n", strerror(-rc));
+			rc = 1;
 			goto out;
 		}
 		npasses = n + 1;
 		if (n && !mark_changing(&passes[cur], &passes[!cur]))
 			break;
 	}
+	rc = 1;
 	t2 = session_now();
-	if (!s->alive || !py_target_alive(s->targets[0])) {
-		fprintf(stderr, "pybpftop: process %d exited while it was read\n", s->targets[0]->pid);
+	if (!py_target_alive(&s->targets[0]->t)) {
+		fprintf(stderr, "pybpftop: process %d exited while it was read\n", s->targets[0]->t.pid);
 		goto out;
 	}
 	dump_out(&pr, &passes[cur]);
 	fflush(stdout);
-	if (env.verbose)
+	if (env.c.verbose)
 		fprintf(stderr, "pybpftop: load and attach %.1f ms, %d passes over %d threads %.1f ms, output %.1f ms\n",
 			(t1 - t0) * 1e3, npasses, passes[cur].n, (t2 - t1) * 1e3, (session_now() - t2) * 1e3);
 	rc = 0;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd/commands.h"
+#include "out/writers.h"
 
 static const char usage[] =
 "Usage: pybpftop COMMAND [OPTIONS]\n"
@@ -30,6 +31,11 @@ int main(int argc, char **argv)
 	/* `pybpftop -p PID` is the live view, as `top` is. */
 	if (argc >= 2 && (!strncmp(argv[1], "-p", 2) || !strncmp(argv[1], "--pid", 5)))
 		return cmd_top(argc, argv);
+	/* Hidden: the output formats as the README lists them. */
+	if (argc >= 2 && !strcmp(argv[1], "--list-formats")) {
+		writer_print_table(stdout);
+		return 0;
+	}
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;

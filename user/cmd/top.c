@@ -14,7 +14,7 @@
 #include "profile/session.h"
 
 static struct top_env {
-	struct cli_target target;
+	struct cli_common c;
 	double interval;
 	long iterations;	/* 0: until Ctrl-C */
 	int lines;
@@ -22,7 +22,6 @@ static struct top_env {
 	int batch;
 	int idle;
 } env = {
-	.target.hz = 99,
 	.interval = 1.0,
 	.rows = 20,
 };
@@ -38,7 +37,8 @@ static const char doc[] =
 "  sudo pybpftop -p 1234 --lines | tee top.log\n";
 
 static const struct argp_option options[] = {
-	CLI_TARGET_OPTIONS,
+	CLI_OPT_PID("Process to profile (may repeat)"),
+	CLI_OPT_RATE,
 	{ "interval", 'i', "SECONDS", 0, "Time between refreshes (default 1)", 0 },
 	{ "iterations", 'n', "N", 0, "Stop after N refreshes (default: until Ctrl-C)", 0 },
 	{ "batch", 'b', NULL, 0, "Plain-text tables, also chosen when stdout is not a terminal", 0 },
@@ -70,10 +70,19 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.idle = 1;
 		break;
 	default:
-		return cli_target_arg(key, arg, state, &env.target);
+		return cli_common_arg(key, arg, state, &env.c);
 	}
 	return 0;
 }
+
+/* A Python thread as the last snapshot saw it. */
+struct thread_seen {
+	uint32_t tid;
+	uint64_t tstate;
+	uint32_t flags;		/* SAMPLE_ON_CPU, SAMPLE_RUNNABLE */
+};
+
+#define MAX_THREADS 1024
 
 /* What the view shows, and the counts of the previous refresh, so that the
  * percentages cover the last interval and the times the whole run. */
@@ -86,6 +95,9 @@ struct view {
 	uint64_t *prev_own, *prev_total, prev_samples;
 	uint32_t prev_n;
 	double threads_at;	/* when the thread states were last taken */
+	struct profile prof;
+	struct thread_seen threads[MAX_THREADS];
+	int nthreads;
 };
 
 struct row {
@@ -125,11 +137,9 @@ static void view_forget(struct view *v)
  * (`commit`) makes these counts the base of the next interval; a redraw
  * after a key press does not. With no new sample, or no base yet, the
  * percentages cover the whole run. */
-static struct row *view_rows(struct session *s, struct view *v, uint32_t *n, uint64_t *samples,
-			     int commit)
+static struct row *view_rows(struct view *v, uint32_t *n, uint64_t *samples, int commit)
 {
-	struct func_count *fc = profile_thread_functions(&s->prof, &s->sym, v->tid, v->lines,
-							 0, n, samples);
+	struct func_count *fc = profile_thread_functions(&v->prof, v->tid, v->lines, 0, n, samples);
 	struct row *rows = calloc(*n ? *n : 1, sizeof(*rows));
 	uint64_t *own = calloc(*n ? *n : 1, sizeof(*own));
 	uint64_t *total = calloc(*n ? *n : 1, sizeof(*total));
@@ -175,13 +185,13 @@ static struct row *view_rows(struct session *s, struct view *v, uint32_t *n, uin
 	return rows;
 }
 
-static const struct func_info *row_func(struct session *s, const struct view *v,
-					const struct row *r, int *line)
+static const struct ft_func *row_func(const struct view *v, const struct row *r, int *line)
 {
-	const struct frame_info *fr = v->lines ? &s->sym.frames[r->id] : NULL;
-	const struct func_info *fn = &s->sym.funcs[fr ? fr->func : r->id];
+	const struct frame_table *ft = v->prof.frames;
+	const struct ft_func *fn = v->lines ? frame_table_func_of(ft, r->id) :
+				   frame_table_func_at(ft, r->id);
 
-	*line = fr && fr->line >= 0 ? fr->line : fn->firstline;
+	*line = v->lines ? frame_table_line(ft, r->id) : fn->firstline;
 	return fn;
 }
 
@@ -193,17 +203,18 @@ static void thread_summary(struct session *s, struct view *v, char *buf, size_t 
 	uint64_t holder = 0;
 
 	if (session_now() - v->threads_at >= env.interval * 0.9) {
-		session_threads(s);
+		v->nthreads = 0;
+		session_snapshot(s);
 		v->threads_at = session_now();
 	}
-	gil = py_gil_holder(s->targets[0], &holder);
-	for (int i = 0; i < s->nthreads; i++) {
-		running += !!(s->threads[i].flags & (SAMPLE_ON_CPU | SAMPLE_RUNNABLE));
-		if (gil == 1 && holder && s->threads[i].tstate == holder)
-			gil_tid = s->threads[i].tid;
+	gil = py_gil_holder(&s->targets[0]->t, &holder);
+	for (int i = 0; i < v->nthreads; i++) {
+		running += !!(v->threads[i].flags & (SAMPLE_ON_CPU | SAMPLE_RUNNABLE));
+		if (gil == 1 && holder && v->threads[i].tstate == holder)
+			gil_tid = v->threads[i].tid;
 	}
-	snprintf(buf, len, "Threads: %d (%d running, %d idle) - GIL: %s", s->nthreads, running,
-		 s->nthreads - running, gil < 0 ? "unknown" : gil == 0 ? "free" : "");
+	snprintf(buf, len, "Threads: %d (%d running, %d idle) - GIL: %s", v->nthreads, running,
+		 v->nthreads - running, gil < 0 ? "unknown" : gil == 0 ? "free" : "");
 	if (gil == 1) {
 		size_t n = strlen(buf);
 
@@ -216,37 +227,38 @@ static void thread_summary(struct session *s, struct view *v, char *buf, size_t 
 
 static void header(struct session *s, struct view *v, char *l1, char *l2, size_t len)
 {
-	const struct py_target *t = s->targets[0];
+	const struct py_target *t = &s->targets[0]->t;
+	const struct profile *prof = &v->prof;
 	uint64_t total[CNT_MAX];
 	char cmd[160], threads[160], idle[64] = "";
 
-	sampler_counters(s->sampler, total, NULL, 0);
+	session_counters(s, total);
 	if (!proc_cmdline(t->pid, cmd, sizeof(cmd)))
 		snprintf(cmd, sizeof(cmd), "%s", t->comm);
 	thread_summary(s, v, threads, sizeof(threads));
 	if (env.idle)
 		snprintf(idle, sizeof(idle), " (%.0f%% on CPU, %.0f%% off)",
-			 100.0 * (s->prof.samples - s->prof.off_cpu) / (s->prof.samples ? s->prof.samples : 1),
-			 100.0 * s->prof.off_cpu / (s->prof.samples ? s->prof.samples : 1));
+			 100.0 * (prof->samples - prof->off_cpu) / (prof->samples ? prof->samples : 1),
+			 100.0 * prof->off_cpu / (prof->samples ? prof->samples : 1));
 	snprintf(l1, len, "pybpftop top - pid %d: %s - Python %s - %d Hz%s - %.1f s", t->pid,
-		 cmd, t->version, env.target.hz, env.idle ? " wall-clock" : "", session_now() - s->start);
+		 cmd, t->version, env.c.hz, env.idle ? " wall-clock" : "", session_now() - s->start);
 	snprintf(l2, len, "Samples: %llu taken%s, %llu lost - %s%s%s",
-		 (unsigned long long)s->prof.samples, idle, (unsigned long long)total[CNT_LOST],
+		 (unsigned long long)prof->samples, idle, (unsigned long long)total[CNT_LOST],
 		 threads, v->tid ? " - showing " : "", v->tid ? v->thread_name : "");
 }
 
-static void format_row(char *buf, size_t len, struct session *s, const struct view *v,
-		       const struct row *r)
+static void format_row(char *buf, size_t len, const struct view *v, const struct row *r)
 {
 	int line;
-	const struct func_info *fn = row_func(s, v, r, &line);
+	const struct ft_func *fn = row_func(v, r, &line);
+	double hz = env.c.hz;
 
 	if (fn->file[0])
 		snprintf(buf, len, "%6.1f%% %6.1f%% %8.2fs %8.2fs  %s (%s:%d)", r->pown, r->ptotal,
-			 (double)r->own / env.target.hz, (double)r->total / env.target.hz, fn->name, fn->file, line);
+			 r->own / hz, r->total / hz, fn->name, fn->file, line);
 	else
 		snprintf(buf, len, "%6.1f%% %6.1f%% %8.2fs %8.2fs  %s", r->pown, r->ptotal,
-			 (double)r->own / env.target.hz, (double)r->total / env.target.hz, fn->name);
+			 r->own / hz, r->total / hz, fn->name);
 }
 
 #define COLUMNS "   %%Own  %%Total   OwnTime TotalTime  "
@@ -256,14 +268,14 @@ static void print_refresh(struct session *s, struct view *v)
 	char l1[512], l2[512], buf[1024];
 	uint64_t samples;
 	uint32_t n;
-	struct row *rows = view_rows(s, v, &n, &samples, 1);
+	struct row *rows = view_rows(v, &n, &samples, 1);
 
 	header(s, v, l1, l2, sizeof(l1));
 	printf("%s\n%s\n\n" COLUMNS "%s\n", l1, l2, v->lines ? "Line" : "Function");
 	for (uint32_t i = 0; rows && i < n && (int)i < env.rows; i++) {
 		if (!rows[i].own && !rows[i].total)
 			break;
-		format_row(buf, sizeof(buf), s, v, &rows[i]);
+		format_row(buf, sizeof(buf), v, &rows[i]);
 		puts(buf);
 	}
 	free(rows);
@@ -277,7 +289,7 @@ static void draw_screen(struct session *s, struct view *v, int commit)
 	char l1[512], l2[512], buf[1024];
 	uint64_t samples;
 	uint32_t n;
-	struct row *rows = view_rows(s, v, &n, &samples, commit);
+	struct row *rows = view_rows(v, &n, &samples, commit);
 	int h = LINES, w = COLS;
 
 	erase();
@@ -292,7 +304,7 @@ static void draw_screen(struct session *s, struct view *v, int commit)
 	for (uint32_t i = 0; rows && i < n && (int)i < h - 6; i++) {
 		if (!rows[i].own && !rows[i].total)
 			break;
-		format_row(buf, sizeof(buf), s, v, &rows[i]);
+		format_row(buf, sizeof(buf), v, &rows[i]);
 		mvaddnstr(4 + i, 0, buf, w);
 	}
 	snprintf(buf, sizeof(buf), "sort: %s%s | 1-4 sort  l %s  t thread  r reset  p %s  q quit",
@@ -305,10 +317,10 @@ static void draw_screen(struct session *s, struct view *v, int commit)
 
 /* Move the thread filter to the next thread seen, in tid order, then back
  * to all. By tid, not by position: threads seen later join the list. */
-static void next_thread(struct session *s, struct view *v)
+static void next_thread(struct view *v)
 {
 	struct profile_thread th[256];
-	int n = profile_threads(&s->prof, th, 256), i = 0;
+	int n = profile_threads(&v->prof, th, 256), i = 0;
 
 	while (i < n && th[i].tid <= v->tid)
 		i++;
@@ -347,11 +359,10 @@ static void run_screen(struct session *s, struct view *v)
 				view_forget(v);
 				break;
 			case 't':
-				next_thread(s, v);
+				next_thread(v);
 				break;
 			case 'r':
-				profile_free(&s->prof);
-				profile_init(&s->prof);
+				profile_free(&v->prof);
 				view_forget(v);
 				break;
 			case 'p':
@@ -376,35 +387,65 @@ out:
 	endwin();
 }
 
+/* CPU samples go into the profile; a snapshot's threads into the table
+ * the header counts. */
+static void on_stack(void *ctx, struct session_target *t, const struct py_sample_hdr *hdr,
+		     const uint32_t *ids, const struct py_frame *frames, const uint64_t *addrs)
+{
+	struct view *v = ctx;
+
+	(void)t;
+	(void)frames;
+	(void)addrs;
+	if (!(hdr->flags & SAMPLE_ADDRS)) {
+		profile_add_sample(&v->prof, hdr, ids);
+		return;
+	}
+	if (v->nthreads < MAX_THREADS)
+		v->threads[v->nthreads++] = (struct thread_seen){
+			hdr->tid, hdr->tstate, hdr->flags & (SAMPLE_ON_CPU | SAMPLE_RUNNABLE) };
+}
+
+static void on_drained(void *ctx)
+{
+	profile_name_threads(&((struct view *)ctx)->prof, 0);
+}
+
 int cmd_top(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	struct session *s = calloc(1, sizeof(*s));
-	struct session_opts so = { .pids = env.target.pids, .max_depth = PYBPFTOP_MAX_DEPTH,
-				   .threads = 1 };
-	struct view v = {};
+	struct view *v = calloc(1, sizeof(*v));
+	struct session_opts so = {
+		.max_depth = PYBPFTOP_MAX_DEPTH,
+		.threads = 1,
+		.sink = { .stack = on_stack, .drained = on_drained, .ctx = v },
+	};
+	char err[512];
 	int rc = 1;
 
-	if (!s)
-		return 1;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL)) {
-		free(s);
-		return 1;
-	}
-	so.npids = env.target.npids;
-	so.hz = env.target.hz;
-	so.idle = env.idle;
-	v.lines = env.lines;
-	if (session_open(s, &so))
+	cli_common_init(&env.c, CLI_RATE);
+	if (!s || !v || argp_parse(&argp, argc, argv, 0, NULL, &env.c))
 		goto out;
+	so.pids = env.c.pids;
+	so.npids = env.c.npids;
+	so.hz = env.c.hz;
+	so.idle = env.idle;
+	so.verbose = env.c.verbose;
+	v->lines = env.lines;
+	profile_init(&v->prof, &s->frames);
+	if (session_open(s, &so, err, sizeof(err))) {
+		fprintf(stderr, "pybpftop: %s\n", err);
+		goto close;
+	}
 	if (!env.batch && isatty(STDOUT_FILENO)) {
-		run_screen(s, &v);
+		run_screen(s, v);
 	} else {
 		for (long i = 0; !env.iterations || i < env.iterations; i++) {
 			session_tick(s, (int)(env.interval * 1000));
 			if (session_stop)
 				break;
-			print_refresh(s, &v);
+			print_refresh(s, v);
 			if (!s->alive)
 				break;
 		}
@@ -412,9 +453,12 @@ int cmd_top(int argc, char **argv)
 	if (!s->alive)
 		fprintf(stderr, "pybpftop: process %d exited\n", s->exited);
 	rc = 0;
-out:
-	view_forget(&v);
+close:
+	view_forget(v);
+	profile_free(&v->prof);
 	session_close(s);
+out:
 	free(s);
+	free(v);
 	return rc;
 }

@@ -27,9 +27,6 @@
 #include "out/writers.h"
 #include "out/json_out.h"
 
-enum { MARK_OFF_CPU, MARK_TRUNCATED, MARK_PARTIAL, NMARKS };
-static const char *const mark_names[NMARKS] = { "[off-cpu]", "[truncated]", "[partial]" };
-
 struct ev_ref {
 	uint32_t pid, tid;
 	uint64_t time_ns;
@@ -52,7 +49,7 @@ static int by_thread_time(const void *a, const void *b)
 /* A span: one function (or marker) on a thread's stack over [start, end). */
 struct span {
 	int64_t start, end;
-	uint32_t key;		/* a function id, or nfuncs + MARK_* */
+	uint32_t key;		/* a function id (markers are functions too) */
 };
 
 /* An event's end, escaped once per function. */
@@ -63,8 +60,8 @@ struct frag {
 
 struct chrome {
 	struct json_out *j, *scratch;
-	struct frag *frags;	/* per function id, then per marker */
-	const struct symbolizer *s;
+	struct frag *frags;	/* per function id */
+	const struct frame_table *ft;
 	uint32_t pid, tid;
 	uint32_t *open, nopen;	/* the open spans, root first: indices in spans */
 	uint32_t *keys;		/* the current sample's, root first */
@@ -108,11 +105,12 @@ static int span_tail(struct chrome *c, uint32_t key, const char **out, size_t *l
 		if (!mem)
 			return -ENOMEM;
 		json_init(j, mem);
-		if (key >= c->s->nfuncs) {
+		if (frame_is_marker(key)) {
+			/* Reserved frame i is function i (frame_table.c). */
 			json_raw(j, ",\"cat\":\"pybpftop\",\"name\":");
-			json_str(j, mark_names[key - c->s->nfuncs]);
+			json_str(j, frame_table_func_at(c->ft, key)->name);
 		} else {
-			const struct func_info *fn = &c->s->funcs[key];
+			const struct ft_func *fn = frame_table_func_at(c->ft, key);
 
 			json_raw(j, ",\"cat\":\"python\",\"name\":");
 			json_str(j, fn->name);
@@ -206,7 +204,7 @@ static void write_meta(struct chrome *c, const char *what, const char *name)
 static int write_thread(struct chrome *c, const struct profile *p, const struct ev_ref *refs,
 			size_t n, uint64_t t0, uint64_t period)
 {
-	const struct symbolizer *s = c->s;
+	const struct frame_table *ft = c->ft;
 	int64_t end = 0;	/* of the last sample's span */
 
 	c->nopen = 0;
@@ -218,16 +216,10 @@ static int write_thread(struct chrome *c, const struct profile *p, const struct 
 		uint32_t nk = 0, same = 0;
 
 		profile_stack_of(e->stack, &st);
-		if (grow(c, st.n + NMARKS))
+		if (grow(c, st.n))
 			return -ENOMEM;
-		if (st.flags & STACK_OFF_CPU)
-			c->keys[nk++] = s->nfuncs + MARK_OFF_CPU;
-		if (st.flags & STACK_TRUNCATED)
-			c->keys[nk++] = s->nfuncs + MARK_TRUNCATED;
-		else if (st.flags & STACK_PARTIAL)
-			c->keys[nk++] = s->nfuncs + MARK_PARTIAL;
 		for (uint32_t k = 0; k < st.n; k++)
-			c->keys[nk++] = s->frames[st.frames[k] < s->nframes ? st.frames[k] : FRAME_UNKNOWN].func;
+			c->keys[nk++] = frame_table_frame_at(ft, st.frames[k])->func;
 
 		if (i && start > end + (int64_t)period / 2)
 			spans_close(c, 0, end);		/* a gap: it was not running */
@@ -250,13 +242,13 @@ static int write_thread(struct chrome *c, const struct profile *p, const struct 
 	return c->j->err;
 }
 
-int write_chrome(const struct profile *p, const struct symbolizer *s,
-		 const struct profile_meta *m, FILE *out)
+int write_chrome(const struct profile *p, const struct profile_meta *m, FILE *out)
 {
+	const struct frame_table *ft = p->frames;
 	struct ev_ref *refs = malloc((p->nevents ? p->nevents : 1) * sizeof(*refs));
 	struct json_out *j = malloc(sizeof(*j));
-	struct chrome c = { .j = j, .s = s, .scratch = malloc(sizeof(*j)),
-			    .frags = calloc(s->nfuncs + NMARKS, sizeof(*c.frags)) };
+	struct chrome c = { .j = j, .ft = ft, .scratch = malloc(sizeof(*j)),
+			    .frags = calloc(ft->nfuncs + 1, sizeof(*c.frags)) };
 	uint64_t period = 1000000000ull / (m->hz > 0 ? m->hz : 99);
 	uint64_t t0 = m->start_mono_ns;
 	uint32_t npids = 0, last_pid = 0;
@@ -326,7 +318,7 @@ out:
 	free(c.open);
 	free(c.keys);
 	free(c.spans);
-	for (uint32_t k = 0; c.frags && k < s->nfuncs + NMARKS; k++)
+	for (uint32_t k = 0; c.frags && k < ft->nfuncs; k++)
 		free(c.frags[k].s);
 	free(c.frags);
 	free(c.scratch);

@@ -47,13 +47,12 @@ struct path {
 
 struct html {
 	const struct profile *p;
-	const struct symbolizer *s;
 	struct intern *string_set, *label_set;
 	char **strings;
 	uint32_t nstrings, strings_cap;
 	struct label *labels;
 	uint32_t nlabels, labels_cap;
-	uint32_t *frame_label;	/* symbolizer frame id -> label, or NO_LABEL */
+	uint32_t *frame_label;	/* frame id -> label, or NO_LABEL */
 	struct path *paths;
 	size_t npaths;
 	/* The merged tree, in preorder. */
@@ -134,18 +133,16 @@ static uint32_t label_id(struct html *h, const char *name, const char *file, int
 
 static uint32_t frame_label(struct html *h, uint32_t id)
 {
-	const struct frame_info *f;
-	const struct func_info *fn;
+	const struct frame_table *ft = h->p->frames;
+	const struct ft_func *fn;
 
-	if (id >= h->s->nframes)
-		id = FRAME_UNKNOWN;
+	id = frame_table_id(ft, id);
 	if (h->frame_label[id] != NO_LABEL)
 		return h->frame_label[id];
-	f = &h->s->frames[id];
-	fn = &h->s->funcs[f->func];
+	fn = frame_table_func_of(ft, id);
 	/* Same fallbacks as the folded writer: no file, no location. */
 	h->frame_label[id] = label_id(h, fn->name, fn->file[0] ? fn->file : NULL,
-				      f->line >= 0 ? f->line : fn->firstline);
+				      frame_table_line(ft, id));
 	return h->frame_label[id];
 }
 
@@ -160,17 +157,11 @@ static int add_path(void *ctx, const struct profile_stack *st)
 	if (h->npaths == h->p->nstacks)
 		return -EINVAL;
 	path = &h->paths[h->npaths];
-	if (!(path->labels = malloc((st->n + 3) * sizeof(uint32_t))))
+	if (!(path->labels = malloc((st->n + 1) * sizeof(uint32_t))))
 		return -ENOMEM;
 	h->npaths++;
 	snprintf(thread, sizeof(thread), "%s (%u)", profile_thread_name(h->p, st->pid, st->tid), st->tid);
 	path->labels[n++] = label_id(h, thread, NULL, 0);
-	if (st->flags & STACK_OFF_CPU)
-		path->labels[n++] = label_id(h, "[off-cpu]", NULL, 0);
-	if (st->flags & STACK_TRUNCATED)
-		path->labels[n++] = label_id(h, "[truncated]", NULL, 0);
-	else if (st->flags & STACK_PARTIAL)
-		path->labels[n++] = label_id(h, "[partial]", NULL, 0);
 	for (uint32_t i = 0; i < st->n; i++)
 		path->labels[n++] = frame_label(h, st->frames[i]);
 	for (uint32_t i = 0; i < n; i++)
@@ -439,17 +430,17 @@ static void put_page(const struct html *h, const struct profile_meta *m, FILE *o
 	fputs("//]]></script>\n</body>\n</html>\n", out);
 }
 
-int write_html(const struct profile *p, const struct symbolizer *s,
-	       const struct profile_meta *m, FILE *out)
+int write_html(const struct profile *p, const struct profile_meta *m, FILE *out)
 {
-	struct html h = { .p = p, .s = s };
+	uint32_t nframes = p->frames->nframes ? p->frames->nframes : 1;
+	struct html h = { .p = p };
 	int err = -ENOMEM;
 
-	h.frame_label = malloc((s->nframes ? s->nframes : 1) * sizeof(*h.frame_label));
+	h.frame_label = malloc(nframes * sizeof(*h.frame_label));
 	h.paths = calloc(p->nstacks ? p->nstacks : 1, sizeof(*h.paths));
 	if (!h.frame_label || !h.paths)
 		goto out;
-	memset(h.frame_label, 0xff, (s->nframes ? s->nframes : 1) * sizeof(*h.frame_label));
+	memset(h.frame_label, 0xff, nframes * sizeof(*h.frame_label));
 	if ((err = profile_foreach(p, add_path, &h)) || (err = sort_labels(&h)) ||
 	    (err = build_tree(&h)))
 		goto out;

@@ -20,8 +20,8 @@
  *   - one sample per unique stack, locations leaf first, with the labels
  *     thread (name), tid and pid, so pprof's -tagfocus/-tagroot can split
  *     threads;
- *   - [off-cpu], [truncated] and [partial] as pseudo-functions at the root
- *     of the stacks they mark, as in folded output. */
+ *   - the marker frames ([off-cpu], [truncated], [partial]) as
+ *     pseudo-functions where the profile puts them, at the root. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,16 +91,11 @@ static void strings_free(struct strings *t)
 	pb_free(&t->table);
 }
 
-/* Markers that folded output writes as frames, at the root of a stack. */
-enum { MARK_OFF_CPU, MARK_TRUNCATED, MARK_PARTIAL, NMARKS };
-static const char *const mark_names[NMARKS] = { "[off-cpu]", "[truncated]", "[partial]" };
-
 struct pprof_ctx {
 	const struct profile *p;
-	const struct symbolizer *s;
 	struct pb out, sub, label;
 	struct strings str;
-	uint8_t *frame_used;	/* per frame id, then per marker */
+	uint8_t *frame_used;	/* per frame id */
 	uint64_t *ids;		/* one sample's location ids */
 	uint32_t ids_cap;
 	uint64_t period;
@@ -118,7 +113,7 @@ static void put_label(struct pprof_ctx *c, uint64_t key, uint64_t str, uint64_t 
 static int add_sample(void *ctx, const struct profile_stack *st)
 {
 	struct pprof_ctx *c = ctx;
-	uint32_t nframes = c->s->nframes, n = 0, need = st->n + NMARKS;
+	uint32_t n = 0, need = st->n ? st->n : 1;
 	uint64_t values[2] = { st->count, st->count * c->period };
 
 	if (need > c->ids_cap) {
@@ -131,20 +126,11 @@ static int add_sample(void *ctx, const struct profile_stack *st)
 	}
 	/* Leaf first: the profile's frames are root first. */
 	for (uint32_t i = st->n; i-- > 0;) {
-		uint32_t f = st->frames[i] < nframes ? st->frames[i] : FRAME_UNKNOWN;
+		uint32_t f = frame_table_id(c->p->frames, st->frames[i]);
 
 		c->frame_used[f] = 1;
 		c->ids[n++] = f + 1;
 	}
-	/* Then the markers, outermost last, in folded output's order. */
-	if (st->flags & STACK_TRUNCATED)
-		c->ids[n++] = nframes + 1 + MARK_TRUNCATED;
-	else if (st->flags & STACK_PARTIAL)
-		c->ids[n++] = nframes + 1 + MARK_PARTIAL;
-	if (st->flags & STACK_OFF_CPU)
-		c->ids[n++] = nframes + 1 + MARK_OFF_CPU;
-	for (uint32_t i = st->n; i < n; i++)
-		c->frame_used[c->ids[i] - 1] = 1;
 
 	pb_packed(&c->sub, SAMPLE_LOCATION_ID, c->ids, n);
 	pb_packed(&c->sub, SAMPLE_VALUE, values, 2);
@@ -212,31 +198,25 @@ static void put_mapping(struct pprof_ctx *c, const char *file)
 /* The locations and functions the samples used. */
 static void put_symbols(struct pprof_ctx *c)
 {
-	const struct symbolizer *s = c->s;
-	uint8_t *func_used = calloc(s->nfuncs + 1, 1);
+	const struct frame_table *ft = c->p->frames;
+	uint8_t *func_used = calloc(ft->nfuncs + 1, 1);
 
 	if (!func_used) {
 		c->out.err = -ENOMEM;
 		return;
 	}
-	for (uint32_t f = 0; f < s->nframes; f++) {
-		const struct frame_info *fr = &s->frames[f];
+	for (uint32_t f = 0; f < ft->nframes; f++) {
+		const struct ft_frame *fr = frame_table_frame_at(ft, f);
 
 		if (!c->frame_used[f])
 			continue;
 		put_location(c, f + 1, fr->func + 1, fr->line);
 		if (!func_used[fr->func]) {
-			const struct func_info *fn = &s->funcs[fr->func];
+			const struct ft_func *fn = frame_table_func_at(ft, fr->func);
 
 			func_used[fr->func] = 1;
 			put_function(c, fr->func + 1, fn->name, fn->file, fn->firstline);
 		}
-	}
-	for (uint32_t k = 0; k < NMARKS; k++) {
-		if (!c->frame_used[s->nframes + k])
-			continue;
-		put_location(c, s->nframes + 1 + k, s->nfuncs + 1 + k, 0);
-		put_function(c, s->nfuncs + 1 + k, mark_names[k], "", 0);
 	}
 	free(func_used);
 }
@@ -277,17 +257,16 @@ static int gzip_to(const uint8_t *data, size_t len, FILE *out)
 	return err;
 }
 
-int write_pprof(const struct profile *p, const struct symbolizer *s,
-		const struct profile_meta *m, FILE *out)
+int write_pprof(const struct profile *p, const struct profile_meta *m, FILE *out)
 {
-	struct pprof_ctx c = { .p = p, .s = s };
+	struct pprof_ctx c = { .p = p };
 	int hz = m->hz > 0 ? m->hz : 99;
 	const char *time_type = m->idle ? "wall" : "cpu";
 	char line[512];
 	int err;
 
 	c.period = 1000000000ull / hz;
-	c.frame_used = calloc(s->nframes + NMARKS, 1);
+	c.frame_used = calloc(p->frames->nframes + 1, 1);
 	if (!c.frame_used)
 		return -ENOMEM;
 	str_index(&c.str, "");

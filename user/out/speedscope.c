@@ -17,9 +17,6 @@
 #include "out/writers.h"
 #include "out/json_out.h"
 
-enum { MARK_OFF_CPU, MARK_TRUNCATED, MARK_PARTIAL, NMARKS };
-static const char *const mark_names[NMARKS] = { "[off-cpu]", "[truncated]", "[partial]" };
-
 struct collect {
 	struct profile_stack *st;
 	size_t n;
@@ -31,20 +28,6 @@ static int collect_one(void *ctx, const struct profile_stack *st)
 
 	c->st[c->n++] = *st;
 	return 0;
-}
-
-/* The markers first, then the frames: folded output's order. */
-static uint32_t marks_of(uint32_t flags, uint32_t *out)
-{
-	uint32_t n = 0;
-
-	if (flags & STACK_OFF_CPU)
-		out[n++] = MARK_OFF_CPU;
-	if (flags & STACK_TRUNCATED)
-		out[n++] = MARK_TRUNCATED;
-	else if (flags & STACK_PARTIAL)
-		out[n++] = MARK_PARTIAL;
-	return n;
 }
 
 static int by_thread_then_frames(const void *a, const void *b)
@@ -64,10 +47,9 @@ static int by_thread_then_frames(const void *a, const void *b)
 	return (x->n > y->n) - (x->n < y->n);
 }
 
-static void write_frame(struct json_out *j, const struct symbolizer *s, uint32_t id)
+static void write_frame(struct json_out *j, const struct frame_table *ft, uint32_t id)
 {
-	const struct frame_info *f = &s->frames[id];
-	const struct func_info *fn = &s->funcs[f->func];
+	const struct ft_func *fn = frame_table_func_of(ft, id);
 
 	json_raw(j, "{\"name\":");
 	json_str(j, fn->name);
@@ -75,13 +57,13 @@ static void write_frame(struct json_out *j, const struct symbolizer *s, uint32_t
 		json_raw(j, ",\"file\":");
 		json_str(j, fn->file);
 		json_raw(j, ",\"line\":");
-		json_i64(j, f->line >= 0 ? f->line : fn->firstline);
+		json_i64(j, frame_table_line(ft, id));
 	}
 	json_char(j, '}');
 }
 
 /* One thread's profile: stacks st[0..n), all of one thread. */
-static void write_thread(struct json_out *j, const struct profile *p, const struct symbolizer *s,
+static void write_thread(struct json_out *j, const struct profile *p,
 			 const struct profile_stack *st, size_t n, const int32_t *index, double hz)
 {
 	uint64_t total = 0;
@@ -96,20 +78,11 @@ static void write_thread(struct json_out *j, const struct profile *p, const stru
 	json_double(j, total / hz);
 	json_raw(j, ",\"samples\":[");
 	for (size_t i = 0; i < n; i++) {
-		uint32_t marks[NMARKS], nm = marks_of(st[i].flags, marks);
-
 		json_raw(j, i ? ",[" : "[");
-		for (uint32_t k = 0; k < nm; k++) {
+		for (uint32_t k = 0; k < st[i].n; k++) {
 			if (k)
 				json_char(j, ',');
-			json_u64(j, index[s->nframes + marks[k]]);
-		}
-		for (uint32_t k = 0; k < st[i].n; k++) {
-			uint32_t f = st[i].frames[k] < s->nframes ? st[i].frames[k] : FRAME_UNKNOWN;
-
-			if (k || nm)
-				json_char(j, ',');
-			json_u64(j, index[f]);
+			json_u64(j, index[frame_table_id(p->frames, st[i].frames[k])]);
 		}
 		json_char(j, ']');
 	}
@@ -122,11 +95,11 @@ static void write_thread(struct json_out *j, const struct profile *p, const stru
 	json_raw(j, "]}");
 }
 
-int write_speedscope(const struct profile *p, const struct symbolizer *s,
-		     const struct profile_meta *m, FILE *out)
+int write_speedscope(const struct profile *p, const struct profile_meta *m, FILE *out)
 {
+	const struct frame_table *ft = p->frames;
 	struct collect c = { calloc(p->nstacks ? p->nstacks : 1, sizeof(*c.st)), 0 };
-	int32_t *index = malloc((s->nframes + NMARKS) * sizeof(*index));
+	int32_t *index = malloc((ft->nframes ? ft->nframes : 1) * sizeof(*index));
 	struct json_out *j = malloc(sizeof(*j));
 	double hz = m->hz > 0 ? m->hz : 99;
 	size_t active = 0, nthreads = 0;
@@ -142,16 +115,12 @@ int write_speedscope(const struct profile *p, const struct symbolizer *s,
 	qsort(c.st, c.n, sizeof(*c.st), by_thread_then_frames);
 
 	/* Shared frame indices, in order of first use; the busiest thread. */
-	memset(index, 0xff, (s->nframes + NMARKS) * sizeof(*index));
+	memset(index, 0xff, (ft->nframes ? ft->nframes : 1) * sizeof(*index));
 	for (size_t i = 0, first = 0; i < c.n; i++) {
-		uint32_t marks[NMARKS], nm = marks_of(c.st[i].flags, marks);
 		uint64_t sum = 0;
 
-		for (uint32_t k = 0; k < nm; k++)
-			if (index[s->nframes + marks[k]] < 0)
-				index[s->nframes + marks[k]] = nshared++;
 		for (uint32_t k = 0; k < c.st[i].n; k++) {
-			uint32_t f = c.st[i].frames[k] < s->nframes ? c.st[i].frames[k] : FRAME_UNKNOWN;
+			uint32_t f = frame_table_id(ft, c.st[i].frames[k]);
 
 			if (index[f] < 0)
 				index[f] = nshared++;
@@ -183,19 +152,13 @@ int write_speedscope(const struct profile *p, const struct symbolizer *s,
 			err = -ENOMEM;
 			goto out;
 		}
-		for (uint32_t f = 0; f < s->nframes + NMARKS; f++)
+		for (uint32_t f = 0; f < ft->nframes; f++)
 			if (index[f] >= 0)
 				by_index[index[f]] = f;
 		for (int32_t i = 0; i < nshared; i++) {
 			if (i)
 				json_raw(j, ",\n");
-			if (by_index[i] >= s->nframes) {
-				json_raw(j, "{\"name\":");
-				json_str(j, mark_names[by_index[i] - s->nframes]);
-				json_char(j, '}');
-			} else {
-				write_frame(j, s, by_index[i]);
-			}
+			write_frame(j, ft, by_index[i]);
 		}
 		free(by_index);
 	}
@@ -205,7 +168,7 @@ int write_speedscope(const struct profile *p, const struct symbolizer *s,
 			continue;
 		if (first)
 			json_raw(j, ",\n");
-		write_thread(j, p, s, c.st + first, i + 1 - first, index, hz);
+		write_thread(j, p, c.st + first, i + 1 - first, index, hz);
 		first = i + 1;
 	}
 	json_raw(j, "]}\n");

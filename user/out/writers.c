@@ -1,100 +1,118 @@
-/* Output format selection and the common open/write/close path. */
+/* The table of output formats, and the one path that writes a file. */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "out/writers.h"
 
-static const struct {
-	const char *name;
-	enum out_format f;
-} names[] = {
-	{ "folded", FMT_FOLDED },
-	{ "html", FMT_HTML },
-	{ "speedscope", FMT_SPEEDSCOPE },
-	{ "pprof", FMT_PPROF },
-	{ "chrome", FMT_CHROME },
+const struct writer writers[] = {
+	{ "folded", { ".folded", ".txt" }, "flamegraph.pl, inferno, speedscope", 0, 1, write_folded },
+	{ "html", { ".html", ".svg" }, "a browser: an interactive flame graph in one file", 0, 1, write_html },
+	{ "speedscope", { ".speedscope.json" }, "speedscope.app", 0, 1, write_speedscope },
+	{ "pprof", { ".pb.gz", ".pprof" }, "go tool pprof, Pyroscope, Parca", 0, 1, write_pprof },
+	{ "chrome", { ".trace.json" }, "Perfetto, chrome://tracing: a timeline per thread", 1, 0, write_chrome },
+	{ NULL },
 };
 
-/* Longest suffixes first: ".speedscope.json" before ".json". */
-static const struct {
-	const char *suffix;
-	enum out_format f;
-} suffixes[] = {
-	{ ".speedscope.json", FMT_SPEEDSCOPE },
-	{ ".trace.json", FMT_CHROME },
-	{ ".pb.gz", FMT_PPROF },
-	{ ".pprof", FMT_PPROF },
-	{ ".html", FMT_HTML },
-	{ ".svg", FMT_HTML },
-	{ ".folded", FMT_FOLDED },
-	{ ".txt", FMT_FOLDED },
-};
+#define NSUFFIXES (sizeof(writers[0].suffixes) / sizeof(writers[0].suffixes[0]))
 
-int format_parse(const char *name, enum out_format *f)
+const struct writer *writer_named(const char *name)
 {
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(name, names[i].name)) {
-			*f = names[i].f;
-			return 0;
+	for (const struct writer *w = writers; w->name; w++)
+		if (!strcmp(w->name, name))
+			return w;
+	return NULL;
+}
+
+const struct writer *writer_for_path(const char *path)
+{
+	const struct writer *best = &writers[0];
+	size_t n = strlen(path), best_len = 0;
+
+	/* The longest suffix wins: ".speedscope.json" over a ".json". */
+	for (const struct writer *w = writers; w->name; w++)
+		for (size_t i = 0; i < NSUFFIXES && w->suffixes[i]; i++) {
+			size_t k = strlen(w->suffixes[i]);
+
+			if (k > best_len && n >= k && !strcasecmp(path + n - k, w->suffixes[i])) {
+				best = w;
+				best_len = k;
+			}
 		}
-	}
-	return -EINVAL;
+	return best;
 }
 
-enum out_format format_from_path(const char *path)
-{
-	size_t n = strlen(path);
-
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		size_t k = strlen(suffixes[i].suffix);
-
-		if (n >= k && !strcasecmp(path + n - k, suffixes[i].suffix))
-			return suffixes[i].f;
-	}
-	return FMT_FOLDED;
-}
-
-const char *format_name(enum out_format f)
-{
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].f == f)
-			return names[i].name;
-	return "?";
-}
-
-int format_needs_timeline(enum out_format f)
-{
-	return f == FMT_CHROME;
-}
-
-int format_write(enum out_format f, const struct profile *p, const struct symbolizer *s,
-		 const struct profile_meta *m, const char *path)
+int writer_write(const struct writer *w, const struct profile *p, const struct profile_meta *m,
+		 const char *path)
 {
 	FILE *out = fopen(path, "we");
 	int rc;
 
 	if (!out)
 		return -errno;
-	switch (f) {
-	case FMT_HTML:
-		rc = write_html(p, s, m, out);
-		break;
-	case FMT_SPEEDSCOPE:
-		rc = write_speedscope(p, s, m, out);
-		break;
-	case FMT_PPROF:
-		rc = write_pprof(p, s, m, out);
-		break;
-	case FMT_CHROME:
-		rc = write_chrome(p, s, m, out);
-		break;
-	default:
-		rc = profile_write_folded(p, s, out);
-		break;
-	}
+	rc = w->write(p, m, out);
 	if (fclose(out) && !rc)
 		rc = -errno;
 	if (rc)
 		unlink(path);	/* no half-written file left behind */
 	return rc;
+}
+
+/* Appends to buf[0..len) what fits. */
+static void append(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (n < len)
+		snprintf(buf + n, len - n, "%s", s);
+}
+
+void writer_names(char *buf, size_t len, int for_alloc)
+{
+	const struct writer *w, *last = NULL;
+
+	buf[0] = '\0';
+	for (w = writers; w->name; w++)
+		if (!for_alloc || w->alloc)
+			last = w;
+	for (w = writers; w->name; w++) {
+		if (for_alloc && !w->alloc)
+			continue;
+		if (buf[0])
+			append(buf, len, w == last ? " or " : ", ");
+		append(buf, len, w->name);
+	}
+}
+
+void writer_suffix_list(char *buf, size_t len, int for_alloc)
+{
+	buf[0] = '\0';
+	for (const struct writer *w = writers; w->name; w++) {
+		if (for_alloc && !w->alloc)
+			continue;
+		if (buf[0])
+			append(buf, len, ", ");
+		for (size_t i = 0; i < NSUFFIXES && w->suffixes[i]; i++) {
+			if (i)
+				append(buf, len, "/");
+			append(buf, len, w->suffixes[i]);
+		}
+		/* A suffix that does not say the format's name. */
+		if (!strstr(w->suffixes[0], w->name)) {
+			append(buf, len, " (");
+			append(buf, len, w->name);
+			append(buf, len, ")");
+		}
+	}
+}
+
+void writer_print_table(FILE *out)
+{
+	fprintf(out, "| `-f` | `-o` file names | read by | `alloc -o` |\n|---|---|---|---|\n");
+	for (const struct writer *w = writers; w->name; w++) {
+		fprintf(out, "| `%s` | ", w->name);
+		for (size_t i = 0; i < NSUFFIXES && w->suffixes[i]; i++)
+			fprintf(out, "%s`%s`", i ? ", " : "", w->suffixes[i]);
+		fprintf(out, " | %s | %s |\n", w->what, w->alloc ? "yes" : "no");
+	}
 }

@@ -1,43 +1,53 @@
-/* Profile output formats: chosen by -f, or by the output file's extension,
- * each written by its own module (out_*.c). */
-#ifndef FORMATS_H
-#define FORMATS_H
+/* The output formats, one row each: the name -f takes, the file names
+ * that choose it, what it needs, and its writer (out/NAME.c). Commands,
+ * their --help and the README's list are made from this table. */
+#ifndef WRITERS_H
+#define WRITERS_H
 
+#include <stddef.h>
 #include <stdio.h>
 #include "profile/profile.h"
-#include "profile/symbolizer.h"
 
-enum out_format {
-	FMT_FOLDED,		/* .folded, .txt: flamegraph.pl's input */
-	FMT_HTML,		/* .html, .svg: an interactive flame graph in one file */
-	FMT_SPEEDSCOPE,		/* .speedscope.json */
-	FMT_PPROF,		/* .pb.gz: gzipped profile.proto */
-	FMT_CHROME,		/* .trace.json: Chrome trace events */
+struct writer {
+	const char *name;		/* -f NAME */
+	const char *suffixes[3];	/* file names ending so choose it; the first is the usual */
+	const char *what;		/* for lists: what reads it */
+	int timeline;			/* needs every sample's time (profile_keep_timeline) */
+	int alloc;			/* alloc -o can write it: no time axis needed */
+	/* 0, or -errno; the message is the caller's. */
+	int (*write)(const struct profile *p, const struct profile_meta *m, FILE *out);
 };
 
-/* -f NAME: 0, or -EINVAL for an unknown name. */
-int format_parse(const char *name, enum out_format *f);
+/* The rows, ending with a NULL name. */
+extern const struct writer writers[];
 
-/* The format a file name asks for (folded when nothing matches). */
-enum out_format format_from_path(const char *path);
+/* -f NAME: the row, or NULL for an unknown name. */
+const struct writer *writer_named(const char *name);
 
-const char *format_name(enum out_format f);
+/* The row a file name asks for by its longest matching suffix; folded
+ * when none matches. */
+const struct writer *writer_for_path(const char *path);
 
-/* Whether the format needs every sample's time (profile_keep_timeline). */
-int format_needs_timeline(enum out_format f);
+/* Writes the profile to path: 0, or -errno (the message is the caller's);
+ * no half-written file is left behind. */
+int writer_write(const struct writer *w, const struct profile *p, const struct profile_meta *m,
+		 const char *path);
 
-/* Writes the profile to path: 0, or -errno (the message is the caller's). */
-int format_write(enum out_format f, const struct profile *p, const struct symbolizer *s,
-		 const struct profile_meta *m, const char *path);
+/* "folded, html, speedscope, pprof or chrome", the names of the rows
+ * usable by alloc (for_alloc) or of all. */
+void writer_names(char *buf, size_t len, int for_alloc);
 
-/* The writers, one per module. Each returns 0 or -errno. */
-int write_html(const struct profile *p, const struct symbolizer *s,
-	       const struct profile_meta *m, FILE *out);
-int write_speedscope(const struct profile *p, const struct symbolizer *s,
-		     const struct profile_meta *m, FILE *out);
-int write_pprof(const struct profile *p, const struct symbolizer *s,
-		const struct profile_meta *m, FILE *out);
-int write_chrome(const struct profile *p, const struct symbolizer *s,
-		 const struct profile_meta *m, FILE *out);
+/* ".folded/.txt, .html/.svg, ... (pprof), ...", for -o's help. */
+void writer_suffix_list(char *buf, size_t len, int for_alloc);
 
-#endif /* FORMATS_H */
+/* The table as the README shows it (pybpftop --list-formats). */
+void writer_print_table(FILE *out);
+
+/* The writers, one per module. */
+int write_folded(const struct profile *p, const struct profile_meta *m, FILE *out);
+int write_html(const struct profile *p, const struct profile_meta *m, FILE *out);
+int write_speedscope(const struct profile *p, const struct profile_meta *m, FILE *out);
+int write_pprof(const struct profile *p, const struct profile_meta *m, FILE *out);
+int write_chrome(const struct profile *p, const struct profile_meta *m, FILE *out);
+
+#endif /* WRITERS_H */

@@ -1,4 +1,6 @@
-/* The BPF side of `pybpftop alloc`: one object, two sets of programs. */
+/* The BPF side of `pybpftop alloc`: one object, two sets of programs.
+ * Sampled mode's programs filter by process in BPF and are attached at
+ * open; --exact's uprobes are attached per target, to its own allocator. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,54 +10,23 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "probe/alloc.h"
-#include "probe/bpf_common.h"
 #include "alloc.skel.h"
 #include "proc/elf_image.h"
 #include "proc/procfs.h"
 
 #define PAGE 4096ull
-#define MAX_LINKS 32
+#define SAMPLED_LINKS 4
+#define EXACT_LINKS 5		/* per target: malloc, calloc, realloc, free, returns */
 
 struct alloc_probe {
+	struct probe base;
 	struct alloc_bpf *skel;
-	struct bpf_link *links[MAX_LINKS];	/* sampled mode */
-	int link_fds[MAX_LINKS];		/* --exact: uprobe_multi links */
-	int nlinks;
-	struct ring_buffer *rb;
-	int ncpus;
-	struct alloc_probe_opts opts;
+	int exact;
+	struct bpf_link *links[SAMPLED_LINKS];	/* sampled mode */
+	/* --exact: each target's uprobe_multi links, filtered to its pid */
+	struct { pid_t pid; int fds[EXACT_LINKS]; } exact_links[PYBPFTOP_MAX_PROCS];
+	int nexact;
 };
-
-static int on_event(void *ctx, void *data, size_t len)
-{
-	struct alloc_probe *p = ctx;
-	const struct py_alloc_event *e = data;
-	const struct py_sample_hdr *hdr = (const void *)(e + 1);
-
-	if (len < sizeof(*e))
-		return 0;
-	if (e->kind != ALLOC_EV_BLOCK && e->kind != ALLOC_EV_PAGE) {
-		p->opts.on_event(p->opts.ctx, e, NULL, NULL);
-		return 0;
-	}
-	if (len < sizeof(*e) + sizeof(*hdr) || hdr->depth > PYBPFTOP_MAX_DEPTH ||
-	    len < sizeof(*e) + sizeof(*hdr) + hdr->depth * sizeof(struct py_frame))
-		return 0;
-	p->opts.on_event(p->opts.ctx, e, hdr, (const void *)(hdr + 1));
-	return 0;
-}
-
-static int keep_link(struct alloc_probe *p, struct bpf_link *l)
-{
-	if (!l)
-		return -errno;
-	if (p->nlinks == MAX_LINKS) {
-		bpf_link__destroy(l);
-		return -E2BIG;
-	}
-	p->links[p->nlinks++] = l;
-	return 0;
-}
 
 /* The allocator API, in the three domains tracemalloc traces. */
 static const struct {
@@ -133,7 +104,8 @@ static int uprobe_multi(struct bpf_program *prog, const char *path, const uint64
 	return fd < 0 ? -errno : fd;
 }
 
-static int attach_exact(struct alloc_probe *p, const struct py_target *t, char *err, size_t errlen)
+static int attach_exact(struct alloc_probe *p, const struct py_target *t, int *fds,
+			char *err, size_t errlen)
 {
 	struct alloc_bpf *s = p->skel;
 	struct bpf_program *enter[] = { s->progs.malloc_enter, s->progs.calloc_enter,
@@ -169,7 +141,7 @@ static int attach_exact(struct alloc_probe *p, const struct py_target *t, char *
 		rc = kind < 4 ? uprobe_multi(enter[kind], path, kind_offs, n, 0, t->pid) :
 				uprobe_multi(s->progs.alloc_exit, path, ret_offs, nret, 1, t->pid);
 		if (rc >= 0) {
-			p->link_fds[p->nlinks++] = rc;
+			fds[kind] = rc;
 			rc = 0;
 		}
 	}
@@ -183,11 +155,11 @@ static int attach_exact(struct alloc_probe *p, const struct py_target *t, char *
 static int attach_sampled(struct alloc_probe *p, char *err, size_t errlen)
 {
 	struct alloc_bpf *s = p->skel;
-	struct bpf_program *progs[] = { s->progs.fault_user, s->progs.fault_kernel,
-					s->progs.sys_enter, s->progs.sys_exit };
+	struct bpf_program *progs[SAMPLED_LINKS] = { s->progs.fault_user, s->progs.fault_kernel,
+						     s->progs.sys_enter, s->progs.sys_exit };
 
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		int rc = keep_link(p, bpf_program__attach(progs[i]));
+	for (size_t i = 0; i < SAMPLED_LINKS; i++) {
+		int rc = (p->links[i] = bpf_program__attach(progs[i])) ? 0 : -errno;
 
 		if (rc) {
 			snprintf(err, errlen, "failed to attach %s: %s (it needs an x86-64 kernel with BTF, Linux 5.5 or later)",
@@ -198,25 +170,124 @@ static int attach_sampled(struct alloc_probe *p, char *err, size_t errlen)
 	return 0;
 }
 
-int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o,
-		      char *err, size_t errlen)
+/* The slot of pid's --exact links, or NULL. */
+static int *exact_fds(struct alloc_probe *p, pid_t pid)
+{
+	for (int i = 0; i < p->nexact; i++)
+		if (p->exact_links[i].pid == pid)
+			return p->exact_links[i].fds;
+	return NULL;
+}
+
+static void detach_exact(struct alloc_probe *p, pid_t pid)
+{
+	for (int i = 0; i < p->nexact; i++) {
+		if (p->exact_links[i].pid != pid)
+			continue;
+		for (int k = 0; k < EXACT_LINKS; k++)
+			if (p->exact_links[i].fds[k] >= 0)
+				close(p->exact_links[i].fds[k]);
+		p->exact_links[i] = p->exact_links[--p->nexact];
+		return;
+	}
+}
+
+static int add_target(struct probe *base, const struct py_target *t, char *err, size_t errlen)
+{
+	struct alloc_probe *p = (struct alloc_probe *)base;
+	int rc, *fds;
+
+	if (!exact_fds(p, t->pid) && base->ntargets == PYBPFTOP_MAX_PROCS) {
+		snprintf(err, errlen, "too many processes: at most %d", PYBPFTOP_MAX_PROCS);
+		return -E2BIG;
+	}
+	if ((rc = probe_put_target(base, t, err, errlen)))
+		return rc;
+	base->ntargets++;
+	if (!p->exact)
+		return 0;
+	/* An exec'd target maps another binary: probe that one. */
+	detach_exact(p, t->pid);
+	p->exact_links[p->nexact].pid = t->pid;
+	fds = p->exact_links[p->nexact++].fds;
+	for (int k = 0; k < EXACT_LINKS; k++)
+		fds[k] = -1;
+	rc = attach_exact(p, t, fds, err, errlen);
+	if (rc) {
+		detach_exact(p, t->pid);
+		probe_drop_target(base, t->pid);
+		base->ntargets--;
+	}
+	return rc;
+}
+
+static int update_target(struct probe *base, const struct py_target *t, char *err, size_t errlen)
+{
+	base->ntargets--;
+	return add_target(base, t, err, errlen);
+}
+
+static void remove_target(struct probe *base, pid_t pid)
+{
+	probe_drop_target(base, pid);
+	detach_exact((struct alloc_probe *)base, pid);
+}
+
+static void stop(struct probe *base)
+{
+	struct alloc_probe *p = (struct alloc_probe *)base;
+
+	for (int i = 0; i < SAMPLED_LINKS; i++) {
+		bpf_link__destroy(p->links[i]);
+		p->links[i] = NULL;
+	}
+	while (p->nexact)
+		detach_exact(p, p->exact_links[0].pid);
+}
+
+static void destroy(struct probe *base)
+{
+	struct alloc_probe *p = (struct alloc_probe *)base;
+
+	stop(base);
+	ring_buffer__free(base->rb);
+	alloc_bpf__destroy(p->skel);
+	free(p);
+}
+
+static const struct probe_ops alloc_ops = {
+	.name = "allocation probes",
+	.add_target = add_target,
+	.update_target = update_target,
+	.remove_target = remove_target,
+	.stop = stop,
+	.destroy = destroy,
+	.counters = COUNTER(CNT_FAULTS) | COUNTER(CNT_ALLOC_CALLS) | COUNTER(CNT_NESTED) |
+		    COUNTER(CNT_BUSY) | COUNTER(CNT_SAMPLES) | COUNTER(CNT_EMITTED) |
+		    COUNTER(CNT_LOST) | COUNTER(CNT_TRUNCATED) | COUNTER(CNT_READ_ERROR) |
+		    COUNTER(CNT_NO_THREAD),
+};
+
+struct probe *alloc_probe_open(const struct alloc_probe_opts *o, const struct probe_sink *sink,
+			       char *err, size_t errlen)
 {
 	struct alloc_probe *p = calloc(1, sizeof(*p));
 	struct bpf_program *prog;
 	int rc;
 
-	*out = NULL;
-	if (!p)
-		return -ENOMEM;
-	p->opts = *o;
-	bpf_shared_log(o->verbose);
-	p->ncpus = libbpf_num_possible_cpus();
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->base.ops = &alloc_ops;
+	p->exact = o->exact;
 	p->skel = alloc_bpf__open();
-	if (p->ncpus <= 0 || !p->skel) {
-		rc = p->ncpus <= 0 ? p->ncpus : -errno;
-		snprintf(err, errlen, "failed to open the BPF object: %s", strerror(-rc));
+	if (!p->skel) {
+		snprintf(err, errlen, "failed to open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
+	if (probe_init(&p->base, &alloc_ops, p->skel->obj, sink, err, errlen))
+		goto fail;
 	p->skel->rodata->max_depth = o->max_depth;
 	if (!o->exact) {
 		/* Each fault is a 4 KiB page: sample it with probability
@@ -228,7 +299,6 @@ int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o
 		p->skel->rodata->sample_threshold = thr ? thr : 1;
 		p->skel->rodata->sample_bytes = (uint64_t)(PAGE * 4294967296.0 / (thr ? thr : 1) + 0.5);
 	}
-	bpf_map__set_max_entries(p->skel->maps.scratch, p->ncpus);
 	/* --exact sends an event per call: room for a busy second. */
 	if (o->exact)
 		bpf_map__set_max_entries(p->skel->maps.events, 64 << 20);
@@ -241,72 +311,17 @@ int alloc_probe_start(struct alloc_probe **out, const struct alloc_probe_opts *o
 	}
 	rc = alloc_bpf__load(p->skel);
 	if (rc) {
-		snprintf(err, errlen, "failed to load the BPF programs: %s (run with -vv for the verifier's log)",
-			 strerror(-rc));
+		probe_load_error(rc, "BPF programs", err, errlen);
 		goto fail;
 	}
-	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_event, p, NULL);
-	if (!p->rb) {
-		rc = -errno;
-		snprintf(err, errlen, "failed to set up the ring buffer: %s", strerror(errno));
+	if (probe_open_ring(&p->base, RECORDS_ALLOC, err, errlen))
 		goto fail;
-	}
 	/* The sampled mode's programs filter by process: attach them now, so
 	 * that a target started by run mode is seen from its first fault. */
-	if (!o->exact && (rc = attach_sampled(p, err, errlen)))
+	if (!o->exact && attach_sampled(p, err, errlen))
 		goto fail;
-	*out = p;
-	return 0;
+	return &p->base;
 fail:
-	alloc_probe_stop(p);
-	return rc ? rc : -EINVAL;
-}
-
-int alloc_probe_add_target(struct alloc_probe *p, const struct py_target *t, char *err, size_t errlen)
-{
-	struct py_proc proc;
-	__u32 key = t->pid;
-	int rc;
-
-	py_target_bpf_record(t, &proc);
-	rc = bpf_map__update_elem(p->skel->maps.procs, &key, sizeof(key), &proc, sizeof(proc),
-				      BPF_ANY);
-
-	if (rc) {
-		snprintf(err, errlen, "failed to register pid %d: %s", t->pid, strerror(-rc));
-		return rc;
-	}
-	return p->opts.exact ? attach_exact(p, t, err, errlen) : 0;
-}
-
-int alloc_probe_drain(struct alloc_probe *p)
-{
-	return ring_buffer__consume(p->rb);
-}
-
-void alloc_probe_detach(struct alloc_probe *p)
-{
-	for (int i = 0; p && i < p->nlinks; i++) {
-		if (p->opts.exact)
-			close(p->link_fds[i]);
-		else
-			bpf_link__destroy(p->links[i]);
-	}
-	if (p)
-		p->nlinks = 0;
-}
-
-void alloc_probe_counters(struct alloc_probe *p, uint64_t *total)
-{
-	bpf_shared_counters(p->skel->maps.counters, p->ncpus, total, NULL, 0);
-}
-
-void alloc_probe_stop(struct alloc_probe *p)
-{
-	if (!p)
-		return;
-	alloc_probe_detach(p);
-	ring_buffer__free(p->rb);
-	alloc_bpf__destroy(p->skel);
-	free(p);
+	destroy(&p->base);
+	return NULL;
 }

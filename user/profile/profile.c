@@ -1,11 +1,11 @@
-/* Aggregated stacks and the writers that read them. */
+/* Aggregated stacks, thread and process names, and per-function counts. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
 #include "proc/procfs.h"
+#include "pybpftop.h"
 #include "profile/profile.h"
 
 struct stack_entry {
@@ -29,9 +29,10 @@ struct thread_entry {
 	UT_hash_handle hh;
 };
 
-void profile_init(struct profile *p)
+void profile_init(struct profile *p, const struct frame_table *frames)
 {
 	memset(p, 0, sizeof(*p));
+	p->frames = frames;
 }
 
 void profile_free(struct profile *p)
@@ -48,7 +49,7 @@ void profile_free(struct profile *p)
 		free(t);
 	}
 	free(p->events);
-	memset(p, 0, sizeof(*p));
+	profile_init(p, p->frames);
 }
 
 static struct thread_entry *thread_get(struct profile *p, uint32_t pid, uint32_t tid)
@@ -67,22 +68,39 @@ static struct thread_entry *thread_get(struct profile *p, uint32_t pid, uint32_t
 	return t;
 }
 
+/* The marker frames a stack's flags stand for, root first: the one rule
+ * every writer then follows by printing the frames it is given. */
+static uint32_t markers_of(uint32_t flags, uint32_t *out)
+{
+	uint32_t n = 0;
+
+	if (flags & STACK_OFF_CPU)
+		out[n++] = FRAME_OFF_CPU;
+	if (flags & STACK_TRUNCATED)
+		out[n++] = FRAME_TRUNCATED;
+	else if (flags & STACK_PARTIAL)
+		out[n++] = FRAME_PARTIAL;
+	return n;
+}
+
 /* Adds count to the stack's entry, creating it; returns it, or NULL. */
 static struct stack_entry *stack_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 				     const uint32_t *frames, uint32_t n, uint64_t count)
 {
 	struct stack_entry *e, *found;
-	size_t keylen = STACK_KEY_LEN(n);
+	uint32_t marks[2], nm = markers_of(flags, marks);
+	size_t keylen = STACK_KEY_LEN(nm + n);
 
-	e = malloc(sizeof(*e) + (size_t)n * sizeof(uint32_t));
+	e = malloc(sizeof(*e) + (size_t)(nm + n) * sizeof(uint32_t));
 	if (!e)
 		return NULL;
 	e->pid = pid;
 	e->tid = tid;
 	e->flags = flags;
-	e->n = n;
+	e->n = nm + n;
+	memcpy(e->frames, marks, nm * sizeof(*marks));
 	for (uint32_t i = 0; i < n; i++)
-		e->frames[i] = frames[n - 1 - i];
+		e->frames[nm + i] = frames[n - 1 - i];
 	p->samples += count;
 	if (flags & STACK_OFF_CPU)
 		p->off_cpu += count;
@@ -130,6 +148,26 @@ int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags
 	p->events[p->nevents++] = (struct profile_event){ time_ns, e,
 		count > UINT32_MAX ? UINT32_MAX : (uint32_t)count };
 	return 0;
+}
+
+uint32_t profile_stack_flags(uint32_t sample_flags)
+{
+	uint32_t flags = 0;
+
+	if (sample_flags & SAMPLE_TRUNCATED)
+		flags |= STACK_TRUNCATED;
+	else if (sample_flags & SAMPLE_READ_ERROR)
+		flags |= STACK_PARTIAL;
+	/* A thread iterator's sample that is not a snapshot: --idle's. */
+	if ((sample_flags & (SAMPLE_THREAD | SAMPLE_ADDRS)) == SAMPLE_THREAD)
+		flags |= STACK_OFF_CPU;
+	return flags;
+}
+
+int profile_add_sample(struct profile *p, const struct py_sample_hdr *hdr, const uint32_t *ids)
+{
+	return profile_add_at(p, hdr->pid, hdr->tid, profile_stack_flags(hdr->flags), ids, hdr->depth,
+			      hdr->weight, hdr->time_ns);
 }
 
 void profile_stack_of(const struct stack_entry *e, struct profile_stack *out)
@@ -207,136 +245,6 @@ const char *profile_thread_name(const struct profile *p, uint32_t pid, uint32_t 
 	return t && t->named ? t->name : "thread";
 }
 
-/* A string with put_clean() applied, malloc'd. */
-static char *clean_dup(const char *fmt, ...)
-{
-	char *str = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&str, fmt, ap) < 0)
-		str = NULL;
-	va_end(ap);
-	for (char *c = str; c && *c; c++)
-		*c = *c == ';' ? ':' : (*c == '\n' || *c == '\r') ? ' ' : *c;
-	return str;
-}
-
-/* The text of every frame id and of each stack's root part, made once:
- * 100,000 stacks of 50 frames are 5 million frames to write. */
-struct folded {
-	const struct profile *p;
-	const struct symbolizer *s;
-	char **frame;		/* by frame id, NULL until needed */
-	struct folded_stack {
-		const struct stack_entry *e;
-		char *root;	/* process, thread and marker frames */
-	} *v;
-	size_t n;
-};
-
-static const char *frame_text(struct folded *f, uint32_t id)
-{
-	const struct symbolizer *s = f->s;
-
-	if (id >= s->nframes)
-		id = FRAME_UNKNOWN;
-	if (!f->frame[id]) {
-		const struct frame_info *fr = &s->frames[id];
-		const struct func_info *fn = &s->funcs[fr->func];
-
-		f->frame[id] = fn->file[0] ?
-			clean_dup("%s (%s:%d)", fn->name, fn->file, fr->line >= 0 ? fr->line : fn->firstline) :
-			clean_dup("%s", fn->name);
-	}
-	return f->frame[id] ? f->frame[id] : "?";
-}
-
-static char *root_text(const struct profile *p, const struct stack_entry *e)
-{
-	char proc[64] = "";
-	char *process = NULL, *thread, *out = NULL;
-
-	if (p->process_frames) {
-		process = clean_dup("%s", profile_process_name(p, e->pid));
-		snprintf(proc, sizeof(proc), " (%u);", e->pid);
-	}
-	thread = clean_dup("%s", profile_thread_name(p, e->pid, e->tid));
-	if (thread && asprintf(&out, "%s%s%s (%u)%s%s", process ? process : "", proc, thread, e->tid,
-			       e->flags & STACK_OFF_CPU ? ";[off-cpu]" : "",
-			       e->flags & STACK_TRUNCATED ? ";[truncated]" :
-			       e->flags & STACK_PARTIAL ? ";[partial]" : "") < 0)
-		out = NULL;
-	free(process);
-	free(thread);
-	return out;
-}
-
-/* qsort has no context argument: the writer in progress. */
-static struct folded *sorting;
-
-/* Root part first, then frame by frame; a stack that is a prefix of
- * another comes first. The same order as sorting the lines as text,
- * except where one frame's text is a prefix of another's. */
-static int cmp_stack(const void *a, const void *b)
-{
-	const struct folded_stack *x = a, *y = b;
-	int c = strcmp(x->root ? x->root : "", y->root ? y->root : "");
-
-	for (uint32_t i = 0; !c && i < x->e->n && i < y->e->n; i++)
-		if (x->e->frames[i] != y->e->frames[i])
-			c = strcmp(frame_text(sorting, x->e->frames[i]),
-				   frame_text(sorting, y->e->frames[i]));
-	if (!c)
-		c = (x->e->n > y->e->n) - (x->e->n < y->e->n);
-	return c;
-}
-
-int profile_write_folded(const struct profile *p, const struct symbolizer *s, FILE *out)
-{
-	struct folded f = { .p = p, .s = s };
-	struct stack_entry *e, *tmp;
-	int err = 0;
-
-	f.frame = calloc(s->nframes ? s->nframes : 1, sizeof(*f.frame));
-	f.v = calloc(p->nstacks ? p->nstacks : 1, sizeof(*f.v));
-	if (!f.frame || !f.v) {
-		free(f.frame);
-		free(f.v);
-		return -ENOMEM;
-	}
-	HASH_ITER(hh, p->stacks, e, tmp) {
-		if (f.n == p->nstacks)
-			break;
-		f.v[f.n].e = e;
-		if (!(f.v[f.n++].root = root_text(p, e)))
-			err = -ENOMEM;
-	}
-	sorting = &f;
-	qsort(f.v, f.n, sizeof(*f.v), cmp_stack);
-	sorting = NULL;
-	for (size_t i = 0; i < f.n && !err; i++) {
-		const struct stack_entry *st = f.v[i].e;
-
-		fputs(f.v[i].root, out);
-		for (uint32_t k = 0; k < st->n; k++) {
-			fputc_unlocked(';', out);
-			fputs_unlocked(frame_text(&f, st->frames[k]), out);
-		}
-		if (fprintf(out, " %llu\n", (unsigned long long)st->count) < 0)
-			err = -EIO;
-	}
-	for (size_t i = 0; i < f.n; i++)
-		free(f.v[i].root);
-	for (uint32_t i = 0; i < s->nframes; i++)
-		free(f.frame[i]);
-	free(f.frame);
-	free(f.v);
-	if (fflush(out) && !err)
-		err = -EIO;
-	return err;
-}
-
 static int by_own(const void *a, const void *b)
 {
 	const struct func_count *x = a, *y = b;
@@ -353,12 +261,12 @@ static int by_total_cmp(const void *a, const void *b)
 	       (x->own < y->own) - (x->own > y->own);
 }
 
-struct func_count *profile_functions(const struct profile *p, const struct symbolizer *s,
-				     int lines, int by_total, uint32_t *n)
+struct func_count *profile_functions(const struct profile *p, int lines, int by_total,
+				     uint32_t *n)
 {
 	uint64_t samples;
 
-	return profile_thread_functions(p, s, 0, lines, by_total, n, &samples);
+	return profile_thread_functions(p, 0, lines, by_total, n, &samples);
 }
 
 static int by_tid(const void *a, const void *b)
@@ -384,11 +292,11 @@ int profile_threads(const struct profile *p, struct profile_thread *out, int max
 	return n;
 }
 
-struct func_count *profile_thread_functions(const struct profile *p, const struct symbolizer *s,
-					    uint32_t tid, int lines, int by_total,
-					    uint32_t *n, uint64_t *samples)
+struct func_count *profile_thread_functions(const struct profile *p, uint32_t tid, int lines,
+					    int by_total, uint32_t *n, uint64_t *samples)
 {
-	uint32_t rows = lines ? s->nframes : s->nfuncs;
+	const struct frame_table *ft = p->frames;
+	uint32_t rows = lines ? ft->nframes : ft->nfuncs;
 	struct func_count *fc = calloc(rows ? rows : 1, sizeof(*fc));
 	uint64_t *seen = calloc(rows ? rows : 1, sizeof(*seen));
 	struct stack_entry *e, *tmp;
@@ -409,9 +317,11 @@ struct func_count *profile_thread_functions(const struct profile *p, const struc
 		*samples += e->count;
 		stamp++;
 		for (uint32_t i = 0; i < e->n; i++) {
-			uint32_t frame = e->frames[i] < s->nframes ? e->frames[i] : FRAME_UNKNOWN;
-			uint32_t k = lines ? frame : s->frames[frame].func;
+			uint32_t frame = e->frames[i] < ft->nframes ? e->frames[i] : FRAME_UNKNOWN;
+			uint32_t k = lines ? frame : frame_table_frame_at(ft, frame)->func;
 
+			if (frame_is_marker(frame))
+				continue;
 			/* Recursion counts once towards a total. */
 			if (seen[k] != stamp) {
 				seen[k] = stamp;
@@ -427,12 +337,12 @@ struct func_count *profile_thread_functions(const struct profile *p, const struc
 	return fc;
 }
 
-static void print_table(const struct symbolizer *s, struct func_count *fc, uint32_t n,
+static void print_table(const struct frame_table *ft, struct func_count *fc, uint32_t n,
 			uint64_t samples, FILE *out, int limit, const char *title)
 {
 	fprintf(out, "\n%s\n  %6s %8s %6s %8s  %s\n", title, "OWN%", "OWN", "TOTAL%", "TOTAL", "FUNCTION");
 	for (uint32_t i = 0; i < n && (int)i < limit; i++) {
-		const struct func_info *fn = &s->funcs[fc[i].id];
+		const struct ft_func *fn = frame_table_func_at(ft, fc[i].id);
 
 		if (!fc[i].own && !fc[i].total)
 			break;
@@ -445,16 +355,15 @@ static void print_table(const struct symbolizer *s, struct func_count *fc, uint3
 	}
 }
 
-void profile_print_top(const struct profile *p, const struct symbolizer *s,
-		       FILE *out, int limit)
+void profile_print_top(const struct profile *p, FILE *out, int limit)
 {
 	struct func_count *fc;
 	uint32_t n;
 
-	if (!p->samples || !(fc = profile_functions(p, s, 0, 0, &n)))
+	if (!p->samples || !(fc = profile_functions(p, 0, 0, &n)))
 		return;
-	print_table(s, fc, n, p->samples, out, limit, "Top functions by own samples:");
+	print_table(p->frames, fc, n, p->samples, out, limit, "Top functions by own samples:");
 	qsort(fc, n, sizeof(*fc), by_total_cmp);
-	print_table(s, fc, n, p->samples, out, limit, "Top functions by total samples:");
+	print_table(p->frames, fc, n, p->samples, out, limit, "Top functions by total samples:");
 	free(fc);
 }

@@ -1,11 +1,14 @@
-/* Aggregated stacks: (pid, tid, frames) -> samples, plus thread names. */
+/* Aggregated stacks: (pid, tid, frames) -> samples, plus thread and
+ * process names. Frames are ids of a frame table; the profile hands out
+ * stacks root first with the marker frames ([off-cpu], [truncated],
+ * [partial]) already in them, so writers print what they are given. */
 #ifndef PROFILE_H
 #define PROFILE_H
 
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include "profile/symbolizer.h"
+#include "profile/frame_table.h"
 
 #define STACK_TRUNCATED 1u	/* deeper than --max-depth: root frames missing */
 #define STACK_PARTIAL	2u	/* a frame read failed: root frames missing */
@@ -27,6 +30,7 @@ struct profile_process {
 };
 
 struct profile {
+	const struct frame_table *frames;	/* what the frame ids name; not owned */
 	struct stack_entry *stacks;
 	struct thread_entry *threads;
 	uint64_t samples;	/* stacks added, weighted */
@@ -52,16 +56,24 @@ struct profile_meta {
 	uint64_t start_mono_ns;	/* the same instant on CLOCK_MONOTONIC */
 };
 
-void profile_init(struct profile *p);
+void profile_init(struct profile *p, const struct frame_table *frames);
 void profile_free(struct profile *p);
 
-/* Count one stack; frames are frame ids, innermost first, as BPF sends them. */
+/* Count one stack; frames are frame ids, innermost first, as BPF sends them.
+ * The STACK_* flags become marker frames at its root: [off-cpu] right under
+ * the thread, then [truncated] or [partial]. */
 int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 		const uint32_t *frames, uint32_t n, uint64_t count);
 
 /* The same, and with a timeline kept, one event at time_ns. */
 int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 		   const uint32_t *frames, uint32_t n, uint64_t count, uint64_t time_ns);
+
+/* A sample as BPF sends it (frame ids innermost first), at its time, its
+ * SAMPLE_* flags made STACK_* flags: the one place they are mapped. */
+struct py_sample_hdr;
+int profile_add_sample(struct profile *p, const struct py_sample_hdr *hdr, const uint32_t *ids);
+uint32_t profile_stack_flags(uint32_t sample_flags);
 
 /* Keep every sample's time and stack (the chrome format needs them). */
 void profile_keep_timeline(struct profile *p, int on);
@@ -70,7 +82,7 @@ void profile_keep_timeline(struct profile *p, int on);
 struct profile_stack {
 	uint32_t pid, tid, flags;	/* STACK_* flags */
 	uint32_t n;
-	const uint32_t *frames;		/* frame ids, root first */
+	const uint32_t *frames;		/* frame ids, root first, markers first of all */
 	uint64_t count;			/* weighted samples */
 };
 
@@ -96,30 +108,23 @@ void profile_name_threads(struct profile *p, int refresh);
 /* Set a thread's name directly (tests; threads of exited processes). */
 void profile_set_thread_name(struct profile *p, uint32_t pid, uint32_t tid, const char *name);
 
-/* One line per unique stack, root first, sorted:
- *   thread-name (tid);outer (file.py:line);...;inner (file.py:line) COUNT
- * With p->process_frames, a `process-name (pid)` frame comes first.
- * An off-CPU stack (--idle) has a `[off-cpu]` frame right under the thread,
- * so that a flame graph shows waiting as its own tower per thread. */
-int profile_write_folded(const struct profile *p, const struct symbolizer *s, FILE *out);
-
 struct func_count {
 	uint32_t id;		/* a function id, or a frame id for line-level rows */
 	uint64_t own, total;
 };
 
 /* Own and total samples per function (lines = 0) or per function and line
- * (lines = 1), recursion counted once towards a total; sorted by own
+ * (lines = 1), recursion counted once towards a total, marker frames left
+ * out; sorted by own
  * samples, or by total ones with by_total. Returns a malloc'd array of
  * *n rows, or NULL. */
-struct func_count *profile_functions(const struct profile *p, const struct symbolizer *s,
-				     int lines, int by_total, uint32_t *n);
+struct func_count *profile_functions(const struct profile *p, int lines, int by_total,
+				     uint32_t *n);
 
 /* The same, for one thread only (tid 0: every thread); *samples gets the
  * samples counted. */
-struct func_count *profile_thread_functions(const struct profile *p, const struct symbolizer *s,
-					    uint32_t tid, int lines, int by_total,
-					    uint32_t *n, uint64_t *samples);
+struct func_count *profile_thread_functions(const struct profile *p, uint32_t tid, int lines,
+					    int by_total, uint32_t *n, uint64_t *samples);
 
 /* Up to max (tid, name) pairs of the threads seen, in tid order. */
 struct profile_thread {
@@ -129,7 +134,6 @@ struct profile_thread {
 int profile_threads(const struct profile *p, struct profile_thread *out, int max);
 
 /* The top `limit` functions by own and by total samples. */
-void profile_print_top(const struct profile *p, const struct symbolizer *s,
-		       FILE *out, int limit);
+void profile_print_top(const struct profile *p, FILE *out, int limit);
 
 #endif /* PROFILE_H */

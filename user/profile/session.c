@@ -1,5 +1,7 @@
-/* A profiling session: targets, sampler and profile, with one clean-up. */
+/* A profiling session: targets, probes, following, signals and the loop,
+ * with one clean-up. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +10,13 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
+#include "probe/sampler.h"
+#include "probe/threads.h"
 #include "proc/procfs.h"
 #include "profile/session.h"
 
-/* How often the ring buffer is drained: samples are sent without wakeups.
+/* How often the probes are drained: samples are sent without wakeups.
  * 16 MiB holds 100 ms of 50-frame stacks at 999 Hz on 1,000 CPUs. */
 #define POLL_MS 100
 /* A followed process that is not Python this long after its exec is not
@@ -23,12 +28,8 @@
  * within a few tens of milliseconds. */
 #define FOLLOW_POLL_MS 10
 
-volatile sig_atomic_t session_stop;
-
-static void on_signal(int sig)
-{
-	session_stop = sig;
-}
+volatile sig_atomic_t session_stop, session_usr1;
+static pid_t run_child;
 
 double session_now(void)
 {
@@ -38,39 +39,87 @@ double session_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void on_sample(void *ctx, const struct py_sample_hdr *hdr,
-		      const struct py_frame *frames, const uint64_t *addrs)
+/* In run mode a signal sent to pybpftop alone is passed on, and Ctrl-C at
+ * the terminal reaches the child anyway (same process group): the child
+ * decides when to end, and what was collected is written when it has. */
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (sig == SIGUSR1)
+		session_usr1 = 1;
+	else if (run_child <= 0)
+		session_stop = sig;
+	else if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
+		kill(run_child, sig);
+}
+
+static void catch_signals(int usr1)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	if (usr1)
+		sigaction(SIGUSR1, &sa, NULL);
+}
+
+static struct session_target *target_of(const struct session *s, pid_t pid)
+{
+	for (int i = 0; i < s->ntargets; i++)
+		if (s->targets[i]->t.pid == pid)
+			return s->targets[i];
+	return NULL;
+}
+
+/* The target a record of pid stamped `time_ns` belongs to, or NULL when it
+ * cannot be named: taken before an exec, the code it names is gone. */
+static struct session_target *namable(const struct session *s, uint32_t pid, uint64_t time_ns)
+{
+	struct session_target *t = target_of(s, pid);
+
+	return t && !t->stale && time_ns >= t->exec_ns ? t : NULL;
+}
+
+static void name_frames(struct session *s, struct session_target *t,
+			const struct py_frame *frames, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		s->ids[i] = symbolizer_frame(&s->sym, &t->t, frames[i].code, frames[i].lasti);
+}
+
+static void on_stack(void *ctx, const struct py_sample_hdr *hdr, const struct py_frame *frames,
+		     const uint64_t *addrs)
 {
 	struct session *s = ctx;
-	struct py_target *t = NULL;
-	uint32_t flags = 0;
+	struct session_target *t = namable(s, hdr->pid, hdr->time_ns);
 
-	for (int i = 0; i < s->ntargets; i++)
-		if ((uint32_t)s->targets[i]->pid == hdr->pid)
-			t = s->targets[i];
-	/* Taken before an exec: the code it names is gone. */
-	if (!t || t->stale || hdr->time_ns < t->exec_ns)
+	if (!t || !s->opts->sink.stack)
 		return;
-	for (uint32_t i = 0; i < hdr->depth; i++)
-		s->ids[i] = symbolizer_frame(&s->sym, t, frames[i].code, frames[i].lasti);
-	/* A snapshot of every thread (session_threads), not a sample. */
-	if (hdr->flags & SAMPLE_ADDRS) {
-		if (s->nthreads < SESSION_MAX_THREADS)
-			s->threads[s->nthreads++] = (struct session_thread){
-				hdr->pid, hdr->tid, hdr->tstate,
-				hdr->flags & (SAMPLE_ON_CPU | SAMPLE_RUNNABLE) };
-		if (s->opts->on_thread)
-			s->opts->on_thread(s->opts->ctx, t, hdr, s->ids, frames, addrs);
+	name_frames(s, t, frames, hdr->depth);
+	s->opts->sink.stack(s->opts->sink.ctx, t, hdr, s->ids, frames, addrs);
+}
+
+static void on_alloc(void *ctx, const struct py_alloc_event *e, const struct py_sample_hdr *hdr,
+		     const struct py_frame *frames)
+{
+	struct session *s = ctx;
+	struct session_target *t = target_of(s, e->pid);
+
+	if (!t || !s->opts->sink.alloc)
 		return;
+	if (hdr) {
+		if (!namable(s, e->pid, hdr->time_ns))
+			return;
+		name_frames(s, t, frames, hdr->depth);
 	}
-	if (hdr->flags & SAMPLE_TRUNCATED)
-		flags |= STACK_TRUNCATED;
-	else if (hdr->flags & SAMPLE_READ_ERROR)
-		flags |= STACK_PARTIAL;
-	if (hdr->flags & SAMPLE_THREAD)
-		flags |= STACK_OFF_CPU;
-	profile_add_at(&s->prof, hdr->pid, hdr->tid, flags, s->ids, hdr->depth, hdr->weight,
-		       hdr->time_ns);
+	s->opts->sink.alloc(s->opts->sink.ctx, t, e, hdr, hdr ? s->ids : NULL);
+}
+
+static void tell(struct session *s, struct session_target *t, enum session_event what)
+{
+	if (s->opts->sink.target)
+		s->opts->sink.target(s->opts->sink.ctx, t, what);
 }
 
 /* --idle: a timer at the sampling rate drives the off-CPU passes. */
@@ -96,78 +145,127 @@ static void idle_pass(struct session *s)
 	 * one, so wall time adds up even when the timer slips. */
 	if (read(s->idle_timer, &periods, sizeof(periods)) != sizeof(periods) || !periods)
 		return;
-	sampler_snapshot(s->sampler, SNAPSHOT_OFF_CPU, periods > UINT32_MAX ? UINT32_MAX : periods);
+	threads_snapshot(s->threads, SNAPSHOT_OFF_CPU, periods > UINT32_MAX ? UINT32_MAX : periods);
 }
 
-int session_threads(struct session *s)
+static void drain(struct session *s)
+{
+	for (int i = 0; i < s->nprobes; i++)
+		probe_drain(s->probes[i]);
+}
+
+int session_snapshot(struct session *s)
 {
 	int rc;
 
-	s->nthreads = 0;
-	rc = sampler_snapshot(s->sampler, SNAPSHOT_ALL, 1);
-	sampler_drain(s->sampler);
+	if (!s->threads)
+		return -EINVAL;
+	rc = threads_snapshot(s->threads, SNAPSHOT_ALL, 1);
+	drain(s);
 	symbolizer_new_epoch(&s->sym);
 	return rc;
 }
 
-/* Inspects pid and keeps it as a target (not yet in the sampler). */
-static int open_target(struct session *s, pid_t pid, char *err, size_t errlen)
+/* Inspects pid and keeps it as a target, not yet in the probes. */
+static int open_target(struct session *s, pid_t pid, int child, char *err, size_t errlen)
 {
-	struct py_target *t;
+	struct session_target *t;
+	char root[64];
 	int rc;
 
 	if (s->ntargets == SESSION_MAX_TARGETS) {
 		snprintf(err, errlen, "too many processes: at most %d", SESSION_MAX_TARGETS);
-		return PYT_UNSUPPORTED;
+		return -E2BIG;
 	}
-	t = calloc(1, sizeof(*t));
-	if (!t) {
+	if (!(t = calloc(1, sizeof(*t)))) {
 		snprintf(err, errlen, "out of memory");
-		return PYT_NO_ACCESS;
+		return -ENOMEM;
 	}
-	rc = py_target_open(pid, t, err, errlen);
-	if (rc) {
+	if ((rc = py_target_open(pid, &t->t, err, errlen))) {
 		free(t);
 		return rc;
 	}
 	if (s->opts->verbose)
 		fprintf(stderr, "pybpftop: pid %d: Python %s (found by %s), _PyRuntime at 0x%llx in %s, layout from %s\n",
-			t->pid, t->version, t->version_source,
-			(unsigned long long)t->runtime_addr, t->runtime_file, t->layout_source);
+			pid, t->t.version, t->t.version_source, (unsigned long long)t->t.runtime_addr,
+			t->t.runtime_file, t->t.layout_source);
 	/* Kept for the output files' titles, for after it exits. */
-	if (!proc_cmdline(t->pid, t->cmdline, sizeof(t->cmdline)))
-		snprintf(t->cmdline, sizeof(t->cmdline), "%s", t->comm);
-	profile_set_process_name(&s->prof, t->pid, t->comm);
-	/* A pidfd tells us the moment the target exits. */
-	s->pidfds[s->ntargets] = syscall(SYS_pidfd_open, t->pid, 0);
+	if (!proc_cmdline(pid, t->t.cmdline, sizeof(t->t.cmdline)))
+		snprintf(t->t.cmdline, sizeof(t->t.cmdline), "%s", t->t.comm);
+	/* A pidfd tells us the moment it exits; its root stays readable. */
+	t->pidfd = syscall(SYS_pidfd_open, pid, 0);
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	t->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	t->child = child;
 	s->targets[s->ntargets++] = t;
 	s->alive++;
 	return 0;
 }
 
-int session_add_target(struct session *s, pid_t pid, char *err, size_t errlen)
+static void forget_last_target(struct session *s)
+{
+	struct session_target *t = s->targets[--s->ntargets];
+
+	s->targets[s->ntargets] = NULL;
+	s->alive--;
+	if (t->pidfd >= 0)
+		close(t->pidfd);
+	if (t->root_fd >= 0)
+		close(t->root_fd);
+	free(t);
+}
+
+/* Adds the last target opened to every probe. */
+static int attach_target(struct session *s, char *err, size_t errlen)
+{
+	struct session_target *t = s->targets[s->ntargets - 1];
+	int rc = 0, i;
+
+	for (i = 0; i < s->nprobes && !rc; i++)
+		rc = s->probes[i]->ops->add_target(s->probes[i], &t->t, err, errlen);
+	if (rc) {
+		while (i-- > 0)
+			s->probes[i]->ops->remove_target(s->probes[i], t->t.pid);
+		return rc;
+	}
+	tell(s, t, TARGET_ADDED);
+	return 0;
+}
+
+/* Starts profiling one more process (found by following). */
+static int add_target(struct session *s, pid_t pid, char *err, size_t errlen)
 {
 	int rc;
 
-	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->pid == pid)
-			return 0;
-	rc = open_target(s, pid, err, errlen);
+	if (target_of(s, pid))
+		return 0;
+	/* Run mode's command is the user's, not a child of theirs. */
+	if ((rc = open_target(s, pid, pid != s->child.pid, err, errlen)))
+		return rc;
+	if ((rc = attach_target(s, err, errlen)))
+		forget_last_target(s);
+	return rc;
+}
+
+/* Inspects an exec'd target again: 0 once it is known (and sampled) again. */
+static int retarget(struct session *s, struct session_target *t, char *err, size_t errlen)
+{
+	struct py_target fresh;
+	int rc = py_target_open(t->t.pid, &fresh, err, errlen);
+
 	if (rc)
 		return rc;
-	rc = sampler_add_target(s->sampler, s->targets[s->ntargets - 1], err, errlen);
-	if (rc) {
-		/* Keep the arrays dense: forget the target again. */
-		s->ntargets--;
-		s->alive--;
-		if (s->pidfds[s->ntargets] >= 0)
-			close(s->pidfds[s->ntargets]);
-		s->pidfds[s->ntargets] = -1;
-		free(s->targets[s->ntargets]);
-		s->targets[s->ntargets] = NULL;
-		return PYT_NO_ACCESS;
+	if (!proc_cmdline(fresh.pid, fresh.cmdline, sizeof(fresh.cmdline)))
+		snprintf(fresh.cmdline, sizeof(fresh.cmdline), "%s", t->t.cmdline);
+	t->t = fresh;
+	t->t.mem = remote_mem_pid(&t->t.mem_pid);	/* it pointed into `fresh` */
+	for (int i = 0; i < s->nprobes && !rc; i++)
+		rc = s->probes[i]->ops->update_target(s->probes[i], &t->t, err, errlen);
+	if (!rc) {
+		t->stale = 0;
+		tell(s, t, TARGET_ADDED);
 	}
-	return 0;
+	return rc;
 }
 
 /* since: when the kernel saw the fork or exec (CLOCK_MONOTONIC, s). */
@@ -182,43 +280,71 @@ static void pending_add(struct session *s, pid_t pid, double since)
 		s->pending[s->npending++] = (typeof(s->pending[0])){ pid, since };
 }
 
-static struct py_target *target_of(struct session *s, pid_t pid)
+/* A fork of a target is a copy of it, layouts and code objects included:
+ * it is taken at once, as BPF has (follow.bpf.c), without a look at /proc. */
+static int adopt_fork(struct session *s, const struct session_target *parent, pid_t pid,
+		      char *err, size_t errlen)
 {
-	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->pid == pid)
-			return s->targets[i];
-	return NULL;
-}
+	struct session_target *t;
+	char root[64];
+	int rc;
 
-/* Inspects an exec'd target again: 0 once it is known (and sampled) again. */
-static int retarget(struct session *s, struct py_target *t, char *err, size_t errlen)
-{
-	struct py_target fresh = {};
-	int rc = py_target_open(t->pid, &fresh, err, errlen);
-
-	if (rc)
-		return rc;
-	if (!proc_cmdline(fresh.pid, fresh.cmdline, sizeof(fresh.cmdline)))
-		snprintf(fresh.cmdline, sizeof(fresh.cmdline), "%s", t->cmdline);
-	fresh.exec_ns = t->exec_ns;
-	*t = fresh;
-	t->mem = remote_mem_pid(&t->mem_pid);	/* it pointed into `fresh` */
-	profile_set_process_name(&s->prof, t->pid, t->comm);
-	return sampler_update_target(s->sampler, t, err, errlen) ? PYT_NO_ACCESS : 0;
+	if (s->ntargets == SESSION_MAX_TARGETS) {
+		snprintf(err, errlen, "too many processes: at most %d", SESSION_MAX_TARGETS);
+		return -E2BIG;
+	}
+	if (!(t = calloc(1, sizeof(*t)))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	t->t = parent->t;
+	t->t.pid = t->t.mem_pid = pid;
+	t->t.mem = remote_mem_pid(&t->t.mem_pid);
+	t->pidfd = syscall(SYS_pidfd_open, pid, 0);
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	t->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	t->child = 1;
+	/* Gone already: nothing to sample, and its pid may be anyone's. */
+	if (t->pidfd < 0) {
+		snprintf(err, errlen, "pid %d exited", pid);
+		free(t);
+		return -ESRCH;
+	}
+	s->targets[s->ntargets++] = t;
+	s->alive++;
+	if ((rc = attach_target(s, err, errlen)))
+		forget_last_target(s);
+	return rc;
 }
 
 static void on_proc_event(void *ctx, const struct py_proc_event *e)
 {
 	struct session *s = ctx;
-	struct py_target *t = target_of(s, e->pid);
+	struct session_target *t = target_of(s, e->pid), *parent = target_of(s, e->ppid);
+	char err[512];
+
+	if (e->kind == PROC_FORK && !t && parent && !parent->stale && !parent->exited) {
+		if (!adopt_fork(s, parent, e->pid, err, sizeof(err))) {
+			if (s->opts->verbose)
+				fprintf(stderr, "pybpftop: following pid %d (%s, a fork of %d), %.1f ms after its fork or exec was seen\n",
+					e->pid, parent->t.cmdline, e->ppid,
+					(session_now() - e->time_ns / 1e9) * 1e3);
+			return;
+		}
+		/* BPF took it: untake it, and look at it the usual way. */
+		for (int i = 0; i < s->nprobes; i++)
+			s->probes[i]->ops->remove_target(s->probes[i], e->pid);
+	}
 
 	/* A target that exec'd runs another program: its layouts and code
 	 * objects are gone, and samples from before cannot be named. */
 	if (e->kind == PROC_EXEC && t) {
-		sampler_remove_target(s->sampler, t->pid);
-		symbolizer_forget(&s->sym, t->pid);
+		for (int i = 0; i < s->nprobes; i++)
+			s->probes[i]->ops->remove_target(s->probes[i], e->pid);
+		symbolizer_forget(&s->sym, e->pid);
 		t->exec_ns = e->time_ns;
 		t->stale = 1;
+		tell(s, t, TARGET_EXEC);
 	}
 	pending_add(s, e->pid, e->time_ns / 1e9);
 }
@@ -231,146 +357,288 @@ static void pending_retry(struct session *s)
 
 	for (int i = 0; i < s->npending;) {
 		pid_t pid = s->pending[i].pid;
-		struct py_target *t = target_of(s, pid);
+		struct session_target *t = target_of(s, pid);
 		int rc = t && t->stale ? retarget(s, t, err, sizeof(err)) :
-			 session_add_target(s, pid, err, sizeof(err));
+			 add_target(s, pid, err, sizeof(err));
 
-		if (!rc && t)
-			t->stale = 0;
 		if (!rc && s->opts->verbose)
 			fprintf(stderr, "pybpftop: following pid %d (%s), %.1f ms after its fork or exec was seen\n",
-				pid, target_of(s, pid)->cmdline, (session_now() - s->pending[i].since) * 1e3);
-		if (rc && rc != PYT_NO_PROCESS && session_now() - s->pending[i].since < PENDING_S) {
+				pid, target_of(s, pid)->t.cmdline, (session_now() - s->pending[i].since) * 1e3);
+		if (rc && rc != -ESRCH && session_now() - s->pending[i].since < PENDING_S) {
 			i++;
 			continue;
 		}
-		if (rc && rc != PYT_NO_PROCESS && s->opts->verbose)
+		if (rc && rc != -ESRCH && s->opts->verbose)
 			fprintf(stderr, "pybpftop: not following pid %d: %s\n", pid, err);
 		s->pending[i] = s->pending[--s->npending];
 	}
 }
 
-int session_follow(struct session *s, pid_t pid, int children)
+/* --subprocesses with -p: follow the targets' new children from now on,
+ * and take the children they already have. */
+static void follow_existing(struct session *s)
 {
-	return sampler_follow(s->sampler, pid, children ? FOLLOW_CHILDREN : 0);
+	int n = s->ntargets;
+	char err[512];
+
+	for (int i = 0; i < n; i++)
+		follow_add(s->follow, s->targets[i]->t.pid, FOLLOW_CHILDREN);
+	for (int i = 0; i < n; i++) {
+		pid_t kids[SESSION_MAX_TARGETS];
+		int k = proc_descendants(s->targets[i]->t.pid, kids, SESSION_MAX_TARGETS);
+
+		for (int j = 0; j < k; j++) {
+			follow_add(s->follow, kids[j], FOLLOW_CHILDREN);
+			if (add_target(s, kids[j], err, sizeof(err)) && s->opts->verbose)
+				fprintf(stderr, "pybpftop: not following pid %d: %s\n", kids[j], err);
+		}
+	}
 }
 
-int session_open(struct session *s, const struct session_opts *o)
+/* Run mode: the probes are loaded before the command starts, so that it
+ * is profiled from its first Python frame: the child waits on a pipe, is
+ * followed, then execs; the session attaches once its interpreter is mapped. */
+static int run_command(struct session *s, char *err, size_t errlen)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct sampler_opts so = {
-		.hz = o->hz,
-		.threads = o->idle || o->threads,
-		.max_depth = o->max_depth,
-		.verbose = o->verbose,
-		.on_sample = on_sample,
-		.ctx = s,
-		.follow = o->follow,
-		.on_proc_event = on_proc_event,
-	};
-	char err[512];
+	char **argv = s->opts->command;
+	int rc;
+
+	if ((rc = child_spawn(&s->child, argv, err, errlen)))
+		return rc;
+	run_child = s->child.pid;
+	if ((rc = follow_add(s->follow, s->child.pid, s->opts->subprocesses ? FOLLOW_CHILDREN : 0))) {
+		snprintf(err, errlen, "cannot follow pid %d: %s", s->child.pid, strerror(-rc));
+		/* It must not run unprofiled, nor wait for a go that never comes. */
+		kill(s->child.pid, SIGKILL);
+		waitpid(s->child.pid, NULL, 0);
+		s->child.pid = run_child = -1;
+		return rc;
+	}
+	if ((rc = child_release(&s->child, argv, err, errlen))) {
+		s->child.pid = run_child = -1;
+		return rc;
+	}
+	return 0;
+}
+
+static int open_probes(struct session *s, char *err, size_t errlen)
+{
+	const struct session_opts *o = s->opts;
+	struct probe_sink sink = { on_stack, on_alloc, s };
+	struct probe *p;
+
+	probe_log(o->verbose);
+	if (o->hz) {
+		struct sampler_opts so = { .hz = o->hz, .max_depth = o->max_depth };
+
+		if (!(p = sampler_open(&so, &sink, err, errlen)))
+			return -EINVAL;
+		s->probes[s->nprobes++] = p;
+	}
+	/* dump loads the iterator alone: each object parses the kernel's
+	 * BTF, 40 ms here, most of dump's start-up. */
+	if (o->threads || o->idle) {
+		if (!(p = threads_open(o->max_depth, s->nprobes ? s->probes[0] : NULL, &sink, err, errlen)))
+			return -EINVAL;
+		s->probes[s->nprobes++] = s->threads = p;
+	}
+	if (o->alloc) {
+		if (!(p = alloc_probe_open(o->alloc, &sink, err, errlen)))
+			return -EINVAL;
+		s->probes[s->nprobes++] = p;
+	}
+	if (o->command || o->subprocesses) {
+		if (!(s->follow = follow_open(on_proc_event, s, s->nprobes ? s->probes[0] : NULL,
+					      err, errlen)))
+			return -EINVAL;
+	}
+	if (o->idle && (s->idle_timer = idle_timer_open(o->hz)) < 0) {
+		snprintf(err, errlen, "cannot create a timer for --idle: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int session_open(struct session *s, const struct session_opts *o, char *err, size_t errlen)
+{
+	struct timespec rt, mt;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->opts = o;
 	s->idle_timer = -1;
-	for (int i = 0; i < SESSION_MAX_TARGETS; i++)
-		s->pidfds[i] = -1;
-	symbolizer_init(&s->sym);
-	profile_init(&s->prof);
+	s->child.pid = -1;
+	session_stop = session_usr1 = 0;
+	if ((rc = frame_table_init(&s->frames))) {
+		snprintf(err, errlen, "out of memory");
+		return rc;
+	}
+	symbolizer_init(&s->sym, &s->frames);
 
-	/* Cheap checks first, so each bad input gets its own message. */
-	for (int i = 0; i < o->npids; i++) {
+	/* Cheap checks first, so that each bad input gets its own message. */
+	for (int i = 0; i < o->npids; i++)
 		if (kill(o->pids[i], 0) && errno == ESRCH) {
-			fprintf(stderr, "pybpftop: no process with pid %d: check the pid (ps -C python3 -o pid,cmd)\n", o->pids[i]);
-			return 1;
+			snprintf(err, errlen, "no process with pid %d: check the pid (ps -C python3 -o pid,cmd)",
+				 o->pids[i]);
+			return -ESRCH;
 		}
-	}
-	if (sampler_check_system(err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
-		return 1;
-	}
-	for (int i = 0; i < o->npids && i < SESSION_MAX_TARGETS; i++)
-		if (open_target(s, o->pids[i], err, sizeof(err)))
-			goto fail;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (sampler_start(&s->sampler, &so, s->targets, s->ntargets, err, sizeof(err)))
-		goto fail;
-	if (o->idle && (s->idle_timer = idle_timer_open(o->hz)) < 0) {
-		snprintf(err, sizeof(err), "cannot create a timer for --idle: %s", strerror(errno));
-		goto fail;
-	}
-	s->start = session_now();
-	{
-		struct timespec rt, mt;
+	if ((rc = probe_check_system(err, errlen)))
+		return rc;
+	for (int i = 0; i < o->npids; i++)
+		if ((rc = open_target(s, o->pids[i], 0, err, errlen)))
+			return rc;
+	catch_signals(o->usr1);
+	if ((rc = open_probes(s, err, errlen)))
+		return rc;
+	for (int i = 0; i < s->ntargets; i++) {
+		struct session_target *t = s->targets[i];
 
-		clock_gettime(CLOCK_REALTIME, &rt);
-		clock_gettime(CLOCK_MONOTONIC, &mt);
-		s->start_unix_ns = rt.tv_sec * 1000000000ull + rt.tv_nsec;
-		s->start_mono_ns = mt.tv_sec * 1000000000ull + mt.tv_nsec;
+		for (int k = 0; k < s->nprobes; k++)
+			if ((rc = s->probes[k]->ops->add_target(s->probes[k], &t->t, err, errlen)))
+				return rc;
+		tell(s, t, TARGET_ADDED);
 	}
+	if (o->command && (rc = run_command(s, err, errlen)))
+		return rc;
+	if (o->subprocesses && !o->command)
+		follow_existing(s);
+	s->start = session_now();
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	s->start_unix_ns = rt.tv_sec * 1000000000ull + rt.tv_nsec;
+	s->start_mono_ns = mt.tv_sec * 1000000000ull + mt.tv_nsec;
 	return 0;
-fail:
-	fprintf(stderr, "pybpftop: %s\n", err);
-	return 1;
+}
+
+static void target_exited(struct session *s, struct session_target *t)
+{
+	s->exited = t->t.pid;
+	close(t->pidfd);
+	t->pidfd = -1;
+	t->exited = 1;
+	s->alive--;
+	/* Its pid may be handed to another process: stop sampling it. */
+	for (int i = 0; i < s->nprobes; i++)
+		s->probes[i]->ops->remove_target(s->probes[i], t->t.pid);
+	tell(s, t, TARGET_EXITED);
 }
 
 void session_tick(struct session *s, int ms)
 {
-	struct pollfd pfd[SESSION_MAX_TARGETS + 2];
-	int n = s->ntargets, poll_ms = s->opts->follow ? FOLLOW_POLL_MS : POLL_MS;
-	int wait = ms < poll_ms ? ms : poll_ms;
+	struct pollfd pfd[SESSION_MAX_TARGETS + SESSION_MAX_PROBES + 2];
+	int poll_ms = s->opts->drain_ms ? s->opts->drain_ms : POLL_MS;
 	double until = session_now() + ms / 1000.0;
 
+	if (s->follow && poll_ms > FOLLOW_POLL_MS)
+		poll_ms = FOLLOW_POLL_MS;
 	do {
-		int w = s->npending ? PENDING_RETRY_MS : wait;
+		double left = (until - session_now()) * 1000;
+		int w = s->npending ? PENDING_RETRY_MS : poll_ms < left ? poll_ms : left > 0 ? (int)left + 1 : 0;
 		struct timespec ts = { w / 1000, (w % 1000) * 1000000L };
+		int n = 0, nt = s->ntargets;
 
-		for (int i = 0; i < n; i++)
-			pfd[i] = (struct pollfd){ .fd = s->pidfds[i], .events = POLLIN };
+		for (int i = 0; i < nt; i++)
+			pfd[n++] = (struct pollfd){ .fd = s->targets[i]->pidfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = s->idle_timer, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = s->follow ? follow_fd(s->follow) : -1, .events = POLLIN };
 		/* Only set when benchmarking a wakeup per sample. */
-		pfd[n] = (struct pollfd){ .fd = sampler_wakeup_fd(s->sampler), .events = POLLIN };
-		pfd[n + 1] = (struct pollfd){ .fd = s->idle_timer, .events = POLLIN };
-		if (ppoll(pfd, n + 2, &ts, NULL) > 0) {
-			if (pfd[n + 1].revents)
+		for (int i = 0; i < s->nprobes; i++)
+			pfd[n++] = (struct pollfd){ .fd = s->probes[i]->wakeup_fd, .events = POLLIN };
+		if (ppoll(pfd, n, &ts, NULL) > 0) {
+			if (pfd[nt].revents)
 				idle_pass(s);
-			for (int i = 0; i < n; i++) {
-				if (!pfd[i].revents)
-					continue;
-				s->exited = s->targets[i]->pid;
-				close(s->pidfds[i]);
-				s->pidfds[i] = -1;
-				s->alive--;
-			}
+			for (int i = 0; i < nt; i++)
+				if (pfd[i].revents && !s->targets[i]->exited)
+					target_exited(s, s->targets[i]);
 		}
-		sampler_drain(s->sampler);
+		/* Process events first: a sample taken before an exec must be
+		 * known as such before it is named. */
+		if (s->follow)
+			follow_drain(s->follow);
+		drain(s);
 		if (s->npending)
 			pending_retry(s);
 		symbolizer_new_epoch(&s->sym);
-		profile_name_threads(&s->prof, 0);
-	} while (!session_stop && s->alive && session_now() < until);
+		if (s->opts->sink.drained)
+			s->opts->sink.drained(s->opts->sink.ctx);
+		if (s->child.pid > 0 && !s->child_done &&
+		    waitpid(s->child.pid, &s->child_status, WNOHANG) == s->child.pid)
+			s->child_done = 1;
+	} while (!session_over(s) && session_now() < until && !session_usr1);
+}
+
+int session_over(const struct session *s)
+{
+	if (s->opts->command)
+		return s->child_done || s->child.pid <= 0;
+	return session_stop || !s->alive;
 }
 
 void session_finish(struct session *s)
 {
 	if (s->idle_timer >= 0)
 		idle_pass(s);
-	sampler_detach(s->sampler);
-	profile_name_threads(&s->prof, 1);
-	sampler_drain(s->sampler);
+	for (int i = 0; i < s->nprobes; i++)
+		s->probes[i]->ops->stop(s->probes[i]);
+	if (s->follow)
+		follow_drain(s->follow);
+	drain(s);
+	if (s->opts->sink.drained)
+		s->opts->sink.drained(s->opts->sink.ctx);
 }
 
-void session_close(struct session *s)
+void session_counters(const struct session *s, uint64_t *total)
 {
-	sampler_stop(s->sampler);
+	memset(total, 0, CNT_MAX * sizeof(*total));
+	/* The probes share probes[0]'s counters, or run alone. */
+	if (s->nprobes)
+		probe_counters(s->probes[0], total, NULL, 0);
+}
+
+void session_print_counters(const struct session *s, FILE *out)
+{
+	uint32_t mask = 0;
+
+	if (!s->nprobes)
+		return;
+	for (int i = 0; i < s->nprobes; i++)
+		mask |= s->probes[i]->ops->counters;
+	probe_print_counters(s->probes[0], mask, out);
+	for (int i = 0; i < s->nprobes; i++)
+		if (s->probes[i]->ops->print_stats)
+			s->probes[i]->ops->print_stats(s->probes[i], out);
+	if (s->follow)
+		fprintf(out, "Process events lost: %llu\n", (unsigned long long)follow_lost(s->follow));
+	fprintf(out, "Symbolizer: %llu code objects read, %llu unreadable, %llu found reused\n",
+		(unsigned long long)s->sym.code_reads, (unsigned long long)s->sym.code_errors,
+		(unsigned long long)s->sym.reused);
+}
+
+int session_close(struct session *s)
+{
+	int code = 0;
+
+	for (int i = 0; i < s->nprobes; i++)
+		s->probes[i]->ops->destroy(s->probes[i]);
+	follow_close(s->follow);
 	if (s->idle_timer >= 0)
 		close(s->idle_timer);
 	for (int i = 0; i < s->ntargets; i++) {
-		if (s->pidfds[i] >= 0)
-			close(s->pidfds[i]);
+		if (s->targets[i]->pidfd >= 0)
+			close(s->targets[i]->pidfd);
+		if (s->targets[i]->root_fd >= 0)
+			close(s->targets[i]->root_fd);
 		free(s->targets[i]);
 	}
 	symbolizer_free(&s->sym);
-	profile_free(&s->prof);
+	frame_table_free(&s->frames);
+	/* -d ended the profile first: the child decides when to end. */
+	if (s->child.pid > 0 && !s->child_done &&
+	    waitpid(s->child.pid, &s->child_status, 0) == s->child.pid)
+		s->child_done = 1;
+	if (s->child.pid > 0 && s->child_done)
+		code = child_exit_code(s->child_status);
+	run_child = 0;
 	memset(s, 0, sizeof(*s));
+	return code;
 }

@@ -1,92 +1,132 @@
-/* A profiling session: the targets, the sampler and the aggregated profile,
- * shared by the commands that sample (record, top). */
+/* A profiling session: what every command collects through. It owns the
+ * targets (-p, run mode's command, the children it follows, their execs and
+ * exits), the probes that sample them, the frame table their stacks are
+ * named into, signals and the loop. A command says which probes it wants
+ * and gives a sink for what they collect; a new command is a new sink,
+ * not a new loop. */
 #ifndef SESSION_H
 #define SESSION_H
 
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
-#include "profile/profile.h"
-#include "python/target.h"
-#include "probe/sampler.h"
+#include "probe/alloc.h"
+#include "probe/follow.h"
+#include "probe/probe.h"
+#include "proc/spawn.h"
+#include "profile/frame_table.h"
 #include "profile/symbolizer.h"
+#include "python/target.h"
 
-#define SESSION_MAX_TARGETS SAMPLER_MAX_TARGETS
+#define SESSION_MAX_TARGETS PYBPFTOP_MAX_PROCS
+#define SESSION_MAX_PROBES 3
 
-/* A Python thread as the last thread snapshot saw it. */
-struct session_thread {
-	uint32_t pid, tid;
-	uint64_t tstate;
-	uint32_t flags;		/* SAMPLE_ON_CPU, SAMPLE_RUNNABLE */
+struct session_target {
+	struct py_target t;
+	int pidfd;		/* readable once it exits */
+	int root_fd;		/* its root directory (O_PATH), for its files after it exits */
+	uint64_t exec_ns;	/* its last exec: samples from before are dropped */
+	int stale;		/* exec'd, not inspected again yet */
+	int exited;
+	int child;		/* found by following, not named by the user */
 };
 
-#define SESSION_MAX_THREADS 1024
+enum session_event {
+	TARGET_ADDED,		/* inspected, and sampled from now on */
+	TARGET_EXEC,		/* it exec'd: its address space and code are gone */
+	TARGET_EXITED,
+};
+
+/* What a command collects. Frame ids are the session's frame table's,
+ * innermost first, as BPF sends them. */
+struct session_sink {
+	/* A stack: a CPU sample, an off-CPU sample (--idle) or, with
+	 * SAMPLE_ADDRS in hdr->flags, a thread of session_snapshot(). */
+	void (*stack)(void *ctx, struct session_target *t, const struct py_sample_hdr *hdr,
+		      const uint32_t *ids, const struct py_frame *frames, const uint64_t *addrs);
+	/* An allocation event; hdr and ids only for those with a stack. */
+	void (*alloc)(void *ctx, struct session_target *t, const struct py_alloc_event *e,
+		      const struct py_sample_hdr *hdr, const uint32_t *ids);
+	void (*target)(void *ctx, struct session_target *t, enum session_event what);
+	void (*drained)(void *ctx);	/* after each drain */
+	void *ctx;
+};
+
+struct session_opts {
+	const pid_t *pids;
+	int npids;
+	char **command;		/* run mode: start this, profiled from its start */
+	int subprocesses;	/* follow child processes, forked or exec'd */
+	int verbose;
+	uint32_t max_depth;
+	/* The probes: */
+	int hz;			/* the CPU sampler at this rate per CPU; 0: none */
+	int threads;		/* the thread iterator, for session_snapshot() */
+	int idle;		/* --idle: off-CPU passes at hz (the thread iterator) */
+	const struct alloc_probe_opts *alloc;	/* the allocation probes */
+	int drain_ms;		/* drain at least this often; 0: every 100 ms */
+	int usr1;		/* SIGUSR1 sets session_usr1 instead of ending us */
+	struct session_sink sink;
+};
 
 struct session {
-	struct py_target *targets[SESSION_MAX_TARGETS];
-	int pidfds[SESSION_MAX_TARGETS];	/* readable when the target exits */
+	const struct session_opts *opts;
+	struct session_target *targets[SESSION_MAX_TARGETS];
 	int ntargets, alive;
 	pid_t exited;			/* the last target seen to exit */
-	struct sampler *sampler;
+	struct probe *probes[SESSION_MAX_PROBES];	/* probes[0] owns the shared maps */
+	int nprobes;
+	struct probe *threads;		/* the thread iterator, if loaded */
+	struct follow *follow;		/* run mode, --subprocesses */
+	struct frame_table frames;	/* what every sample is named into */
 	struct symbolizer sym;
-	struct profile prof;
 	uint32_t ids[PYBPFTOP_MAX_DEPTH];
 	double start;			/* session_now() at the start */
 	uint64_t start_unix_ns, start_mono_ns;	/* the same instant, for timestamps */
 	int idle_timer;			/* --idle: a timerfd at the sampling rate */
-	struct session_thread threads[SESSION_MAX_THREADS];	/* session_threads() */
-	int nthreads;
-	const struct session_opts *opts;
+	struct child child;		/* run mode's command */
+	int child_status, child_done;
 	/* Followed processes seen to fork or exec, not yet Python (or not yet
 	 * mapped): retried every few ms for up to PENDING_S seconds. */
 	struct { pid_t pid; double since; } pending[SESSION_MAX_TARGETS];
 	int npending;
 };
 
-struct session_opts {
-	const pid_t *pids;
-	int npids;
-	int hz;			/* 0: no sampling, snapshots only (dump) */
-	uint32_t max_depth;
-	int verbose;
-	int idle;		/* --idle: sample threads off the CPU too */
-	int threads;		/* session_threads() will be called */
-	int follow;		/* session_follow() will be called */
-	/* Where session_threads() sends stacks; NULL: only the table. */
-	void (*on_thread)(void *ctx, struct py_target *t, const struct py_sample_hdr *hdr,
-			  const uint32_t *frame_ids, const struct py_frame *frames,
-			  const uint64_t *addrs);
-	void *ctx;
-};
+/* Checks the system and the targets, loads and attaches the probes, and in
+ * run mode starts the command. 0, or -errno with one line naming the fix
+ * in err; session_close() is due either way. */
+int session_open(struct session *s, const struct session_opts *o, char *err, size_t errlen);
 
-/* Check the system and the targets, load and attach. On failure prints one
- * line naming the fix and returns non-zero; session_close() is still due. */
-int session_open(struct session *s, const struct session_opts *o);
-
-/* Start profiling one more process: 0, or a PYT_* code with a message in
- * err (run mode, --subprocesses). */
-int session_add_target(struct session *s, pid_t pid, char *err, size_t errlen);
-
-/* Profile pid's exec'd programs and, with children, its child processes
- * from their start (needs opts.follow). */
-int session_follow(struct session *s, pid_t pid, int children);
-
-/* Wait up to ms (less on a signal or a target's exit), then take in the
- * samples that arrived. */
+/* Waits up to ms (less on a signal or an exit), draining the probes. */
 void session_tick(struct session *s, int ms);
 
-/* Snapshot every Python thread of the targets now: fills s->threads and
- * calls opts.on_thread per thread. Returns 0 or -errno. */
-int session_threads(struct session *s);
+/* Whether there is nothing left to wait for: run mode's command exited;
+ * else a signal came, or every target exited. */
+int session_over(const struct session *s);
 
-/* Stop sampling and take in the last samples. */
+/* Walks every thread of the targets now, once: each arrives at the sink
+ * with SAMPLE_ADDRS. Needs opts.threads. 0 or -errno. */
+int session_snapshot(struct session *s);
+
+/* Stops the probes and takes in what they sent last. */
 void session_finish(struct session *s);
 
-void session_close(struct session *s);
+/* The counters of every probe, summed over CPUs. */
+void session_counters(const struct session *s, uint64_t *total);
+
+/* -v: the counter table, the probes' own costs, the symbolizer's work. */
+void session_print_counters(const struct session *s, FILE *out);
+
+/* Unloads everything. In run mode it then waits for the command (which
+ * decides when it ends) and returns its exit status, as a shell reports
+ * it; otherwise 0. */
+int session_close(struct session *s);
 
 double session_now(void);
 
-/* Set by SIGINT and SIGTERM once session_open() has run. */
-extern volatile sig_atomic_t session_stop;
+/* Set by SIGINT, SIGTERM, SIGHUP and SIGQUIT (not in run mode, where they
+ * go to the command); session_usr1 by SIGUSR1 with opts.usr1. */
+extern volatile sig_atomic_t session_stop, session_usr1;
 
 #endif /* SESSION_H */

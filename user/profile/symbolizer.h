@@ -1,38 +1,23 @@
-/* Code-object addresses to `qualname (file:line)`, with a cache per
+/* Code-object addresses to frame ids of a frame table, with a cache per
  * (pid, address) that is checked for reuse once per drain. */
 #ifndef SYMBOLIZER_H
 #define SYMBOLIZER_H
 
 #include <stdint.h>
+#include "profile/frame_table.h"
 #include "python/target.h"
 
-struct func_info {
-	char *name;		/* co_qualname (or co_name before 3.11) */
-	char *file;		/* co_filename, as the target sees it */
-	int firstline;
-};
-
-struct frame_info {
-	uint32_t func;		/* index into symbolizer.funcs */
-	int line;		/* -1 when the instruction has no line */
-};
-
 struct code_entry;
-struct intern_entry;
 
 struct symbolizer {
-	struct func_info *funcs;
-	struct frame_info *frames;
-	uint32_t nfuncs, nframes, funcs_cap, frames_cap;
+	struct frame_table *frames;	/* where the names go; not owned */
 	struct code_entry *codes;
-	struct intern_entry *func_ids, *frame_ids;
 	uint64_t epoch;			/* bumped per drain */
 	uint64_t code_reads, code_errors, reused;	/* for -v */
 };
 
-#define FRAME_UNKNOWN 0	/* frame id of a code object that could not be read */
-
-int symbolizer_init(struct symbolizer *s);
+/* Name code objects into `frames`. */
+void symbolizer_init(struct symbolizer *s, struct frame_table *frames);
 void symbolizer_free(struct symbolizer *s);
 
 /* Start a new drain: cached code objects are re-checked on first use. */

@@ -174,7 +174,7 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 	snprintf(path, sizeof(path), "/proc/%d", pid);
 	if (pid <= 0 || stat(path, &st)) {
 		snprintf(err, errlen, "no process with pid %d: check the pid (ps -C python3 -o pid,cmd)", pid);
-		return PYT_NO_PROCESS;
+		return -ESRCH;
 	}
 	read_comm(pid, t->comm, sizeof(t->comm));
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
@@ -182,16 +182,16 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 	if (n < 0) {
 		if (errno == ENOENT) {
 			snprintf(err, errlen, "process %d (%s) is a kernel thread or a zombie, not a Python process", pid, t->comm);
-			return PYT_NOT_PYTHON;
+			return -ENOEXEC;
 		}
 		snprintf(err, errlen, "cannot inspect process %d: %s: run as root or grant CAP_SYS_PTRACE", pid, strerror(errno));
-		return PYT_NO_ACCESS;
+		return -EACCES;
 	}
 	exe[n] = '\0';
 	rc = proc_maps_read(pid, &maps);
 	if (rc) {
 		snprintf(err, errlen, "cannot read /proc/%d/maps: %s: run as root", pid, strerror(-rc));
-		return rc == -ENOENT ? PYT_NOT_PYTHON : PYT_NO_ACCESS;
+		return rc == -ENOENT ? -ENOEXEC : -EACCES;
 	}
 
 	find_runtime(t, &maps, exe, &py_version_addr);
@@ -200,11 +200,11 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 	if (rc && !t->runtime_addr) {
 		snprintf(err, errlen, "process %d (%s) is not a Python process: no _PyRuntime symbol in %s or a libpython it maps; pass the pid of a CPython 3.%d-3.%d process",
 			 pid, t->comm, exe, PY_MIN_MINOR, PY_MAX_MINOR);
-		return PYT_NOT_PYTHON;
+		return -ENOEXEC;
 	}
 	if (rc) {
 		snprintf(err, errlen, "process %d (%s) has a CPython runtime but its version could not be detected (tried _Py_DebugOffsets, Py_Version, file names, version string)", pid, t->comm);
-		return PYT_UNSUPPORTED;
+		return -EOPNOTSUPP;
 	}
 	if (!t->runtime_addr)
 		snprintf(t->layout_source, sizeof(t->layout_source), "no _PyRuntime symbol was found");
@@ -212,7 +212,7 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 						 t->layout_source, sizeof(t->layout_source))) {
 		snprintf(err, errlen, "process %d (%s) runs Python %s (found by %s), which is not supported: %s",
 			 pid, t->comm, t->version, t->version_source, t->layout_source);
-		return PYT_UNSUPPORTED;
+		return -EOPNOTSUPP;
 	}
 	return 0;
 }

@@ -25,21 +25,12 @@ struct py_target {
 	char layout_source[256];	/* where v came from, for -v; or why it was refused */
 	struct remote_mem mem;
 	pid_t mem_pid;			/* the reader's context */
-	/* Kept by the session, not by py_target_open(): */
-	uint64_t exec_ns;		/* its last exec (followed processes); samples from before are dropped */
-	int stale;			/* exec'd, not inspected again yet */
 };
 
-/* Error codes of py_target_open, each with its own message. */
-enum {
-	PYT_NO_PROCESS = 1,
-	PYT_NOT_PYTHON,
-	PYT_UNSUPPORTED,
-	PYT_NO_ACCESS,
-};
-
-/* Inspect process pid. On failure returns one of the codes above and
- * writes a one-line message naming the fix into err. */
+/* Inspect process pid. On failure returns -errno and writes a one-line
+ * message naming the fix into err: -ESRCH no such process, -ENOEXEC not a
+ * Python process, -EOPNOTSUPP an unsupported version or build, -EACCES
+ * not allowed to look. */
 int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen);
 
 /* The layouts of a target running major.minor whose _PyRuntime is at

@@ -1,0 +1,109 @@
+/* What every BPF probe offers the session that runs it: targets in and
+ * out, a drain that hands decoded records to a sink, and a stop. The CPU
+ * sampler (probe/sampler.c), the thread iterator (probe/threads.c) and the
+ * allocation probes (probe/alloc.c) implement it; the session
+ * (profile/session.c) owns targets, following, signals and the loop.
+ *
+ * Each probe's skeleton goes through one life cycle, in one place: open ->
+ * set rodata and map sizes -> share the walker's maps -> load -> attach ->
+ * (targets, drains) -> stop -> destroy. */
+#ifndef PROBE_H
+#define PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <bpf/libbpf.h>
+#include "pybpftop.h"
+#include "python/target.h"
+
+/* Where a probe's records go, decoded and checked, in the order the kernel
+ * wrote them. */
+struct probe_sink {
+	/* A Python stack (a CPU sample, a thread snapshot): frames innermost
+	 * first; addrs holds each frame's address with SAMPLE_ADDRS, else NULL. */
+	void (*stack)(void *ctx, const struct py_sample_hdr *hdr, const struct py_frame *frames,
+		      const uint64_t *addrs);
+	/* An allocation event; hdr and frames are NULL unless it carries the
+	 * allocating stack (ALLOC_EV_BLOCK, ALLOC_EV_PAGE). */
+	void (*alloc)(void *ctx, const struct py_alloc_event *e, const struct py_sample_hdr *hdr,
+		      const struct py_frame *frames);
+	void *ctx;
+};
+
+struct probe;
+
+struct probe_ops {
+	const char *name;
+	/* Profile t: 0, or -errno with a message naming the fix. */
+	int (*add_target)(struct probe *p, const struct py_target *t, char *err, size_t errlen);
+	/* t exec'd: its new layouts (and files, for uprobes). */
+	int (*update_target)(struct probe *p, const struct py_target *t, char *err, size_t errlen);
+	/* Stop profiling pid (it exited, or exec'd and is not known again yet). */
+	void (*remove_target)(struct probe *p, pid_t pid);
+	/* Stop the programs; what they sent can still be drained. */
+	void (*stop)(struct probe *p);
+	/* Detach and unload everything. */
+	void (*destroy)(struct probe *p);
+	/* The counters (enum counter) its programs bump, as bits: what -v prints. */
+	uint32_t counters;
+	/* Optional: a line for -v about the programs' own cost. */
+	void (*print_stats)(struct probe *p, FILE *out);
+};
+
+/* The part every probe shares; each kind embeds it first. */
+struct probe {
+	const struct probe_ops *ops;
+	struct bpf_object *obj;
+	struct probe_sink sink;
+	/* The walker's maps (py_walker.bpf.h) as this probe's object has them.
+	 * A probe opened with probe_share() uses another's, so that one
+	 * targets map, one ring buffer and one set of counters serve all. */
+	struct bpf_map *procs, *counters, *events;
+	int shared;			/* the maps are another probe's (probe_share) */
+	struct ring_buffer *rb;		/* NULL when shared */
+	int wakeup_fd;			/* readable on a wakeup, or -1 */
+	int ncpus;
+	int ntargets;
+};
+
+/* Checks what probes need from the system: privileges and BTF. On failure
+ * writes a message naming the fix and returns -errno. */
+int probe_check_system(char *err, size_t errlen);
+
+/* libbpf's messages: none, or (verbose > 1) all but its debug ones. */
+void probe_log(int verbose);
+
+/* Fills the common part from a freshly opened object (before load): the
+ * walker's maps by name, the scratch map sized to the CPUs. -errno. */
+int probe_init(struct probe *p, const struct probe_ops *ops, struct bpf_object *obj,
+	       const struct probe_sink *sink, char *err, size_t errlen);
+
+/* Before load: use owner's walker maps instead of our own. */
+int probe_share(struct probe *p, const struct probe *owner, char *err, size_t errlen);
+
+/* After load: the ring buffer, unless shared. records says how to decode. */
+enum probe_records { RECORDS_STACKS, RECORDS_ALLOC };
+int probe_open_ring(struct probe *p, enum probe_records records, char *err, size_t errlen);
+
+/* Hands what waits in the ring buffer to the sink. */
+int probe_drain(struct probe *p);
+
+/* The walker's record for t in the targets map; and its removal. */
+int probe_put_target(struct probe *p, const struct py_target *t, char *err, size_t errlen);
+void probe_drop_target(struct probe *p, pid_t pid);
+
+/* A load failure as one line naming the fix. */
+void probe_load_error(int rc, const char *what, char *err, size_t errlen);
+
+/* The counters map summed over CPUs into total[CNT_MAX]; per_cpu (if not
+ * NULL) gets max_cpus rows of CNT_MAX. */
+void probe_counters(const struct probe *p, uint64_t *total, uint64_t *per_cpu, int max_cpus);
+
+/* -v's counter table: one column per counter in mask, one row per CPU and
+ * an "all" row. The one printer of counters. */
+void probe_print_counters(const struct probe *p, uint32_t mask, FILE *out);
+
+#define COUNTER(c) (1u << (c))
+
+#endif /* PROBE_H */

@@ -1,0 +1,75 @@
+/* The functions and frames that stacks are made of, interned by what they
+ * read as: a frame id is all a profile, a heap trace or a snapshot keeps
+ * per frame, and this table is all a writer needs to print one.
+ *
+ * The first ids are reserved. FRAME_UNKNOWN is a code object that could
+ * not be read; the others are the marker frames a profile puts at the root
+ * of the stacks they describe (an off-CPU sample, a cut stack), so that
+ * every writer prints them as frames without knowing why they are there. */
+#ifndef FRAME_TABLE_H
+#define FRAME_TABLE_H
+
+#include <stdint.h>
+
+struct ft_func {
+	char *name;		/* co_qualname (co_name before 3.11), or a marker's name */
+	char *file;		/* co_filename as the target sees it; "" for reserved frames */
+	int firstline;
+};
+
+struct ft_frame {
+	uint32_t func;		/* index into funcs */
+	int line;		/* -1 when the instruction has no line */
+};
+
+/* Reserved frame i is function i, with no file and no line. */
+enum frame_reserved {
+	FRAME_UNKNOWN,		/* [unknown]: unreadable code */
+	FRAME_OFF_CPU,		/* [off-cpu]: --idle, the thread was blocked or waiting */
+	FRAME_TRUNCATED,	/* [truncated]: deeper than --max-depth, root frames missing */
+	FRAME_PARTIAL,		/* [partial]: a frame read failed, root frames missing */
+	FRAME_RESERVED,		/* the first id of a real frame */
+};
+
+struct ft_intern;
+
+struct frame_table {
+	struct ft_func *funcs;
+	struct ft_frame *frames;
+	uint32_t nfuncs, nframes, funcs_cap, frames_cap;
+	struct ft_intern *func_ids, *frame_ids;
+};
+
+/* The table with the reserved frames only: 0, or -ENOMEM. */
+int frame_table_init(struct frame_table *t);
+void frame_table_free(struct frame_table *t);
+
+/* The id of function (name, file, firstline) and of frame (func, line),
+ * added if new; FRAME_UNKNOWN's function / frame when out of memory. */
+uint32_t frame_table_func(struct frame_table *t, const char *name, const char *file, int firstline);
+uint32_t frame_table_frame(struct frame_table *t, uint32_t func, int line);
+
+/* Lookups by id. An id the table does not hold reads as FRAME_UNKNOWN:
+ * the one place ids are checked, so that no writer indexes past the end.
+ * frame_table_id() is that check, for writers that keep arrays by id. */
+static inline uint32_t frame_table_id(const struct frame_table *t, uint32_t frame)
+{
+	return frame < t->nframes ? frame : FRAME_UNKNOWN;
+}
+
+const struct ft_frame *frame_table_frame_at(const struct frame_table *t, uint32_t frame);
+const struct ft_func *frame_table_func_at(const struct frame_table *t, uint32_t func);
+const struct ft_func *frame_table_func_of(const struct frame_table *t, uint32_t frame);
+
+/* The frame's line, or its function's first line when it has none. */
+int frame_table_line(const struct frame_table *t, uint32_t frame);
+
+/* A marker frame ([off-cpu], [truncated], [partial]), or its function:
+ * printed as a name only, and not a function of the program in
+ * per-function tables. */
+static inline int frame_is_marker(uint32_t frame)
+{
+	return frame >= FRAME_OFF_CPU && frame < FRAME_RESERVED;
+}
+
+#endif /* FRAME_TABLE_H */
