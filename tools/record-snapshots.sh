@@ -1,6 +1,6 @@
 #!/bin/bash
 # tools/record-snapshots.sh               record every interpreter listed below
-# tools/record-snapshots.sh BUILD PYTHON  record one, e.g. pyenv ~/.pyenv/versions/3.12.1/bin/python3.12
+# tools/record-snapshots.sh BUILD PYTHON  record one, e.g. pyenv /root/.pyenv/versions/3.12.1/bin/python3.12
 # tools/record-snapshots.sh sid PYTHON    record one in the sid chroot, e.g. sid python3.14
 #
 # Records the walker replay test's snapshots, tests/replay/snapshots/
@@ -72,13 +72,14 @@ if (( $# == 2 )); then
 fi
 (( $# == 0 )) || die "usage: $0 [BUILD PYTHON | sid PYTHON]"
 
-# Every supported version. Debian's python3.11d (Py_DEBUG) is left out:
-# see docs/design.md, "The walker's replay test".
+# Every supported version, and Debian's Py_DEBUG build of 3.11, whose
+# layout is the same for everything the walker reads.
 failed=0
 for v in 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0; do
 	record_host pyenv "/root/.pyenv/versions/$v/bin/python${v%.*}" || failed=1
 done
 record_host debian /usr/bin/python3.11 || failed=1
+record_host debian-dbg /usr/bin/python3.11d || failed=1
 record_sid python3.13 || failed=1
 record_sid python3.14 || failed=1
 exit $failed

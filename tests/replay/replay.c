@@ -93,6 +93,7 @@ static int check_threads(struct snapshot *s, const struct py_version *v, const s
 		int ok, cached;
 
 		ok = !walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why));
+		not_head += w.found && w.hdr.tstate != head;
 		if (!ok) {
 			result(0, "%s: %s", t->name, why);
 			continue;
@@ -103,7 +104,6 @@ static int check_threads(struct snapshot *s, const struct py_version *v, const s
 			       (unsigned long long)w.counters[CNT_CACHE_MISS]);
 			continue;
 		}
-		not_head += w.hdr.tstate != head;
 		cached = !walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why));
 		if (!cached || w.counters[CNT_CACHE_MISS]) {
 			result(0, "%s: through the cache: %s", t->name,
@@ -205,6 +205,44 @@ static void check_wrong_layout(struct snapshot *s, const struct py_version *righ
 	result(0, "no other minor has a different layout to try");
 }
 
+/* 3.13+: the layout above came through the target's _Py_DebugOffsets.
+ * With its cookie clobbered, py_layout_select() falls back to the built-in
+ * table, which must walk every thread to the truth as well. */
+static void check_builtin_table(struct snapshot *s)
+{
+	static const char bad[8] = "clobber!";
+	char old[8], why[512], lwhy[256];
+	struct py_version v;
+	struct py_proc proc;
+	int ok = 0;
+
+	if (s->minor < 13)
+		return;
+	if (snapshot_poke(s, s->runtime_addr, bad, sizeof(bad), old)) {
+		result(0, "no _Py_DebugOffsets at &_PyRuntime in the image");
+		return;
+	}
+	if (layout_for(s, s->minor, &v, &proc, lwhy, sizeof(lwhy))) {
+		result(0, "without its _Py_DebugOffsets: no layout: %s", lwhy);
+	} else {
+		walker_reset();
+		why[0] = '\0';
+		for (size_t i = 0; i < s->nthreads; i++) {
+			struct walker_result w;
+			char one[512];
+
+			if (!walk_matches(s, &v, &proc, &s->threads[i], PYBPFTOP_MAX_DEPTH,
+					  s->threads[i].nframes, &w, one, sizeof(one)))
+				ok++;
+			else if (!*why)
+				snprintf(why, sizeof(why), "%s", one);
+		}
+		result(ok == (int)s->nthreads, "the _Py_DebugOffsets cookie clobbered, %s: %d of %zu threads walk to the truth%s%s",
+		       lwhy, ok, s->nthreads, *why ? "; " : "", why);
+	}
+	snapshot_poke(s, s->runtime_addr, old, sizeof(old), NULL);
+}
+
 static void check_snapshot(const char *dir, const char *name, int *minors_seen)
 {
 	char path[4096], err[512], why[256];
@@ -231,6 +269,7 @@ static void check_snapshot(const char *dir, const char *name, int *minors_seen)
 	check_depth_limit(&s, &v, &proc);
 	check_clobbered_link(&s, &v, &proc);
 	check_wrong_layout(&s, &v);
+	check_builtin_table(&s);
 	snapshot_free(&s);
 }
 
