@@ -105,6 +105,39 @@ $(OUTPUT)/fuzz_alloc_snapshot: tests/fuzz/fuzz_alloc_snapshot.c $(ALLOC_FUZZ_SRC
 		-Iinclude -Iuser tests/fuzz/fuzz_alloc_snapshot.c $(ALLOC_FUZZ_SRCS) -ljansson -lm -o $@
 
 unit: $(UNIT_BINS)
+
+# --- The walker's replay test (tests/replay, docs/design.md) ---
+# bpf/py_walker.bpf.h built as plain C (PY_WALKER_USERSPACE) over recorded
+# memory. build/record_walk records a snapshot of a live process (as root);
+# build/test_replay (part of `make unit`) replays every snapshot in
+# tests/replay/snapshots, with no root and no interpreter. `make snapshots`
+# records them all again (tools/record-snapshots.sh).
+REPLAY_INCLUDES := $(INCLUDES) -Ibpf -Itests/replay
+REPLAY_OBJS := $(OUTPUT)/replay/walker.o $(OUTPUT)/replay/snapshot.o $(OUTPUT)/replay/compare.o
+REPLAY_DEPS := tests/replay/*.h bpf/py_walker.bpf.h include/*.h $(USER_HDRS)
+
+$(OUTPUT)/replay/%.o: tests/replay/%.c $(REPLAY_DEPS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(REPLAY_INCLUDES) -c $< -o $@
+
+$(OUTPUT)/test_replay: tests/replay/replay.c $(REPLAY_OBJS) $(LIB_OBJS) $(REPLAY_DEPS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(REPLAY_INCLUDES) $(filter %.c %.o,$^) $(LDLIBS) -o $@
+
+$(OUTPUT)/record_walk: tools/record_walk.c $(REPLAY_OBJS) $(LIB_OBJS) $(REPLAY_DEPS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(REPLAY_INCLUDES) $(filter %.c %.o,$^) $(LDLIBS) -o $@
+
+unit: $(OUTPUT)/test_replay $(OUTPUT)/record_walk
+
+.PHONY: replay snapshots
+replay: $(OUTPUT)/test_replay
+	$(Q)$(OUTPUT)/test_replay tests/replay/snapshots
+
+snapshots: $(OUTPUT)/record_walk
+	$(Q)tools/record-snapshots.sh
+# --- end of the walker's replay test ---
 fuzz: $(OUTPUT)/fuzz_target_memory $(OUTPUT)/fuzz_alloc_snapshot
 
 demo: deps all

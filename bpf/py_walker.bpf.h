@@ -10,9 +10,17 @@
 #ifndef PY_WALKER_BPF_H
 #define PY_WALKER_BPF_H
 
+#ifdef PY_WALKER_USERSPACE
+/* The walker's replay test builds this file as plain C over recorded
+ * memory: its shim stands in for the helpers, the maps and the task. */
+#include "bpf_shim.h"
+#else
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+/* Settings live in .rodata, set by the loader between open and load. */
+#define PY_WALKER_SETTING const volatile
+#endif
 #include "pybpftop.h"
 
 #ifdef PY_WALKER_TASK_READS
@@ -24,7 +32,7 @@
 #endif
 
 /* Frames kept per sample; the loader may lower it (--max-depth). */
-const volatile __u32 max_depth = PYBPFTOP_MAX_DEPTH;
+PY_WALKER_SETTING __u32 max_depth = PYBPFTOP_MAX_DEPTH;
 
 /* The processes we profile, by tgid in the root pid namespace. */
 struct {
@@ -109,21 +117,36 @@ static __always_inline int win_read(__u8 *buf, __u32 size, __u64 addr,
 	return 0;
 }
 
+#ifndef PY_WALKER_USERSPACE
+/* The two things the walker asks of the task itself (the replay test's
+ * shim gives the values it recorded). Its tid as its own pid namespace
+ * sees it: */
+static __always_inline __u64 task_ns_tid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	return up.nr;
+}
+
+/* ... and its fs base, the thread pointer of x86-64 glibc. */
+static __always_inline __u64 task_fsbase(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, thread.fsbase);
+}
+#endif
+
 /* The id a PyThreadState carries for a thread: on 3.11+ the native
  * thread id as the target sees it (its own pid namespace), on <=3.10
  * pthread_self(), which on x86-64 glibc is the thread's fs base. */
 static __always_inline __u64 thread_key(const struct py_offsets *off,
 					struct task_struct *task)
 {
-	if (off->tstate_native_thread_id != PYBPFTOP_NO_OFFSET) {
-		struct pid *pid = BPF_CORE_READ(task, thread_pid);
-		unsigned int level = BPF_CORE_READ(pid, level);
-		struct upid up = {};
-
-		bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
-		return up.nr;
-	}
-	return BPF_CORE_READ(task, thread.fsbase);
+	if (off->tstate_native_thread_id != PYBPFTOP_NO_OFFSET)
+		return task_ns_tid(task);
+	return task_fsbase(task);
 }
 
 static __always_inline __u16 tstate_id_off(const struct py_offsets *off)

@@ -71,3 +71,8 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Done "*" runs in "* ]]
 }
+
+@test "walker replay: every recorded interpreter's stacks walk to the truth" {
+	unit replay "$REPO/tests/replay/snapshots"
+	[[ "$output" == *"walker replay: "*", 0 failed"* ]]
+}

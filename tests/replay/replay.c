@@ -1,0 +1,317 @@
+/* The walker's replay test: bpf/py_walker.bpf.h, built as plain C, walks
+ * the recorded memory of every snapshot in a directory, and each stack it
+ * finds must be the one the interpreter itself reported, frame for frame.
+ *
+ *   build/test_replay [DIR]     (default tests/replay/snapshots)
+ *
+ * The layout comes from py_layout_select() over the recorded image, so the
+ * built-in tables and the _Py_DebugOffsets parser are what is tested. Each
+ * snapshot must also fail when it should: a clobbered frame link and
+ * another version's layout must not give the truth. Every supported
+ * version must have a snapshot. Needs no root and no interpreter. */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "python/target.h"
+#include "python/versions.h"
+#include "compare.h"
+#include "snapshot.h"
+#include "walker.h"
+
+#define MAX_SNAPSHOTS 64
+
+static int failures, checks;
+
+static void result(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	checks++;
+	failures += !ok;
+	printf("  %s ", ok ? "ok  " : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* The layout of 3.minor for the image, and the walker's record, as the
+ * live path builds them. */
+static int layout_for(const struct snapshot *s, int minor, struct py_version *v,
+		      struct py_proc *proc, char *why, size_t whylen)
+{
+	struct remote_mem m = snapshot_mem(s);
+	static struct py_target t;
+
+	if (py_layout_select(&m, s->runtime_addr, s->major, minor, v, why, whylen))
+		return -1;
+	memset(&t, 0, sizeof(t));
+	t.runtime_addr = s->runtime_addr;
+	t.v = *v;
+	py_target_bpf_record(&t, proc);
+	return 0;
+}
+
+static struct walker_thread thread_of(const struct snapshot *s, const struct snap_thread *t)
+{
+	return (struct walker_thread){ .pid = s->pid, .tid = t->tid, .ns_tid = t->ns_tid,
+				       .fsbase = t->fsbase };
+}
+
+/* Walk thread t; 0 when it gives the truth's first n frames, with flags. */
+static int walk_matches(struct snapshot *s, const struct py_version *v, const struct py_proc *proc,
+			const struct snap_thread *t, uint32_t limit, size_t n,
+			struct walker_result *w, char *why, size_t whylen)
+{
+	struct walker_thread wt = thread_of(s, t);
+	struct remote_mem m = snapshot_mem(s);
+
+	walker_walk(&m, proc, &wt, limit, w);
+	return compare_stack(&m, v, w, t, n, why, whylen);
+}
+
+/* Every thread to the truth, twice: by the thread-list scan, then through
+ * the tid -> thread state cache. Returns how many are not the list head. */
+static int check_threads(struct snapshot *s, const struct py_version *v, const struct py_proc *proc)
+{
+	struct remote_mem m = snapshot_mem(s);
+	uint64_t interp = 0, head = 0;
+	int not_head = 0;
+	char why[512];
+
+	if (remote_read(&m, proc->interp_head_addr, &interp, 8) ||
+	    remote_read(&m, interp + v->bpf.interp_threads_head, &head, 8))
+		result(0, "the thread list's head is not in the image");
+	walker_reset();
+	for (size_t i = 0; i < s->nthreads; i++) {
+		const struct snap_thread *t = &s->threads[i];
+		struct walker_result w;
+		int ok, cached;
+
+		ok = !walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why));
+		not_head += w.found && w.hdr.tstate != head;
+		if (!ok) {
+			result(0, "%s: %s", t->name, why);
+			continue;
+		}
+		if (w.hdr.flags || w.counters[CNT_READ_ERROR] || w.counters[CNT_CACHE_MISS] != 1) {
+			result(0, "%s: flags 0x%x, %llu read errors, %llu cache misses (want 0, 0, 1)",
+			       t->name, w.hdr.flags, (unsigned long long)w.counters[CNT_READ_ERROR],
+			       (unsigned long long)w.counters[CNT_CACHE_MISS]);
+			continue;
+		}
+		cached = !walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why));
+		if (!cached || w.counters[CNT_CACHE_MISS]) {
+			result(0, "%s: through the cache: %s", t->name,
+			       cached ? "the cache missed" : why);
+			continue;
+		}
+		result(1, "%s: %zu frames, as the interpreter said (scan%s, then cache)", t->name,
+		       t->nframes, w.hdr.tstate == head ? ": the list head" : " past the list head");
+	}
+	return not_head;
+}
+
+/* --max-depth below the stack: exactly that many frames, and flagged; at
+ * the stack's own depth: all of them, not flagged. */
+static void check_depth_limit(struct snapshot *s, const struct py_version *v, const struct py_proc *proc)
+{
+	const struct snap_thread *t = &s->threads[0];
+	uint32_t limit = (uint32_t)t->nframes - 5;
+	struct walker_result w;
+	char why[512];
+	int ok;
+
+	ok = !walk_matches(s, v, proc, t, limit, limit, &w, why, sizeof(why));
+	result(ok && w.hdr.flags == SAMPLE_TRUNCATED && w.counters[CNT_TRUNCATED] == 1,
+	       "max_depth %u: SAMPLE_TRUNCATED with the first %u frames%s%s (flags 0x%x)", limit, limit,
+	       ok ? "" : ": ", ok ? "" : why, w.hdr.flags);
+	limit = (uint32_t)t->nframes;
+	ok = !walk_matches(s, v, proc, t, limit, limit, &w, why, sizeof(why));
+	result(ok && w.hdr.flags == 0, "max_depth %u (the stack's depth): every frame, not truncated%s%s (flags 0x%x)",
+	       limit, ok ? "" : ": ", ok ? "" : why, w.hdr.flags);
+}
+
+/* Frame 0's link to its caller pointed past frame 1: the walk must not
+ * give the truth any more (and must give it again once repaired). */
+static void check_clobbered_link(struct snapshot *s, const struct py_version *v, const struct py_proc *proc)
+{
+	const struct snap_thread *t = &s->threads[0];
+	struct walker_result w;
+	uint64_t frame0, frame2, old;
+	char why[512];
+	int caught;
+
+	walker_reset();
+	if (walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why)) ||
+	    w.hdr.depth < 3) {
+		result(0, "clobbered link: the clean walk already fails");
+		return;
+	}
+	frame0 = w.addrs[0];
+	frame2 = w.addrs[2];
+	if (snapshot_poke(s, frame0 + v->bpf.frame_previous, &frame2, 8, &old)) {
+		result(0, "clobbered link: frame 0 at 0x%llx is not in the image", (unsigned long long)frame0);
+		return;
+	}
+	caught = walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why)) != 0;
+	result(caught, "frame 0's previous pointed at frame 2: %s%s", caught ? "caught: " : "NOT caught",
+	       caught ? why : "");
+	snapshot_poke(s, frame0 + v->bpf.frame_previous, &old, 8, NULL);
+	result(!walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why)),
+	       "repaired, it walks to the truth again");
+}
+
+/* The nearest other minor whose walker offsets differ: the walk with its
+ * layout must not give the truth for any thread. */
+static void check_wrong_layout(struct snapshot *s, const struct py_version *right)
+{
+	struct py_version v;
+	struct py_proc proc;
+	char why[512], lwhy[256];
+
+	for (int d = 1; d <= 30; d++) {
+		for (int sign = -1; sign <= 1; sign += 2) {
+			int minor = s->minor + sign * d;
+			const char *first = "";
+			int caught = 0;
+
+			if (minor < 0 || layout_for(s, minor, &v, &proc, lwhy, sizeof(lwhy)) ||
+			    !memcmp(&v.bpf, &right->bpf, sizeof(v.bpf)))
+				continue;
+			walker_reset();
+			why[0] = '\0';
+			for (size_t i = 0; i < s->nthreads; i++) {
+				struct walker_result w;
+				char one[512];
+
+				if (walk_matches(s, &v, &proc, &s->threads[i], PYBPFTOP_MAX_DEPTH,
+						 s->threads[i].nframes, &w, one, sizeof(one))) {
+					if (!caught++) {
+						first = s->threads[i].name;
+						snprintf(why, sizeof(why), "%s", one);
+					}
+				}
+			}
+			result(caught == (int)s->nthreads, "the 3.%d layout (%s): %d of %zu threads caught; %s: %s",
+			       minor, lwhy, caught, s->nthreads, first, why);
+			return;
+		}
+	}
+	result(0, "no other minor has a different layout to try");
+}
+
+/* 3.13+: the layout above came through the target's _Py_DebugOffsets.
+ * With its cookie clobbered, py_layout_select() falls back to the built-in
+ * table, which must walk every thread to the truth as well. */
+static void check_builtin_table(struct snapshot *s)
+{
+	static const char bad[8] = "clobber!";
+	char old[8], why[512], lwhy[256];
+	struct py_version v;
+	struct py_proc proc;
+	int ok = 0;
+
+	if (s->minor < 13)
+		return;
+	if (snapshot_poke(s, s->runtime_addr, bad, sizeof(bad), old)) {
+		result(0, "no _Py_DebugOffsets at &_PyRuntime in the image");
+		return;
+	}
+	if (layout_for(s, s->minor, &v, &proc, lwhy, sizeof(lwhy))) {
+		result(0, "without its _Py_DebugOffsets: no layout: %s", lwhy);
+	} else {
+		walker_reset();
+		why[0] = '\0';
+		for (size_t i = 0; i < s->nthreads; i++) {
+			struct walker_result w;
+			char one[512];
+
+			if (!walk_matches(s, &v, &proc, &s->threads[i], PYBPFTOP_MAX_DEPTH,
+					  s->threads[i].nframes, &w, one, sizeof(one)))
+				ok++;
+			else if (!*why)
+				snprintf(why, sizeof(why), "%s", one);
+		}
+		result(ok == (int)s->nthreads, "the _Py_DebugOffsets cookie clobbered, %s: %d of %zu threads walk to the truth%s%s",
+		       lwhy, ok, s->nthreads, *why ? "; " : "", why);
+	}
+	snapshot_poke(s, s->runtime_addr, old, sizeof(old), NULL);
+}
+
+static void check_snapshot(const char *dir, const char *name, int *minors_seen)
+{
+	char path[4096], err[512], why[256];
+	struct snapshot s;
+	struct py_version v;
+	struct py_proc proc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	printf("%s\n", name);
+	if (snapshot_load(path, &s, err, sizeof(err))) {
+		result(0, "%s", err);
+		return;
+	}
+	if (layout_for(&s, s.minor, &v, &proc, why, sizeof(why))) {
+		result(0, "Python %s: no layout: %s", s.version, why);
+		snapshot_free(&s);
+		return;
+	}
+	printf("  Python %s (%s), %s; %zu bytes recorded\n", s.version, s.build, why, snapshot_bytes(&s));
+	if (s.major == 3 && s.minor >= 0 && s.minor <= 30)
+		minors_seen[s.minor]++;
+	if (!check_threads(&s, &v, &proc))
+		result(0, "every recorded thread is the list head: the scan is not tested");
+	check_depth_limit(&s, &v, &proc);
+	check_clobbered_link(&s, &v, &proc);
+	check_wrong_layout(&s, &v);
+	check_builtin_table(&s);
+	snapshot_free(&s);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "tests/replay/snapshots";
+	int minors_seen[31] = {0};
+	char *names[MAX_SNAPSHOTS];
+	size_t n = 0;
+	struct dirent *d;
+	DIR *dh = opendir(dir);
+
+	if (!dh) {
+		printf("FAIL cannot open %s: pass the snapshot directory\n", dir);
+		return 1;
+	}
+	while ((d = readdir(dh)) && n < MAX_SNAPSHOTS) {
+		size_t len = strlen(d->d_name);
+
+		if (len > 5 && !strcmp(d->d_name + len - 5, ".snap"))
+			names[n++] = strdup(d->d_name);
+	}
+	closedir(dh);
+	qsort(names, n, sizeof(names[0]), by_name);
+	for (size_t i = 0; i < n; i++) {
+		check_snapshot(dir, names[i], minors_seen);
+		free(names[i]);
+	}
+
+	printf("supported versions\n");
+	for (int minor = 0; minor <= 30; minor++) {
+		if (!py_version_find(3, minor))
+			continue;
+		result(minors_seen[minor] > 0, "3.%d: %d snapshot%s%s", minor, minors_seen[minor],
+		       minors_seen[minor] == 1 ? "" : "s",
+		       minors_seen[minor] ? "" : ": record one with tools/record-snapshots.sh (docs/adding-a-version.md)");
+	}
+	printf("walker replay: %zu snapshots, %d checks, %d failed\n", n, checks, failures);
+	return failures || !n ? 1 : 0;
+}
