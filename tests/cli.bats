@@ -162,7 +162,7 @@ while time.time() < end:
 	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 0 ]
 	[[ "$(head -n 1 "$BATS_TEST_TMPDIR/out")" == *"until it exited"* ]]
-	grep -q '^<string>:12: size=' "$BATS_TEST_TMPDIR/out"
+	grep -q '^<string>:11: size=' "$BATS_TEST_TMPDIR/out"
 }
 
 @test "alloc diff and show: a file that is not a snapshot is refused, naming it" {

@@ -178,12 +178,17 @@ stop_screen() {
 	[ "$(screen | wc -l)" -eq 30 ]
 	screen_line 30 | grep -q 'q quit'
 	tm resize-window -t "$TMUX_SESSION" -x 70 -y 15
+	# Until pybpftop redraws, tmux shows the old screen's last 15 lines,
+	# which end with the footer too: wait for the header on top as well,
+	# and the rows under it.
 	for _ in $(seq 30); do
-		screen_line 15 | grep -q '^sort: ' && break
+		screen_line 1 | grep -q '^pybpftop top - pid' && screen_line 15 | grep -q '^sort: ' &&
+			[ "$(screen | grep -c '%')" -ge 3 ] && break
 		sleep 0.1
 	done
 	screen
 	[ "$(screen | wc -l)" -eq 15 ]
+	screen_line 1 | grep -q '^pybpftop top - pid'
 	screen_line 15 | grep -q '^sort: '
 	# The table shrank to fit: nothing but blank lines between it and the footer.
 	[ "$(screen | grep -c '%')" -ge 3 ]

@@ -22,10 +22,10 @@ start_workload() {
 	wait_ready "$name"
 }
 
-# start_sleeper PYTHON [ARG...]: a Python (2.7 to 3.15, or one in the sid
-# chroot through tools/sid-run.sh) that sleeps, once it has said READY: a
-# fixed sleep before pybpftop could catch the shell that has not exec'd it
-# yet, or an interpreter not yet mapped.
+# start_sleeper PYTHON [ARG...]: start a Python that only sleeps (2.7 to
+# 3.15; through tools/sid-run.sh, one in the sid chroot) and wait until it
+# says READY: after a fixed sleep instead, pybpftop could still find the
+# shell that has not exec'd it, or no interpreter mapped yet.
 start_sleeper() {
 	WL_OUT=$BATS_TEST_TMPDIR/workload.out
 	"$@" -c 'import os, sys, time
@@ -100,10 +100,10 @@ bpf_held_by_test() {
 # No BPF program may stay held by a process of this test once it is done
 # with pybpftop: one that did not exit, or a child that kept its fds. Only
 # this test's processes count: another pybpftop running on the machine (a
-# developer's, a benchmark) is none of its business. A program closed at
-# exit is in no process's fds, whatever the kernel's deferred free still
-# takes; the 3 seconds are for a pybpftop signalled just before, still
-# detaching and exiting.
+# developer's, a benchmark) is none of its business. The kernel frees a
+# closed program only after an RCU grace period, but it is in no process's
+# fds by then; the 3 seconds are for a pybpftop signalled just before,
+# still detaching and exiting.
 assert_no_bpf_left() {
 	local held id
 	for _ in $(seq 30); do
