@@ -85,9 +85,10 @@ pybpftop: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/test_%: tests/unit/test_%.c $(LIB_OBJS)
+# The test helpers (check.h, fake_mem.h) are prerequisites, not inputs.
+$(OUTPUT)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) $(filter-out %.h,$^) $(LDLIBS) -o $@
 
 # Benchmark binaries, built like the unit tests: bench/NAME.c -> build/bench_NAME.
 $(OUTPUT)/bench_%: bench/%.c $(LIB_OBJS)

@@ -16,16 +16,6 @@ teardown() {
 	assert_no_bpf_left
 }
 
-wait_line() {	# file pattern: up to 60 s
-	for _ in $(seq 600); do
-		grep -q "$2" "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for '$2' in $1:" >&2
-	cat "$1" >&2
-	return 1
-}
-
 # alloc_start MODE ITERATIONS [WORKLOAD ARGS] -- [PYBPFTOP ARGS]: start the
 # workload, attach `pybpftop alloc` with a snapshot to $SNAP, and let the
 # workload run once attached. Returns 1 (with pybpftop's status in

@@ -4,6 +4,8 @@ load lib/common
 
 setup() {
 	need_root
+	PY_CMD=/usr/bin/python3
+	PY_WL=$REPO/tests/workloads
 }
 
 teardown() {
@@ -31,6 +33,11 @@ COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --l
 
 @test "not a Python process" {
 	sleep 30 & pid=$!
+	# Until the forked shell has exec'd sleep, it is a copy of bash.
+	for _ in $(seq 100); do
+		[ "$(cat /proc/$pid/comm)" = sleep ] && break
+		sleep 0.01
+	done
 	for cmd in "${COMMANDS[@]}"; do
 		# shellcheck disable=SC2086
 		run "$PYBPFTOP" $cmd -p "$pid"
@@ -46,17 +53,15 @@ COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --l
 	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
 	py=$(ls -d "$root"/versions/3.7.*/bin/python3.7 "$root"/versions/2.7.*/bin/python2.7 2>/dev/null | head -n 1)
 	[ -n "$py" ] || skip "no CPython 3.7 or 2.7 under $root to stand for an unsupported version"
-	"$py" -c 'import time; time.sleep(30)' & pid=$!
-	sleep 0.5
+	start_sleeper "$py"
 	for cmd in "${COMMANDS[@]}"; do
 		# shellcheck disable=SC2086
-		run "$PYBPFTOP" $cmd -p "$pid"
+		run "$PYBPFTOP" $cmd -p "$WL_PID"
 		echo "$cmd: $output"
 		[ "$status" -ne 0 ]
 		[[ "$output" =~ runs\ Python\ (3\.7|2\.7).*not\ supported:\ pybpftop\ supports\ CPython\ 3\.8\ to\ 3\.14 ]]
 		[ "${#lines[@]}" -eq 1 ]
 	done
-	kill "$pid"
 }
 
 @test "no privileges" {
@@ -97,16 +102,17 @@ COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --l
 	[[ "$output" == *"'abc' is not a number"* ]]
 }
 
+# A signal that comes before pybpftop has said it is sampling could find it
+# without its handler, or with next to no samples: wait for that line.
 @test "SIGINT stops a recording and the file is still written, complete" {
-	/usr/bin/python3 "$REPO/tests/workloads/cpu_split.py" >/dev/null & pid=$!
-	sleep 0.5
-	"$PYBPFTOP" record -p "$pid" -o "$BATS_TEST_TMPDIR/out.folded" 2>"$BATS_TEST_TMPDIR/err" &
+	start_workload cpu_split
+	"$PYBPFTOP" record -p "$WL_PID" -o "$BATS_TEST_TMPDIR/out.folded" 2>"$BATS_TEST_TMPDIR/err" &
 	rec=$!
+	wait_line "$BATS_TEST_TMPDIR/err" '^pybpftop: sampling pid' "$rec"
 	sleep 2
 	kill -INT "$rec"
-	wait "$rec"
-	status=$?
-	kill "$pid"
+	status=0
+	wait "$rec" || status=$?
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 0 ]
 	run $FOLDED check "$BATS_TEST_TMPDIR/out.folded"
@@ -116,34 +122,47 @@ COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --l
 }
 
 @test "SIGTERM stops a recording and the summary is printed" {
-	/usr/bin/python3 "$REPO/tests/workloads/cpu_split.py" >/dev/null & pid=$!
-	sleep 0.5
-	"$PYBPFTOP" record -p "$pid" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	start_workload cpu_split
+	"$PYBPFTOP" record -p "$WL_PID" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	rec=$!
+	wait_line "$BATS_TEST_TMPDIR/out" '^pybpftop: sampling pid' "$rec"
 	sleep 2
 	kill -TERM "$rec"
-	wait "$rec"
-	status=$?
-	kill "$pid"
+	status=0
+	wait "$rec" || status=$?
 	cat "$BATS_TEST_TMPDIR/out"
 	[ "$status" -eq 0 ]
 	grep -q 'Top functions by own samples' "$BATS_TEST_TMPDIR/out"
 }
 
 @test "alloc: the target exiting mid-run ends it with a report, and nothing left behind" {
+	# It allocates for 1.5 s from the SIGUSR1 that says pybpftop is
+	# attached: a fixed life from its start could end before that.
+	WL_OUT=$BATS_TEST_TMPDIR/workload.out
 	/usr/bin/python3 -c '
-import time
+import os, signal, time
+go = []
+signal.signal(signal.SIGUSR1, lambda *_: go.append(1))
+print("READY %d" % os.getpid(), flush=True)
+while not go:
+    time.sleep(0.01)
 keep = []
 end = time.time() + 1.5
 while time.time() < end:
     keep.append(bytearray(4096 * 8))
-' & pid=$!
-	sleep 0.3
-	run "$PYBPFTOP" alloc -p "$pid" --allocated
-	echo "$output"
+' >"$WL_OUT" 2>&1 &
+	WL_JOB=$!
+	wait_ready alloc-exit
+	"$PYBPFTOP" alloc -p "$WL_PID" -v --allocated >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	ap=$!
+	wait_line "$BATS_TEST_TMPDIR/err" 'mode$' "$ap"
+	kill -USR1 "$WL_PID"
+	status=0
+	wait "$ap" || status=$?
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == *"until it exited"* ]]
-	grep -q '^<string>:6: size=' <<<"$output"
+	[[ "$(head -n 1 "$BATS_TEST_TMPDIR/out")" == *"until it exited"* ]]
+	grep -q '^<string>:11: size=' "$BATS_TEST_TMPDIR/out"
 }
 
 @test "alloc diff and show: a file that is not a snapshot is refused, naming it" {
@@ -155,4 +174,38 @@ while time.time() < end:
 	run "$PYBPFTOP" alloc diff "$BATS_TEST_TMPDIR/bad.json"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"alloc diff needs two snapshot files"* ]]
+}
+
+# background_record NAME ENV...: `env ENV... pybpftop record` of the
+# workload for 30 s, in the background, once it samples; sets REC (its pid).
+background_record() {
+	env "${@:2}" "$PYBPFTOP" record -p "$WL_PID" -d 30 -o "$BATS_TEST_TMPDIR/$1.folded" \
+		2>"$BATS_TEST_TMPDIR/$1.err" &
+	REC=$!
+	wait_line "$BATS_TEST_TMPDIR/$1.err" '^pybpftop: sampling pid' "$REC"
+}
+
+@test "the leftover check sees our programs and ignores others'" {
+	start_workload cpu_split
+	# Others' pybpftops, still sampling while the check runs: one without
+	# a tag (a developer's), one with another test's (which starts as ours).
+	background_record untagged -u PYBPFTOP_TEST_TAG
+	untagged=$REC
+	background_record other PYBPFTOP_TEST_TAG="$PYBPFTOP_TEST_TAG-other"
+	other=$REC
+	run assert_no_bpf_left
+	echo "with others' running: status $status"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# And one of ours.
+	background_record ours
+	ours=$REC
+	run assert_no_bpf_left
+	echo "with ours running: status $status"
+	echo "$output"
+	kill -INT "$ours" "$untagged" "$other"
+	wait "$ours" "$untagged" "$other" || true
+	[ "$status" -ne 0 ]
+	grep -q "^$ours pybpftop [0-9]*$" <<<"$output"
+	[ "$(grep -cE "^($untagged|$other) " <<<"$output")" -eq 0 ]
 }

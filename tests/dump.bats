@@ -11,9 +11,20 @@ teardown() {
 	assert_no_bpf_left
 }
 
-dump_ready() {	# wait for dump_me.py's report line, after READY
+# dump_me.py prints its report, then blocks; its helper thread names
+# itself, then blocks. A dump taken as soon as the report shows could find
+# either still on its way (running, or unnamed): wait until both threads
+# sleep, the report written (it comes before the main thread blocks) and
+# the helper named.
+dump_ready() {
+	local stat asleep
 	for _ in $(seq 50); do
-		grep -q '^{' "$WL_OUT" && return 0
+		asleep=1
+		for stat in /proc/"$WL_PID"/task/*/stat; do
+			[ "$(sed 's/.*) //' "$stat" | cut -c1)" = S ] || asleep=0
+		done
+		[ "$asleep" = 1 ] && grep -q '^{' "$WL_OUT" &&
+			grep -qx helper /proc/"$WL_PID"/task/*/comm && return 0
 		sleep 0.1
 	done
 	cat "$WL_OUT" >&2

@@ -59,9 +59,10 @@ assert_whole_recursion() {	# depth rate min-leaf-samples
 
 @test "$PY_LABEL: a thread started after attach is seen" {
 	start_workload threads 1
-	"$PYBPFTOP" record -p "$WL_PID" -d 4 -r 499 -o "$BATS_TEST_TMPDIR/out.folded" &
+	"$PYBPFTOP" record -p "$WL_PID" -d 4 -r 499 -o "$BATS_TEST_TMPDIR/out.folded" 2>"$BATS_TEST_TMPDIR/err" &
 	rec=$!
-	sleep 1.5
+	# Once pybpftop says it samples: a fixed sleep could still be before.
+	wait_line "$BATS_TEST_TMPDIR/err" '^pybpftop: sampling pid' "$rec"
 	kill -USR1 "$WL_PID"
 	wait "$rec"
 	run $FOLDED threads "$BATS_TEST_TMPDIR/out.folded"
@@ -82,11 +83,17 @@ assert_whole_recursion() {	# depth rate min-leaf-samples
 }
 
 @test "$PY_LABEL: the target exiting mid-recording keeps what was collected" {
-	start_workload short_lived 1.5
-	run "$PYBPFTOP" record -p "$WL_PID" -d 30 -o "$BATS_TEST_TMPDIR/out.folded"
-	echo "$output"
+	# Its 1.5 s start once pybpftop samples: before, they could be over.
+	start_workload short_lived 1.5 --after-usr1
+	"$PYBPFTOP" record -p "$WL_PID" -d 30 -o "$BATS_TEST_TMPDIR/out.folded" >"$BATS_TEST_TMPDIR/log" 2>&1 &
+	rec=$!
+	wait_line "$BATS_TEST_TMPDIR/log" '^pybpftop: sampling pid' "$rec"
+	kill -USR1 "$WL_PID"
+	status=0
+	wait "$rec" || status=$?
+	cat "$BATS_TEST_TMPDIR/log"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"process $WL_PID exited"* ]]
+	grep -q "process $WL_PID exited" "$BATS_TEST_TMPDIR/log"
 	run $FOLDED has "$BATS_TEST_TMPDIR/out.folded" busy_until
 	[ "$output" -gt 0 ]
 }

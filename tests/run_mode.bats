@@ -50,9 +50,12 @@ teardown() {
 
 @test "$PY_LABEL: Ctrl-C sent to pybpftop reaches the child and the profile is still written" {
 	need_direct_interpreter
-	"$PYBPFTOP" record -o "$BATS_TEST_TMPDIR/out.folded" -- $PY_CMD "$PY_WL/short_lived.py" 30 \
+	"$PYBPFTOP" record -v -o "$BATS_TEST_TMPDIR/out.folded" -- $PY_CMD "$PY_WL/short_lived.py" 30 \
 		>"$BATS_TEST_TMPDIR/log" 2>&1 &
 	rec=$!
+	# Once pybpftop follows the child's interpreter (-v says when): before,
+	# Ctrl-C could come before its handler, or before any sample.
+	wait_line "$BATS_TEST_TMPDIR/log" '^pybpftop: following pid .* after its fork or exec was seen$' "$rec"
 	sleep 2
 	kill -INT "$rec"
 	status=0

@@ -43,16 +43,25 @@ teardown() {
 }
 
 @test "top stops when the target exits" {
-	start_workload short_lived 1.5
-	run "$PYBPFTOP" top -p "$WL_PID" -i 0.5
-	echo "$output"
+	# Its 1.5 s start at top's first refresh: before, they could be over.
+	start_workload short_lived 1.5 --after-usr1
+	"$PYBPFTOP" top -p "$WL_PID" -i 0.5 >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	top=$!
+	wait_line "$BATS_TEST_TMPDIR/out" '^pybpftop top - pid' "$top"
+	kill -USR1 "$WL_PID"
+	status=0
+	wait "$top" || status=$?
+	cat "$BATS_TEST_TMPDIR/out"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"process $WL_PID exited"* ]]
-	grep -q 'busy_until' <<<"$output"
+	grep -q "process $WL_PID exited" "$BATS_TEST_TMPDIR/out"
+	grep -q 'busy_until' "$BATS_TEST_TMPDIR/out"
 }
 
-# The full-screen view, driven under tmux (CI has no terminal of its own).
-screen() { tmux capture-pane -p -t "$TMUX_SESSION"; }
+# The full-screen view, driven under tmux (CI has no terminal of its own),
+# on a tmux server of the test's own (-L): a server that someone else
+# started would give pybpftop its environment, without this test's tag.
+tm() { tmux -L "$TMUX_SESSION" "$@"; }
+screen() { tm capture-pane -p -t "$TMUX_SESSION"; }
 screen_line() { screen | sed -n "${1}p"; }
 wait_screen() {	# regex: wait up to 5 s for the screen to match
 	for _ in $(seq 50); do
@@ -66,11 +75,11 @@ wait_screen() {	# regex: wait up to 5 s for the screen to match
 start_screen() {
 	command -v tmux >/dev/null || skip "tmux missing"
 	TMUX_SESSION=pybpftop-test-$$
-	tmux new-session -d -s "$TMUX_SESSION" -x 120 -y 30 "$PYBPFTOP -p $WL_PID -i 0.5"
+	tm new-session -d -s "$TMUX_SESSION" -x 120 -y 30 "$PYBPFTOP -p $WL_PID -i 0.5"
 }
 stop_screen() {
 	if [ -n "${TMUX_SESSION:-}" ]; then
-		tmux kill-session -t "$TMUX_SESSION" 2>/dev/null || true
+		tm kill-server 2>/dev/null || true
 	fi
 }
 
@@ -80,20 +89,20 @@ stop_screen() {
 	wait_screen '^ +[0-9.]+% .*  sixty \('
 	# Row 5 is the first of the table.
 	screen_line 5 | grep -E '  sixty \(' || { screen; false; }
-	tmux send-keys -t "$TMUX_SESSION" 2
+	tm send-keys -t "$TMUX_SESSION" 2
 	wait_screen 'sort: %Total'
 	screen_line 5 | grep -E '  (main|<module>) \(' || { screen; false; }
-	tmux send-keys -t "$TMUX_SESSION" 1
+	tm send-keys -t "$TMUX_SESSION" 1
 	wait_screen 'sort: %Own'
-	tmux send-keys -t "$TMUX_SESSION" l
+	tm send-keys -t "$TMUX_SESSION" l
 	wait_screen 'TotalTime  Line'
 	screen_line 5 | grep -E '  sixty \(.*cpu_split.py:(7|8)\)' || { screen; false; }
-	tmux send-keys -t "$TMUX_SESSION" q
+	tm send-keys -t "$TMUX_SESSION" q
 	for _ in $(seq 30); do
-		tmux has-session -t "$TMUX_SESSION" 2>/dev/null || break
+		tm has-session -t "$TMUX_SESSION" 2>/dev/null || break
 		sleep 0.1
 	done
-	run tmux has-session -t "$TMUX_SESSION"
+	run tm has-session -t "$TMUX_SESSION"
 	[ "$status" -ne 0 ]	# q ended pybpftop, and so the tmux session
 	stop_screen
 }
@@ -105,21 +114,21 @@ stop_screen() {
 	wait_screen '  work_00 \('
 	# Threads come in tid order; the main thread, if it was sampled, first.
 	for _ in 1 2 3; do
-		tmux send-keys -t "$TMUX_SESSION" t
+		tm send-keys -t "$TMUX_SESSION" t
 		sleep 0.3
 		screen | grep -q 'showing worker-00 (' && break
 	done
 	wait_screen 'showing worker-00 \('
 	sleep 0.6
 	screen | grep -q '  work_00 (' && ! screen | grep -q '  work_01 (' || { screen; false; }
-	tmux send-keys -t "$TMUX_SESSION" t
+	tm send-keys -t "$TMUX_SESSION" t
 	wait_screen 'showing worker-01 \('
 	sleep 0.6
 	screen | grep -q '  work_01 (' && ! screen | grep -q '  work_00 (' || { screen; false; }
 	# The main thread may have been sampled too (it wakes every 0.1 s):
 	# keep pressing until the filter comes back to all threads.
 	for _ in 1 2 3; do
-		tmux send-keys -t "$TMUX_SESSION" t
+		tm send-keys -t "$TMUX_SESSION" t
 		sleep 0.6
 		screen | grep -q 'showing' || break
 	done
@@ -132,12 +141,12 @@ stop_screen() {
 	start_workload hot_line
 	start_screen
 	wait_screen 'hot_line_function'
-	tmux send-keys -t "$TMUX_SESSION" p
+	tm send-keys -t "$TMUX_SESSION" p
 	wait_screen 'PAUSED'
 	a=$(screen_line 1)
 	sleep 1.2
 	[ "$(screen_line 1)" = "$a" ]
-	tmux send-keys -t "$TMUX_SESSION" p r
+	tm send-keys -t "$TMUX_SESSION" p r
 	sleep 0.3
 	wait_screen '^Samples: [0-9]{1,2} taken'
 	stop_screen
@@ -163,16 +172,23 @@ stop_screen() {
 @test "full screen: follows a terminal resize" {
 	start_workload cpu_split
 	start_screen
-	wait_screen 'q quit'
+	# The footer is there from the start, the rows only from the first
+	# refresh: resize once they are, so that the redraw has them to fit.
+	wait_screen '^ +[0-9.]+% .*  (sixty|thirty|ten) \('
 	[ "$(screen | wc -l)" -eq 30 ]
 	screen_line 30 | grep -q 'q quit'
-	tmux resize-window -t "$TMUX_SESSION" -x 70 -y 15
+	tm resize-window -t "$TMUX_SESSION" -x 70 -y 15
+	# Until pybpftop redraws, tmux shows the old screen's last 15 lines,
+	# which end with the footer too: wait for the header on top as well,
+	# and the rows under it.
 	for _ in $(seq 30); do
-		screen_line 15 | grep -q '^sort: ' && break
+		screen_line 1 | grep -q '^pybpftop top - pid' && screen_line 15 | grep -q '^sort: ' &&
+			[ "$(screen | grep -c '%')" -ge 3 ] && break
 		sleep 0.1
 	done
 	screen
 	[ "$(screen | wc -l)" -eq 15 ]
+	screen_line 1 | grep -q '^pybpftop top - pid'
 	screen_line 15 | grep -q '^sort: '
 	# The table shrank to fit: nothing but blank lines between it and the footer.
 	[ "$(screen | grep -c '%')" -ge 3 ]

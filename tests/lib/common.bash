@@ -3,6 +3,12 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PYBPFTOP=$REPO/pybpftop
 FOLDED="/usr/bin/python3 $REPO/tests/lib/folded.py"
 export SID_BIND=$REPO/tests	# sid-run.sh binds it at /pybpftop in the chroot
+# bats loads this file afresh for each test: each gets its own tag, which
+# every process it starts inherits (pybpftop, its run-mode children), so
+# that assert_no_bpf_left can tell this test's BPF programs from those of
+# another pybpftop on the machine.
+PYBPFTOP_TEST_TAG=$(cat /proc/sys/kernel/random/uuid)
+export PYBPFTOP_TEST_TAG
 
 # start_workload NAME ARGS...: run tests/workloads/NAME.py under the
 # interpreter of this run (PY_CMD) and wait for its READY line.
@@ -13,14 +19,51 @@ start_workload() {
 	# shellcheck disable=SC2086 # PY_CMD may be a command with arguments
 	$PY_CMD "$PY_WL/$name.py" "$@" >"$WL_OUT" 2>&1 &
 	WL_JOB=$!
+	wait_ready "$name"
+}
+
+# start_sleeper PYTHON [ARG...]: start a Python that only sleeps (2.7 to
+# 3.15; through tools/sid-run.sh, one in the sid chroot) and wait until it
+# says READY: after a fixed sleep instead, pybpftop could still find the
+# shell that has not exec'd it, or no interpreter mapped yet.
+start_sleeper() {
+	WL_OUT=$BATS_TEST_TMPDIR/workload.out
+	"$@" -c 'import os, sys, time
+sys.stdout.write("READY %d\n" % os.getpid())
+sys.stdout.flush()
+time.sleep(60)' >"$WL_OUT" 2>&1 &
+	WL_JOB=$!
+	wait_ready "$*"
+}
+
+# wait_ready NAME: wait up to 10 s for the workload's "READY PID" line in
+# WL_OUT; sets WL_PID.
+wait_ready() {
 	for _ in $(seq 100); do
 		WL_PID=$(sed -n 's/^READY \([0-9]*\)$/\1/p' "$WL_OUT")
 		[ -n "$WL_PID" ] && return 0
 		kill -0 "$WL_JOB" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "workload $name did not start:" >&2
+	echo "workload $1 did not start:" >&2
 	cat "$WL_OUT" >&2
+	return 1
+}
+
+# wait_line FILE PATTERN [PID]: wait up to 60 s for a line matching
+# PATTERN (grep) in FILE, such as pybpftop's "sampling pid" once attached;
+# gives up early if PID, the process writing it, exits first.
+wait_line() {
+	for _ in $(seq 600); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then
+			grep -q "$2" "$1" 2>/dev/null && return 0
+			break
+		fi
+		sleep 0.1
+	done
+	echo "no line matching '$2' in $1:" >&2
+	cat "$1" >&2
 	return 1
 }
 
@@ -32,18 +75,47 @@ stop_workload() {
 	return 0
 }
 
-# No program of ours may stay loaded after pybpftop exits. The kernel frees
-# a closed program after an RCU grace period (tracing programs after an RCU
-# tasks one, which can take a while), so allow it 3 seconds.
+# bpf_held_by_test: "PID COMM PROG_ID" for each BPF program that a process
+# carrying this test's tag holds through a program or link fd (the fdinfo
+# of both names the program). bpftool prog show says which pids hold a
+# program only when it is built with its BPF skeletons (Debian's 7.1 is
+# not); /proc says it everywhere.
+bpf_held_by_test() {
+	local environ pid fd id
+	for environ in $(grep -lsxzF "PYBPFTOP_TEST_TAG=$PYBPFTOP_TEST_TAG" /proc/[0-9]*/environ); do
+		pid=${environ#/proc/}
+		pid=${pid%/environ}
+		for fd in /proc/"$pid"/fd/*; do
+			# A process that exits meanwhile holds nothing any more.
+			case $(readlink "$fd" 2>/dev/null) in
+			anon_inode:bpf-prog | anon_inode:bpf_link) ;;
+			*) continue ;;
+			esac
+			id=$(sed -n 's/^prog_id:[[:space:]]*//p' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null)
+			[ -n "$id" ] && echo "$pid $(cat "/proc/$pid/comm" 2>/dev/null) $id"
+		done
+	done | sort -u
+}
+
+# No BPF program may stay held by a process of this test once it is done
+# with pybpftop: one that did not exit, or a child that kept its fds. Only
+# this test's processes count: another pybpftop running on the machine (a
+# developer's, a benchmark) is none of its business. The kernel frees a
+# closed program only after an RCU grace period, but it is in no process's
+# fds by then; the 3 seconds are for a pybpftop signalled just before,
+# still detaching and exiting.
 assert_no_bpf_left() {
-	local left
+	local held id
 	for _ in $(seq 30); do
-		left=$(bpftool prog show 2>/dev/null | grep -cE 'name (sample_cpu|snapshot_thre|on_fork|on_exec|fault_user|fault_kernel|sys_enter|sys_exit|malloc_enter|calloc_enter|realloc_enter|alloc_exit|free_enter)' || true)
-		[ "$left" = 0 ] && return 0
+		held=$(bpf_held_by_test)
+		[ -z "$held" ] && return 0
 		sleep 0.1
 	done
-	echo "BPF programs left attached after exit:" >&2
-	bpftool prog show >&2
+	echo "BPF programs still held by processes of this test (pid, command, program id):" >&2
+	echo "$held" >&2
+	for id in $(awk '{print $3}' <<<"$held" | sort -un); do
+		bpftool prog show id "$id" >&2
+	done
 	return 1
 }
 

@@ -5,8 +5,7 @@
  * torn and hostile objects and expects errors, not crashes.
  * Part 2 checks remote_mem_pid, then reads a function's code object out of
  * live pythons (Debian's 3.11, pyenv's 3.8-3.13 when installed) through
- * py_version_find (needs root or ptrace rights; skipped with 77 otherwise).
- * Prints ok/FAIL lines; exits non-zero on any failure. */
+ * py_version_find (needs root or ptrace rights; skipped with 77 otherwise). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* process_vm_readv, mkstemps */
 #endif
@@ -20,24 +19,12 @@
 #include <unistd.h>
 
 #include "python/code_reader.h"
+#include "check.h"
 #include "fake_mem.h"
 
 /* Only the live check needs the real tables, and they are written by
  * someone else: a weak reference lets this test build before they exist. */
 #pragma weak py_version_find
-
-static int failures, skipped;
-
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		printf("ok   ");					\
-	} else {							\
-		printf("FAIL ");					\
-		failures++;						\
-	}								\
-	printf(__VA_ARGS__);						\
-	printf("\n");							\
-} while (0)
 
 static const struct py_user_offsets *const u = &fake_u311;
 static struct py_version v311 = {	/* .user set by main() */
@@ -346,8 +333,7 @@ static void test_live(const char *python, int minor)
 	if (access(python, X_OK) != 0)
 		return;
 	if (!v) {
-		printf("skip live %s: no py_version_find(3, %d)\n", python, minor);
-		skipped++;
+		SKIP_TEST("live %s: no py_version_find(3, %d)", python, minor);
 		return;
 	}
 	fd = mkstemps(path, 3);
@@ -374,8 +360,7 @@ static void test_live(const char *python, int minor)
 	rm = remote_mem_pid(&pid);
 	r = py_read_code(&rm, v, addr, &c);
 	if (r == -EPERM) {
-		printf("skip live %s: EPERM reading the child (not root?)\n", python);
-		skipped++;
+		SKIP_TEST("live %s: EPERM reading the child (not root?)", python);
 		goto out;
 	}
 	CHECK(r == 0, "live %s: py_read_code(0x%llx): %d", python,
@@ -440,9 +425,5 @@ int main(void)
 	test_live("/root/.pyenv/versions/3.12.1/bin/python3.12", 12);
 	test_live("/root/.pyenv/versions/3.13.0/bin/python3.13", 13);
 
-	if (failures) {
-		printf("%d FAILED\n", failures);
-		return 1;
-	}
-	return skipped ? 77 : 0;
+	CHECK_DONE("code_reader");
 }

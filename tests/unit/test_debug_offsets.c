@@ -9,8 +9,8 @@
  *      through ctypes (chroot for the Debian sid one, needs root).
  *    Sources that are absent are skipped with a message.
  *
- * Prints one "ok"/"FAIL"/"skip" line per check. Exit 0 if all passed, 1 on
- * any failure, 77 if no real blob could be found at all.
+ * Exit 0 if all passed, 1 on any failure, 77 if no real blob could be found
+ * at all.
  *
  * Paths (env overrides):
  *   PYBPFTOP_PY313      /root/.pyenv/versions/3.13.0 (bin/python3.13, lib/libpython3.13.so.1.0)
@@ -27,15 +27,7 @@
 #include <unistd.h>
 
 #include "python/debug_offsets.h"
-
-static int failures, real_checked;
-
-static void report(int ok, const char *what)
-{
-	printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-	if (!ok)
-		failures++;
-}
+#include "check.h"
 
 static void put64(uint8_t *b, size_t pos, uint64_t v)
 {
@@ -146,23 +138,23 @@ static void synthetic(void)
 	struct py_version v, keep;
 	int maj = -1, min = -1, rc;
 
-	report(py_debug_offsets_size(13) == 584, "size(13) == 584");
-	report(py_debug_offsets_size(14) == 760, "size(14) == 760");
-	report(py_debug_offsets_size(12) == 0 && py_debug_offsets_size(15) == 0,
-	       "size(12) == size(15) == 0");
+	CHECK(py_debug_offsets_size(13) == 584, "size(13) == 584");
+	CHECK(py_debug_offsets_size(14) == 760, "size(14) == 760");
+	CHECK(py_debug_offsets_size(12) == 0 && py_debug_offsets_size(15) == 0,
+	      "size(12) == size(15) == 0");
 
 	synth313(b);
 	memset(&v, 0, sizeof(v));
 	rc = py_debug_offsets_parse(b, sizeof(b), &maj, &min, &v);
-	report(rc == 0 && maj == 3 && min == 13, "synthetic 3.13 parses");
-	report(rc == 0 && same_as_table("synthetic 3.13", &v),
-	       "synthetic 3.13 equals the table (out not pre-filled)");
+	CHECK(rc == 0 && maj == 3 && min == 13, "synthetic 3.13 parses");
+	CHECK(rc == 0 && same_as_table("synthetic 3.13", &v),
+	      "synthetic 3.13 equals the table (out not pre-filled)");
 
 	/* pre-filled out is kept where the blob says nothing */
 	v = *py_version_find(3, 13);
 	v.bpf.owner_cstack = 42;
 	rc = py_debug_offsets_parse(b, sizeof(b), NULL, NULL, &v);
-	report(rc == 0 && v.bpf.owner_cstack == 42, "pre-filled field kept");
+	CHECK(rc == 0 && v.bpf.owner_cstack == 42, "pre-filled field kept");
 
 	/* a blob offset overrides the table */
 	memcpy(c, b, sizeof(c));
@@ -170,43 +162,43 @@ static void synthetic(void)
 	put64(c, 312, 60);		/* code_object.firstlineno */
 	v = *py_version_find(3, 13);
 	rc = py_debug_offsets_parse(c, sizeof(c), NULL, NULL, &v);
-	report(rc == 0 && v.bpf.tstate_thread_id == 120 &&
-	       v.user.code_firstlineno == 60 && v.user.code_size == 144,
-	       "blob offsets override the table");
+	CHECK(rc == 0 && v.bpf.tstate_thread_id == 120 &&
+	      v.user.code_firstlineno == 60 && v.user.code_size == 144,
+	      "blob offsets override the table");
 
 	memcpy(c, b, sizeof(c));
 	c[0] = 'X';
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "bad cookie -> -EINVAL");
-	report(py_debug_offsets_parse(b, 15, &maj, &min, &v) == -EINVAL,
-	       "15 bytes -> -EINVAL");
-	report(py_debug_offsets_parse(b, 583, &maj, &min, &v) == -EINVAL,
-	       "3.13 blob cut at 583 bytes -> -EINVAL");
-	report(py_debug_offsets_parse(NULL, 0, &maj, &min, &v) == -EINVAL,
-	       "NULL -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "bad cookie -> -EINVAL");
+	CHECK(py_debug_offsets_parse(b, 15, &maj, &min, &v) == -EINVAL,
+	      "15 bytes -> -EINVAL");
+	CHECK(py_debug_offsets_parse(b, 583, &maj, &min, &v) == -EINVAL,
+	      "3.13 blob cut at 583 bytes -> -EINVAL");
+	CHECK(py_debug_offsets_parse(NULL, 0, &maj, &min, &v) == -EINVAL,
+	      "NULL -> -EINVAL");
 
 	memcpy(c, b, sizeof(c));
 	put64(c, 8, 0x040d00f0);
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "major 4 -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "major 4 -> -EINVAL");
 	put64(c, 8, 0x1030d00f0ULL);
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "garbage in the version's upper half -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "garbage in the version's upper half -> -EINVAL");
 	put64(c, 8, 0x030c01f0);
 	min = -1;
 	rc = py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v);
-	report(rc == -EOPNOTSUPP && min == 12, "3.12 -> -EOPNOTSUPP, minor 12");
+	CHECK(rc == -EOPNOTSUPP && min == 12, "3.12 -> -EOPNOTSUPP, minor 12");
 	put64(c, 8, 0x030d00b3);
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EOPNOTSUPP,
-	       "3.13.0b3 -> -EOPNOTSUPP");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EOPNOTSUPP,
+	      "3.13.0b3 -> -EOPNOTSUPP");
 	put64(c, 8, 0x030d05f0);
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == 0,
-	       "3.13.5 -> 0");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == 0,
+	      "3.13.5 -> 0");
 
 	memcpy(c, b, sizeof(c));
 	put64(c, 16, 1);
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EOPNOTSUPP,
-	       "free-threaded -> -EOPNOTSUPP");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EOPNOTSUPP,
+	      "free-threaded -> -EOPNOTSUPP");
 
 	/* bounds: nothing is written on failure */
 	keep = *py_version_find(3, 13);
@@ -214,37 +206,37 @@ static void synthetic(void)
 	memcpy(c, b, sizeof(c));
 	put64(c, 192, PYBPFTOP_READ_MAX - 4);	/* thread_id past the window */
 	rc = py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v);
-	report(rc == -EINVAL && !memcmp(&v, &keep, sizeof(v)),
-	       "tstate field past PYBPFTOP_READ_MAX -> -EINVAL, out untouched");
+	CHECK(rc == -EINVAL && !memcmp(&v, &keep, sizeof(v)),
+	      "tstate field past PYBPFTOP_READ_MAX -> -EINVAL, out untouched");
 	memcpy(c, b, sizeof(c));
 	put64(c, 72, 0x10000);			/* threads_head > uint16 */
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "offset 0x10000 -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "offset 0x10000 -> -EINVAL");
 	memcpy(c, b, sizeof(c));
 	put64(c, 72, 0xffff);			/* would read as NO_OFFSET */
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "offset 0xffff -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "offset 0xffff -> -EINVAL");
 	memcpy(c, b, sizeof(c));
 	put64(c, 232, 12);			/* misaligned previous */
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "misaligned pointer offset -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "misaligned pointer offset -> -EINVAL");
 	memcpy(c, b, sizeof(c));
 	put64(c, 224, 64);			/* sizeof frame < owner + 1 */
 	put64(c, 264, 70);
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "offset past its struct's size -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "offset past its struct's size -> -EINVAL");
 	memcpy(c, b, sizeof(c));
 	put64(c, 40, 16);			/* inside the debug offsets */
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "interpreters_head inside _Py_DebugOffsets -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "interpreters_head inside _Py_DebugOffsets -> -EINVAL");
 	memcpy(c, b, sizeof(c));
 	put64(c, 560, 24);			/* ascii header ends before state */
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "asciiobject_size too small -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "asciiobject_size too small -> -EINVAL");
 	memcpy(c, b, sizeof(c));
 	put64(c, 272, 0);			/* code_object.size */
-	report(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	       "zero struct size -> -EINVAL");
+	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
+	      "zero struct size -> -EINVAL");
 }
 
 /* The first "xdebugpy" in the file followed by a 3.x version. */
@@ -305,19 +297,13 @@ static void check_blob(const char *what, const uint8_t *b, int want_minor,
 		       int want_rc)
 {
 	struct py_version v;
-	char msg[512];
 	int maj = -1, min = -1, rc;
 
-	real_checked++;
 	memset(&v, 0, sizeof(v));
 	rc = py_debug_offsets_parse(b, PY_DEBUG_OFFSETS_READ, &maj, &min, &v);
-	snprintf(msg, sizeof(msg), "%s: parse -> %d, 3.%d", what, rc, min);
-	report(rc == want_rc && maj == 3 && min == want_minor, msg);
-	if (rc == 0 && want_rc == 0) {
-		snprintf(msg, sizeof(msg), "%s: equals the static 3.%d table",
-			 what, want_minor);
-		report(same_as_table(what, &v), msg);
-	}
+	CHECK(rc == want_rc && maj == 3 && min == want_minor, "%s: parse -> %d, 3.%d", what, rc, min);
+	if (rc == 0 && want_rc == 0)
+		CHECK(same_as_table(what, &v), "%s: differs from the static 3.%d table", what, want_minor);
 }
 
 static const char *env(const char *name, const char *dflt)
@@ -348,7 +334,7 @@ static void real(void)
 	if (!blob_from_file(path, b, sizeof(b)))
 		check_blob(path, b, 13, 0);
 	else
-		printf("skip %s: absent or no blob\n", path);
+		SKIP("%s: absent or no blob", path);
 
 	snprintf(path, sizeof(path), "%s/bin/python3.13", py313);
 	if (access(path, X_OK) == 0) {
@@ -358,22 +344,22 @@ static void real(void)
 		if (!blob_from_cmd(cmd, b, sizeof(b)))
 			check_blob(what, b, 13, 0);
 		else
-			report(0, what);
+			CHECK(0, "%s: no blob read", what);
 	} else {
-		printf("skip live %s: absent\n", path);
+		SKIP("live %s: absent", path);
 	}
 
 	for (i = 0; i < sizeof(sids) / sizeof(sids[0]); i++) {
 		snprintf(path, sizeof(path), "%s/usr/bin/%s", sid, sids[i].bin);
 		if (blob_from_file(path, b, sizeof(b))) {
-			printf("skip %s: absent or no blob\n", path);
+			SKIP("%s: absent or no blob", path);
 			continue;
 		}
 		check_blob(path, b, sids[i].minor, sids[i].rc);
 		if (sids[i].rc)
 			continue;
 		if (geteuid() != 0) {
-			printf("skip live %s: chroot needs root\n", path);
+			SKIP("live %s: chroot needs root", path);
 			continue;
 		}
 		snprintf(cmd, sizeof(cmd), "chroot '%s' %s -c \"" DUMP_PY
@@ -382,22 +368,18 @@ static void real(void)
 		if (!blob_from_cmd(cmd, b, sizeof(b)))
 			check_blob(what, b, sids[i].minor, 0);
 		else
-			printf("skip %s: could not run it\n", what);
+			SKIP("%s: could not run it", what);
 	}
 }
 
 int main(void)
 {
+	int before;
+
 	synthetic();
+	before = check_passed + check_failed;
 	real();
-	if (failures) {
-		printf("%d FAILED\n", failures);
-		return 1;
-	}
-	if (!real_checked) {
-		printf("skip: no CPython 3.13+ found to take a real blob from\n");
-		return 77;
-	}
-	printf("all passed\n");
-	return 0;
+	if (check_passed + check_failed == before)
+		SKIP_TEST("no CPython 3.13+ found to take a real blob from");
+	CHECK_DONE("debug_offsets");
 }

@@ -313,7 +313,7 @@ static int generate(int argc, char **argv)
 	       (unsigned long long)p.nstacks, (unsigned long long)p.samples, t);
 	profile_free(&p);
 	symbolizer_free(&s);
-	return check_failures ? 1 : 0;
+	return check_failed ? 1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -9,22 +9,19 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "python/line_table.h"
+#include "check.h"
 
 #define MAX_SHOWN 10
 
-static int failures;
-
 static void expect(const char *what, int got, int want)
 {
-	if (got != want) {
-		printf("FAIL %s: got %d, want %d\n", what, got, want);
-		failures++;
-	}
+	CHECK(got == want, "%s: got %d, want %d", what, got, want);
 }
 
 #define LINE(kind, bytes, first, off) \
@@ -156,7 +153,7 @@ static long unhex(char *s)
 	return (long)(n / 2);
 }
 
-static int check_corpus(const char *path)
+static void check_corpus(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL, *tab = NULL, name[256] = "";
@@ -167,8 +164,8 @@ static int check_corpus(const char *path)
 	enum py_linetable_kind kind = LINETABLE_LOCATIONS;
 
 	if (!f) {
-		perror(path);
-		return 1;
+		CHECK(0, "%s: %s", path, strerror(errno));
+		return;
 	}
 	while (getline(&line, &cap, f) > 0) {
 		int off, want, codelen;
@@ -235,27 +232,20 @@ static int check_corpus(const char *path)
 		goto bad;
 	printf("line_table %d.%d: %ld code objects, %ld offsets, %ld mismatches\n",
 	       major, minor, ncode, noff, nbad);
-	free(line);
-	free(tab);
-	fclose(f);
-	return nbad != 0 || ncode == 0;
+	CHECK(nbad == 0 && ncode > 0, "%s: %ld mismatches in %ld code objects", path, nbad, ncode);
+	goto out;
 bad:
-	printf("line_table %s: malformed corpus at line %ld\n", path, lineno);
+	CHECK(0, "%s: malformed corpus at line %ld", path, lineno);
+out:
 	free(line);
 	free(tab);
 	fclose(f);
-	return 1;
 }
 
 int main(int argc, char **argv)
 {
-	int rc = 0;
-
 	hand_written();
-	printf("line_table hand-written cases: %d failures\n", failures);
-	if (failures)
-		rc = 1;
 	for (int i = 1; i < argc; i++)
-		rc |= check_corpus(argv[i]);
-	return rc;
+		check_corpus(argv[i]);
+	CHECK_DONE("line_table");
 }
