@@ -5,8 +5,8 @@
  * Input: the file's bytes. Seeds: tests/fuzz/corpus_alloc_snapshot/;
  * dictionary: tests/fuzz/alloc_snapshot.dict. Besides crashes, the target
  * traps when the reader breaks its contract: a refusal without a message
- * or with anything left allocated, a frame index out of range, a missing
- * string. */
+ * or with anything left allocated, a frame id its table does not hold, a
+ * missing string. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +21,14 @@ static FILE *sink;
 
 static void check(const struct alloc_snapshot *s)
 {
-	for (uint32_t i = 0; i < s->nframes; i++)
-		if (!s->frames[i].file || !s->frames[i].func)
+	if (s->frames != &s->own)
+		__builtin_trap();
+	for (uint32_t i = 0; i < s->frames->nfuncs; i++)
+		if (!s->frames->funcs[i].file || !s->frames->funcs[i].name)
 			__builtin_trap();
 	for (size_t i = 0; i < s->nrecs; i++)
 		for (uint32_t k = 0; k < s->recs[i].n; k++)
-			if (!s->recs[i].frames || s->recs[i].frames[k] >= s->nframes)
+			if (!s->recs[i].frames || s->recs[i].frames[k] >= s->frames->nframes)
 				__builtin_trap();
 	if (!s->command || !s->python)
 		__builtin_trap();
@@ -68,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err[0] = '\0';
 	if (alloc_snapshot_read_mem(&s, data, size, "fuzz", err, sizeof(err))) {
 		/* Refused: said why, kept nothing. */
-		if (!err[0] || s.frames || s.recs || s.command || s.python || s.nframes || s.nrecs)
+		if (!err[0] || s.frames || s.recs || s.command || s.python || s.nrecs || s.own.nframes)
 			__builtin_trap();
 		return 0;
 	}

@@ -7,15 +7,21 @@
 #include "alloc/heap.h"
 
 #define P 4096ULL
+#define PID 1		/* the process of trace1()'s blocks */
 
-/* Was a block live at addr? The table is private, so ask by releasing it:
+/* Was a block of pid live at addr? The table is private, so ask by releasing it:
  * a known address is not an unknown free. The block is gone afterwards. */
-static int live(struct alloc_heap *h, uint64_t addr)
+static int live_in(struct alloc_heap *h, uint32_t pid, uint64_t addr)
 {
 	uint64_t unknown = h->unknown_frees;
 
-	alloc_heap_release(h, addr);
+	alloc_heap_release(h, pid, addr);
 	return h->unknown_frees == unknown;
+}
+
+static int live(struct alloc_heap *h, uint64_t addr)
+{
+	return live_in(h, PID, addr);
 }
 
 /* The sum of the traces' live sizes and counts equals the heap's. */
@@ -32,7 +38,7 @@ static int consistent(const struct alloc_heap *h)
 
 static struct alloc_trace *trace1(struct alloc_heap *h, uint32_t frame)
 {
-	return alloc_heap_trace(h, 1, 0, &frame, 1);
+	return alloc_heap_trace(h, PID, 0, &frame, 1);
 }
 
 static void test_accounting(void)
@@ -52,14 +58,14 @@ static void test_accounting(void)
 	CHECK(a->live_size == 150 && a->live_count == 2 && a->alloc_size == 150 && a->alloc_count == 2);
 	CHECK(b->live_size == 1000 && b->live_count == 1);
 
-	alloc_heap_release(&h, 0x3000);
+	alloc_heap_release(&h, PID, 0x3000);
 	CHECK(h.current == 150 && h.peak == 1150 && h.nblocks == 2);
 	CHECK(b->live_size == 0 && b->live_count == 0 && b->alloc_size == 1000 && b->alloc_count == 1);
 	CHECK(h.allocated == 1150 && h.allocations == 3 && h.unknown_frees == 0);
 
 	/* A free of an address never seen: counted, nothing else changes. */
-	alloc_heap_release(&h, 0x3000);
-	alloc_heap_release(&h, 0x1001);
+	alloc_heap_release(&h, PID, 0x3000);
+	alloc_heap_release(&h, PID, 0x1001);
 	CHECK(h.unknown_frees == 2);
 	CHECK(h.current == 150 && h.nblocks == 2 && a->live_size == 150 && a->live_count == 2);
 
@@ -153,7 +159,7 @@ static void test_unmap(void)
 	for (int many = 0; many <= 100; many += 100) {
 		/* [1, 4) pages: page path with 100 blocks more, scan path without. */
 		t = fill(&h, base, ks, 6, many);
-		alloc_heap_unmap(&h, base + P, 3 * P);
+		alloc_heap_unmap(&h, PID, base + P, 3 * P);
 		CHECK(t->live_count == 3 && t->live_size == 3 * P);
 		CHECK(h.nblocks == 3u + many && h.current == (3u + many) * P);
 		CHECK(live(&h, base) && !live(&h, base + P) && !live(&h, base + 3 * P));
@@ -164,14 +170,14 @@ static void test_unmap(void)
 		/* A length that is not a multiple of the page: a block starting in
 		 * the last, partial page goes too; one starting at the end does not. */
 		t = fill(&h, base, ks, 6, many);
-		alloc_heap_unmap(&h, base + 3 * P, 2 * P + 1);
+		alloc_heap_unmap(&h, PID, base + 3 * P, 2 * P + 1);
 		CHECK(t->live_count == 4 && !live(&h, base + 3 * P) && !live(&h, base + 5 * P));
 		CHECK(live(&h, base + 2 * P) && live(&h, base + 8 * P));
 		alloc_heap_free(&h);
 
 		/* An unaligned start: blocks from addr on, not the one before. */
 		t = fill(&h, base, ks, 6, many);
-		alloc_heap_unmap(&h, base + 1, 3 * P);
+		alloc_heap_unmap(&h, PID, base + 1, 3 * P);
 		CHECK(t->live_count == 3 && live(&h, base) && !live(&h, base + P) &&
 		      !live(&h, base + 3 * P) && live(&h, base + 5 * P));
 		alloc_heap_free(&h);
@@ -182,15 +188,15 @@ static void test_unmap(void)
 	t = trace1(&h, 1);
 	for (uint64_t a = base; a < base + 100; a += 10)
 		alloc_heap_alloc(&h, t, a, 10, 0);
-	alloc_heap_unmap(&h, base + 15, 50);	/* 20, 30, 40, 50, 60 */
+	alloc_heap_unmap(&h, PID, base + 15, 50);	/* 20, 30, 40, 50, 60 */
 	CHECK(t->live_count == 5 && h.current == 50 && live(&h, base + 10) && live(&h, base + 70));
-	alloc_heap_unmap(&h, 0, ~0ULL);		/* everything */
+	alloc_heap_unmap(&h, PID, 0, ~0ULL);		/* everything */
 	CHECK(h.nblocks == 0 && h.current == 0 && t->live_size == 0 && consistent(&h));
 	alloc_heap_free(&h);
 
 	/* A zero-length range drops nothing. */
 	t = fill(&h, base, ks, 6, 100);
-	alloc_heap_unmap(&h, base, 0);
+	alloc_heap_unmap(&h, PID, base, 0);
 	CHECK(t->live_count == 6);
 	alloc_heap_free(&h);
 }
@@ -210,7 +216,7 @@ static void test_unmap_top(void)
 		low = trace1(&h, 3);
 		alloc_heap_alloc(&h, low, 0, P, 0);
 		alloc_heap_alloc(&h, low, P, P, 0);
-		alloc_heap_unmap(&h, -2 * P, 2 * P);
+		alloc_heap_unmap(&h, PID, -2 * P, 2 * P);
 		CHECK(t->live_count == 1 && live(&h, -3 * P));
 		CHECK(low->live_count == 2);
 		alloc_heap_free(&h);
@@ -219,9 +225,9 @@ static void test_unmap_top(void)
 		t = fill(&h, top, ks, 3, many);
 		low = trace1(&h, 3);
 		alloc_heap_alloc(&h, low, 0, P, 0);
-		alloc_heap_unmap(&h, -2 * P, 4 * P);
+		alloc_heap_unmap(&h, PID, -2 * P, 4 * P);
 		CHECK(t->live_count == 1 && low->live_count == 1);
-		alloc_heap_unmap(&h, -3 * P, ~0ULL);
+		alloc_heap_unmap(&h, PID, -3 * P, ~0ULL);
 		CHECK(t->live_count == 0 && low->live_count == 1);
 		alloc_heap_free(&h);
 
@@ -229,7 +235,7 @@ static void test_unmap_top(void)
 		t = fill(&h, top, ks, 3, many);
 		low = trace1(&h, 3);
 		alloc_heap_alloc(&h, low, 0, P, 0);
-		alloc_heap_unmap(&h, -2 * P - 1, 4 * P);
+		alloc_heap_unmap(&h, PID, -2 * P - 1, 4 * P);
 		CHECK(t->live_count == 1 && live(&h, -3 * P) && low->live_count == 1);
 		alloc_heap_free(&h);
 
@@ -237,7 +243,7 @@ static void test_unmap_top(void)
 		t = fill(&h, top, ks, 3, many);
 		low = trace1(&h, 3);
 		alloc_heap_alloc(&h, low, 0, P, 0);
-		alloc_heap_unmap(&h, -P, 100);
+		alloc_heap_unmap(&h, PID, -P, 100);
 		CHECK(t->live_count == 2 && !live(&h, -P) && low->live_count == 1);
 		alloc_heap_free(&h);
 	}
@@ -252,7 +258,7 @@ static void test_move(void)
 
 	/* Moved elsewhere, shrunk to 4 pages: the block at 6 is gone. */
 	t = fill(&h, base, ks, 4, 0);
-	alloc_heap_move(&h, base, 8 * P, dest, 4 * P);
+	alloc_heap_move(&h, PID, base, 8 * P, dest, 4 * P);
 	CHECK(t->live_count == 3 && h.nblocks == 3 && h.current == 3 * P);
 	CHECK(!live(&h, base) && !live(&h, base + P) && !live(&h, base + 6 * P));
 	CHECK(live(&h, dest) && live(&h, dest + P) && live(&h, dest + 3 * P));
@@ -261,7 +267,7 @@ static void test_move(void)
 
 	/* Grown: everything moves; blocks past the old range stay. */
 	t = fill(&h, base, ks, 4, 0);
-	alloc_heap_move(&h, base, 4 * P, dest, 16 * P);
+	alloc_heap_move(&h, PID, base, 4 * P, dest, 16 * P);
 	CHECK(t->live_count == 4 && h.current == 4 * P);
 	CHECK(live(&h, dest) && live(&h, dest + 3 * P) && live(&h, base + 6 * P));
 	CHECK(!live(&h, dest + 6 * P));
@@ -270,28 +276,28 @@ static void test_move(void)
 	/* Same address, shrunk: the tail goes (scan and page paths). */
 	for (int many = 0; many <= 100; many += 100) {
 		t = fill(&h, base, ks, 4, many);
-		alloc_heap_move(&h, base, 8 * P, base, 2 * P);
+		alloc_heap_move(&h, PID, base, 8 * P, base, 2 * P);
 		CHECK(t->live_count == 2 && live(&h, base) && live(&h, base + P));
 		CHECK(!live(&h, base + 3 * P));
 		alloc_heap_free(&h);
 	}
 	/* Same address, grown: nothing changes. */
 	t = fill(&h, base, ks, 4, 0);
-	alloc_heap_move(&h, base, 8 * P, base, 16 * P);
+	alloc_heap_move(&h, PID, base, 8 * P, base, 16 * P);
 	CHECK(t->live_count == 4);
 	alloc_heap_free(&h);
 
 	/* Overlapping: one page up. The block at 0 lands on 1's old place and
 	 * must not be mistaken for a stale one. */
 	t = fill(&h, base, ks, 4, 0);
-	alloc_heap_move(&h, base, 8 * P, base + P, 8 * P);
+	alloc_heap_move(&h, PID, base, 8 * P, base + P, 8 * P);
 	CHECK(t->live_count == 4 && h.current == 4 * P && consistent(&h));
 	CHECK(!live(&h, base) && live(&h, base + P) && live(&h, base + 2 * P) &&
 	      live(&h, base + 4 * P) && live(&h, base + 7 * P));
 	alloc_heap_free(&h);
 	/* One page down. */
 	t = fill(&h, base + P, ks, 4, 0);
-	alloc_heap_move(&h, base + P, 8 * P, base, 8 * P);
+	alloc_heap_move(&h, PID, base + P, 8 * P, base, 8 * P);
 	CHECK(t->live_count == 4 && h.current == 4 * P && consistent(&h));
 	CHECK(live(&h, base) && live(&h, base + P) && live(&h, base + 3 * P) &&
 	      live(&h, base + 6 * P) && !live(&h, base + 7 * P));
@@ -302,7 +308,7 @@ static void test_move(void)
 	other = trace1(&h, 9);
 	alloc_heap_alloc(&h, other, dest + P, 100, 0);
 	CHECK(h.current == 4 * P + 100);
-	alloc_heap_move(&h, base, 8 * P, dest, 8 * P);
+	alloc_heap_move(&h, PID, base, 8 * P, dest, 8 * P);
 	CHECK(other->live_count == 0 && other->live_size == 0);
 	CHECK(t->live_count == 4 && h.current == 4 * P && h.nblocks == 4 && consistent(&h));
 	alloc_heap_free(&h);
@@ -314,9 +320,43 @@ static void test_move(void)
 	other = trace1(&h, 9);
 	alloc_heap_alloc(&h, other, dest + 2 * P, P, 0);
 	alloc_heap_alloc(&h, other, dest + 8 * P, P, 0);
-	alloc_heap_move(&h, base, 8 * P, dest, 8 * P);
+	alloc_heap_move(&h, PID, base, 8 * P, dest, 8 * P);
 	CHECK(t->live_count == 4 && h.current == 5 * P && consistent(&h));
 	CHECK(other->live_count == 1 && live(&h, dest + 8 * P));
+	alloc_heap_free(&h);
+}
+
+/* Blocks are per process: the same address in two processes is two
+ * blocks, frees and unmaps touch one process, and forgetting one (it
+ * exec'd, or a child exited) keeps the other's and every trace's totals. */
+static void test_processes(void)
+{
+	struct alloc_heap h;
+	uint32_t frame = 1;
+	struct alloc_trace *a, *b;
+
+	alloc_heap_init(&h);
+	a = alloc_heap_trace(&h, 100, 0, &frame, 1);
+	b = alloc_heap_trace(&h, 200, 0, &frame, 1);
+	CHECK(a && b && a != b);
+	CHECK(alloc_heap_alloc(&h, a, 0x1000, P, 0) == 0);
+	CHECK(alloc_heap_alloc(&h, b, 0x1000, 2 * P, 0) == 0);
+	CHECK(h.nblocks == 2 && h.current == 3 * P, "%llu blocks", (unsigned long long)h.nblocks);
+	alloc_heap_release(&h, 100, 0x1000);
+	CHECK(a->live_size == 0 && b->live_size == 2 * P && h.unknown_frees == 0);
+	alloc_heap_release(&h, 300, 0x1000);		/* nobody's */
+	CHECK(h.unknown_frees == 1 && b->live_size == 2 * P);
+	CHECK(alloc_heap_alloc(&h, a, 0x1000, P, 0) == 0);
+	alloc_heap_unmap(&h, 200, 0, 0x10000);
+	CHECK(a->live_size == P && b->live_size == 0);
+	CHECK(alloc_heap_alloc(&h, b, 0x5000, P, 0) == 0);
+	alloc_heap_move(&h, 100, 0x1000, P, 0x9000, P);
+	CHECK(live_in(&h, 200, 0x5000) && !live_in(&h, 100, 0x1000));
+	CHECK(alloc_heap_alloc(&h, a, 0x2000, P, 0) == 0 && alloc_heap_alloc(&h, b, 0x2000, P, 0) == 0);
+	alloc_heap_forget(&h, 100);
+	CHECK(a->live_size == 0 && a->live_count == 0 && b->live_size == P && h.current == P);
+	CHECK(a->alloc_size == 3 * P && a->alloc_count == 3 && h.allocated == 7 * P);
+	CHECK(consistent(&h));
 	alloc_heap_free(&h);
 }
 
@@ -328,5 +368,6 @@ int main(void)
 	test_unmap();
 	test_unmap_top();
 	test_move();
+	test_processes();
 	CHECK_DONE("alloc_heap");
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "alloc/snapshot.h"
+#include "fake_frames.h"
 
 static char dir[] = "/tmp/test_alloc_snapshot_XXXXXX";
 
@@ -21,14 +22,25 @@ static const char *file_with(const char *name, const char *text)
 	return path;
 }
 
+/* Frame a of snapshot x reads as frame b of snapshot y. */
+static int same_frame(const struct alloc_snapshot *x, uint32_t a, const struct alloc_snapshot *y,
+		      uint32_t b)
+{
+	struct alloc_frame f = alloc_snapshot_frame(x, a), g = alloc_snapshot_frame(y, b);
+
+	return !strcmp(f.file, g.file) && !strcmp(f.func, g.func) && f.line == g.line;
+}
+
 static void test_round_trip(void)
 {
-	struct alloc_frame frames[] = {
-		{ "<unknown>", "<unknown>", 0 },
-		{ "/srv/app.py", "load", 12 },
-		{ "/srv/naïve \"quoted\"\\path.py", "Café.方法", 40 },
-	};
-	uint32_t f0[] = { 1, 2 }, f1[] = { 2, 2, 1, 0 };
+	struct frame_table ft;
+	uint32_t load, cafe;
+
+	CHECK(frame_table_init(&ft) == 0);
+	load = add_frame(&ft, "load", "/srv/app.py", 10, 12);
+	cafe = add_frame(&ft, "Café.方法", "/srv/naïve \"quoted\"\\path.py", 38, 40);
+	add_frame(&ft, "unused", "/srv/other.py", 1, 2);	/* not written */
+	uint32_t f0[] = { load, cafe }, f1[] = { cafe, cafe, load, FRAME_UNKNOWN };
 	struct alloc_rec recs[] = {
 		{ 2, f0, 0, 1048576, 1000, 4194304, 4000 },
 		{ 4, f1, 1, 0, 0, 7, 1 },
@@ -39,7 +51,7 @@ static void test_round_trip(void)
 		.command = "python3 -c 'print(\"x\")'\nsecond line", .python = "3.11.7",
 		.duration_s = 12.345678901234567, .time_unix_ns = 1795000000000000000ULL,
 		.current = 1048576, .peak = 2097152, .allocated = (1ULL << 62) + 3,
-		.allocations = 51234, .frames = frames, .nframes = 3, .recs = recs, .nrecs = 3,
+		.allocations = 51234, .frames = &ft, .recs = recs, .nrecs = 3,
 	}, r;
 	char path[256], err[512] = "";
 
@@ -54,21 +66,22 @@ static void test_round_trip(void)
 	CHECK(r.duration_s == w.duration_s && r.time_unix_ns == w.time_unix_ns);
 	CHECK(r.current == w.current && r.peak == w.peak && r.allocated == w.allocated &&
 	      r.allocations == w.allocations);
-	CHECK(r.nframes == 3 && r.nrecs == 3);
-	for (uint32_t i = 0; i < r.nframes && i < 3; i++)
-		CHECK(!strcmp(r.frames[i].file, frames[i].file) &&
-		      !strcmp(r.frames[i].func, frames[i].func) && r.frames[i].line == frames[i].line);
+	/* The frames used, and no other: the unknown one is reserved. */
+	CHECK(r.frames->nframes == FRAME_RESERVED + 2 && r.nrecs == 3, "%u frames",
+	      r.frames->nframes);
+	CHECK(!strcmp(alloc_snapshot_frame(&r, FRAME_UNKNOWN).file, "<unknown>"));
 	for (size_t i = 0; i < r.nrecs && i < 3; i++) {
 		CHECK(r.recs[i].n == recs[i].n && r.recs[i].partial == recs[i].partial);
 		CHECK(r.recs[i].live_size == recs[i].live_size &&
 		      r.recs[i].live_count == recs[i].live_count &&
 		      r.recs[i].alloc_size == recs[i].alloc_size &&
 		      r.recs[i].alloc_count == recs[i].alloc_count);
-		CHECK(r.recs[i].n == 0 ||
-		      !memcmp(r.recs[i].frames, recs[i].frames, recs[i].n * sizeof(uint32_t)));
+		for (uint32_t k = 0; k < r.recs[i].n && k < recs[i].n; k++)
+			CHECK(same_frame(&r, r.recs[i].frames[k], &w, recs[i].frames[k]),
+			      "record %zu frame %u", i, k);
 	}
 	alloc_snapshot_free(&r);
-	CHECK(r.frames == NULL && r.nframes == 0);
+	CHECK(r.frames == NULL && r.nrecs == 0);
 
 	/* Exact mode: sample_bytes is written as 0. */
 	w.exact = 1;
@@ -81,9 +94,11 @@ static void test_round_trip(void)
 	w = (struct alloc_snapshot){ .exact = 1 };
 	CHECK(alloc_snapshot_write(&w, path) == 0);
 	CHECK(alloc_snapshot_read(&r, path, err, sizeof(err)) == 0);
-	CHECK(r.nframes == 0 && r.nrecs == 0 && r.command && !strcmp(r.command, ""));
+	CHECK(r.frames->nframes == FRAME_RESERVED && r.nrecs == 0 && r.command &&
+	      !strcmp(r.command, ""));
 	alloc_snapshot_free(&r);
 	unlink(path);
+	frame_table_free(&ft);
 
 	/* A file that cannot be written. */
 	snprintf(path, sizeof(path), "%s/no/such/dir.json", dir);
@@ -119,7 +134,7 @@ static void test_bad_files(void)
 	/* The template the cases below break is itself good. */
 	CHECK(alloc_snapshot_read(&s, file_with("good.json",
 		HEAD TRACED FRAMES "\"traces\": [" TRACE("[1, 0]", "10") "]}"), err, sizeof(err)) == 0);
-	CHECK(s.nrecs == 1 && s.recs[0].frames[0] == 1 && s.recs[0].live_size == 10);
+	CHECK(s.nrecs == 1 && !strcmp(alloc_snapshot_frame(&s, s.recs[0].frames[0]).file, "/a.py") && s.recs[0].live_size == 10);
 	alloc_snapshot_free(&s);
 
 	CHECK(alloc_snapshot_read(&s, file_with("none", ""), err, sizeof(err)) != 0);
@@ -171,7 +186,7 @@ static void test_bad_files(void)
 		static const char doc[] = HEAD TRACED FRAMES "\"traces\": []}";
 
 		CHECK(alloc_snapshot_read_mem(&s, doc, sizeof(doc) - 1, "mem", err, sizeof(err)) == 0);
-		CHECK(s.nframes == 2 && s.nrecs == 0 && s.peak == 2);
+		CHECK(s.frames->nframes == FRAME_RESERVED + 1 && s.nrecs == 0 && s.peak == 2);
 		alloc_snapshot_free(&s);
 		CHECK(alloc_snapshot_read_mem(&s, doc, 20, "mem", err, sizeof(err)) != 0 &&
 		      !strncmp(err, "cannot read mem:", 16));

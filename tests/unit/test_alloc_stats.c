@@ -6,7 +6,27 @@
 #include "check.h"
 #include "alloc/stats.h"
 
-#define FR(file, line, func) { (char *)(file), (char *)(func), line }
+#define FR(file, line, func) { file, func, line }
+
+/* Makes s's frame table from a list of frames (as a snapshot file lists
+ * them), and turns the records' indices into that list into frame ids. */
+static void use_frames(struct alloc_snapshot *s, struct frame_table *ft,
+		       const struct alloc_frame *list, uint32_t n)
+{
+	uint32_t ids[16];
+
+	CHECK(n <= 16 && frame_table_init(ft) == 0);
+	for (uint32_t i = 0; i < n && i < 16; i++)
+		ids[i] = !strcmp(list[i].file, "<unknown>") ? FRAME_UNKNOWN :
+			 frame_table_frame(ft, frame_table_func(ft, list[i].func, list[i].file, 0),
+					   list[i].line ? list[i].line : -1);
+	for (size_t r = 0; r < s->nrecs; r++)
+		for (uint32_t k = 0; k < s->recs[r].n; k++)
+			s->recs[r].frames[k] = ids[s->recs[r].frames[k]];
+	s->frames = ft;
+}
+
+static struct frame_table new_table, old_table;
 
 /* frames: innermost first */
 static uint32_t r0f[] = { 1, 3 }, r1f[] = { 1, 2 }, r2f[] = { 2, 3 }, r3f[] = { 4, 1 }, r5f[] = { 3 };
@@ -31,7 +51,7 @@ static struct alloc_rec new_recs[] = {
 };
 
 static struct alloc_snapshot snap_new = {
-	.exact = 1, .frames = new_frames, .nframes = 5, .recs = new_recs, .nrecs = 6,
+	.exact = 1, .recs = new_recs, .nrecs = 6,
 };
 
 /* The same files in another order, and one only here. */
@@ -51,12 +71,12 @@ static struct alloc_rec old_recs[] = {
 };
 
 static struct alloc_snapshot snap_old = {
-	.exact = 1, .frames = old_frames, .nframes = 4, .recs = old_recs, .nrecs = 3,
+	.exact = 1, .recs = old_recs, .nrecs = 3,
 };
 
-static const struct alloc_frame *fr(const struct alloc_stat *r, uint32_t i)
+static struct alloc_frame fr(const struct alloc_stat *r, uint32_t i)
 {
-	return &r->snap->frames[r->frames[i]];
+	return alloc_snapshot_frame(r->snap, r->frames[i]);
 }
 
 /* Row i is file:line (line 0: any) with this size and count. */
@@ -67,8 +87,8 @@ static int row(const struct alloc_stat *rows, size_t n, size_t i, const char *fi
 		return 0;
 	if (!file)
 		return rows[i].n == 0 && rows[i].size == size && rows[i].count == count;
-	return rows[i].n >= 1 && !strcmp(fr(&rows[i], 0)->file, file) &&
-	       (!line || fr(&rows[i], 0)->line == line) &&
+	return rows[i].n >= 1 && !strcmp(fr(&rows[i], 0).file, file) &&
+	       (!line || fr(&rows[i], 0).line == line) &&
 	       rows[i].size == size && rows[i].count == count;
 }
 
@@ -114,8 +134,8 @@ static void test_grouping(void)
 	CHECK(n == 5);
 	CHECK(row(rows, n, 0, "/app/a.py", 20, 300, 3) && rows[0].n == 2);
 	CHECK(row(rows, n, 1, "/lib/x.py", 7, 150, 1) && rows[1].n == 2 && rows[1].partial);
-	CHECK(row(rows, n, 2, "/app/a.py", 10, 100, 1) && fr(&rows[2], 1)->line == 5);
-	CHECK(row(rows, n, 3, "/app/a.py", 10, 50, 2) && fr(&rows[3], 1)->line == 20);
+	CHECK(row(rows, n, 2, "/app/a.py", 10, 100, 1) && fr(&rows[2], 1).line == 5);
+	CHECK(row(rows, n, 3, "/app/a.py", 10, 50, 2) && fr(&rows[3], 1).line == 20);
 	CHECK(row(rows, n, 4, NULL, 0, 10, 1));
 	CHECK(n == 5 && !rows[0].partial && !rows[2].partial);
 	free(rows);
@@ -226,7 +246,7 @@ static void test_compare(void)
 	rows = alloc_compare(&snap_old, &snap_new, &q, &n);
 	CHECK(n == 6);
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].n == 2 && fr(&rows[i], 0)->line == 10 && fr(&rows[i], 1)->line == 5)
+		if (rows[i].n == 2 && fr(&rows[i], 0).line == 10 && fr(&rows[i], 1).line == 5)
 			CHECK(rows[i].size == 100 && rows[i].size_diff == 60 && rows[i].count_diff == 0);
 	free(rows);
 
@@ -304,8 +324,8 @@ static void test_print(void)
 		{ 1, other, 1, 100, 1, 100, 1 },
 		{ 0, NULL, 0, 10, 1, 10, 1 },
 	};
-	struct alloc_snapshot s = { .exact = 1, .frames = frames, .nframes = 4, .recs = recs,
-				    .nrecs = 3 };
+	struct alloc_snapshot s = { .exact = 1, .recs = recs, .nrecs = 3 };
+	struct frame_table ft;
 	struct alloc_query q = { .group = GROUP_LINENO };
 	struct alloc_stat *rows;
 	size_t n;
@@ -313,6 +333,7 @@ static void test_print(void)
 
 	CHECK(fd >= 0 && write(fd, src, sizeof(src) - 1) == sizeof(src) - 1);
 	close(fd);
+	use_frames(&s, &ft, frames, 4);
 
 	rows = alloc_statistics(&s, &q, &n);
 	out = capture(rows, n, 0, &q, 0);
@@ -369,14 +390,19 @@ static void test_print(void)
 	free(out);
 	free(rows);
 	unlink(path);
+	frame_table_free(&ft);
 }
 
 int main(void)
 {
+	use_frames(&snap_new, &new_table, new_frames, 5);
+	use_frames(&snap_old, &old_table, old_frames, 4);
 	test_grouping();
 	test_filters();
 	test_compare();
 	test_format_size();
 	test_print();
+	frame_table_free(&new_table);
+	frame_table_free(&old_table);
 	CHECK_DONE("alloc_stats");
 }

@@ -7,18 +7,15 @@
 #include <string.h>
 #include <zlib.h>
 #include "check.h"
-#include "fake_symbols.h"
+#include "fake_frames.h"
 #include "out/writers.h"
 #include "out/pb_encode.h"
 
 
 /* Another line of the last function added. */
-static uint32_t add_line(struct symbolizer *s, int line)
+static uint32_t add_line(struct frame_table *s, int line)
 {
-	s->frames = realloc(s->frames, (s->nframes + 1) * sizeof(*s->frames));
-	s->frames[s->nframes] = (struct frame_info){ s->nfuncs - 1, line };
-	s->frames_cap = s->nframes + 1;
-	return s->nframes++;
+	return frame_table_frame(s, s->nfuncs - 1, line);
 }
 
 /* ---- the encoder ---- */
@@ -286,16 +283,15 @@ static uint8_t *gunzip(const char *in, size_t len, size_t *out_len)
 	return out;
 }
 
-typedef int (*writer_fn)(const struct profile *, const struct symbolizer *,
-			 const struct profile_meta *, FILE *);
+typedef int (*writer_fn)(const struct profile *, const struct profile_meta *, FILE *);
 
-static char *capture(writer_fn w, const struct profile *p, const struct symbolizer *s,
-		     const struct profile_meta *m, size_t *len)
+static char *capture(writer_fn w, const struct profile *p, const struct profile_meta *m,
+		     size_t *len)
 {
 	char *buf = NULL, *copy;
 	FILE *f = open_memstream(&buf, len);
 
-	CHECK(w(p, s, m, f) == 0);
+	CHECK(w(p, m, f) == 0);
 	fclose(f);
 	/* A copy: GCC 12 takes buf for a dangling stack pointer otherwise. */
 	copy = malloc(*len + 1);
@@ -346,7 +342,7 @@ static const struct sample *find_sample(const struct decoded *d, uint64_t tid, c
 }
 
 struct fixture {
-	struct symbolizer s;
+	struct frame_table s;
 	struct profile p;
 	struct profile_meta m;
 };
@@ -360,12 +356,12 @@ struct fixture {
  * f for two samples, g for one, then a gap, then f again. */
 static void build(struct fixture *fx, int timeline)
 {
-	struct symbolizer *s = &fx->s;
+	struct frame_table *s = &fx->s;
 	uint32_t mod, f5, f6, g, odd;
 	uint64_t t0 = 1000000000ull, period = 10000000ull;
 
-	CHECK(symbolizer_init(s) == 0);
-	profile_init(&fx->p);
+	CHECK(frame_table_init(s) == 0);
+	profile_init(&fx->p, s);
 	profile_keep_timeline(&fx->p, timeline);
 	mod = add_frame(s, "<module>", "/app/main.py", 1, 10);
 	f5 = add_frame(s, "Café.f", "/app/lib.py", 3, 5);
@@ -396,7 +392,7 @@ static void build(struct fixture *fx, int timeline)
 static void destroy(struct fixture *fx)
 {
 	profile_free(&fx->p);
-	symbolizer_free(&fx->s);
+	frame_table_free(&fx->s);
 }
 
 static void test_pprof(void)
@@ -410,7 +406,7 @@ static void test_pprof(void)
 	uint64_t line;
 
 	build(&fx, 0);
-	gz = capture(write_pprof, &fx.p, &fx.s, &fx.m, &len);
+	gz = capture(write_pprof, &fx.p, &fx.m, &len);
 	CHECK(len > 18 && (uint8_t)gz[0] == 0x1f && (uint8_t)gz[1] == 0x8b);	/* gzip */
 	raw = gunzip(gz, len, &raw_len);
 	CHECK(raw != NULL);
@@ -509,7 +505,7 @@ static void test_speedscope(void)
 	double total = 0;
 
 	build(&fx, 0);
-	text = capture(write_speedscope, &fx.p, &fx.s, &fx.m, &len);
+	text = capture(write_speedscope, &fx.p, &fx.m, &len);
 	j = parse(text);
 	if (!j) {
 		fputs(text, stderr);
@@ -585,7 +581,7 @@ static void test_chrome(void)
 	double main_busy = 0, last_ts[2] = { -1, -1 };
 
 	build(&fx, 1);
-	text = capture(write_chrome, &fx.p, &fx.s, &fx.m, &len);
+	text = capture(write_chrome, &fx.p, &fx.m, &len);
 	j = parse(text);
 	if (!j) {
 		fputs(text, stderr);
@@ -645,9 +641,9 @@ static void test_errors(void)
 		return;
 	build(&fx, 1);
 	setvbuf(full, NULL, _IONBF, 0);
-	CHECK(write_pprof(&fx.p, &fx.s, &fx.m, full) == -EIO);
-	CHECK(write_speedscope(&fx.p, &fx.s, &fx.m, full) == -EIO);
-	CHECK(write_chrome(&fx.p, &fx.s, &fx.m, full) == -EIO);
+	CHECK(write_pprof(&fx.p, &fx.m, full) == -EIO);
+	CHECK(write_speedscope(&fx.p, &fx.m, full) == -EIO);
+	CHECK(write_chrome(&fx.p, &fx.m, full) == -EIO);
 	fclose(full);
 	destroy(&fx);
 }

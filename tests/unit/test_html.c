@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include "check.h"
-#include "fake_symbols.h"
+#include "fake_frames.h"
 #include "out/writers.h"
 
 
@@ -24,12 +24,12 @@ static const struct profile_meta meta = {
 	.start_unix_ns = 1700000000000000000ull,
 };
 
-static char *render(const struct profile *p, const struct symbolizer *s, size_t *len)
+static char *render(const struct profile *p, size_t *len)
 {
 	char *buf = NULL, *copy;
 	FILE *m = open_memstream(&buf, len);
 
-	CHECK(m && write_html(p, s, &meta, m) == 0);
+	CHECK(m && write_html(p, &meta, m) == 0);
 	fclose(m);
 	/* A copy: GCC 12 takes buf for a dangling stack pointer otherwise. */
 	copy = strdup(buf);
@@ -85,14 +85,14 @@ static json_int_t node_int(json_t *data, size_t i, int field)
 
 static void check_tree(void)
 {
-	struct symbolizer s;
+	struct frame_table s;
 	struct profile p;
 	json_t *data;
 	char *page;
 	size_t len;
 
-	CHECK(symbolizer_init(&s) == 0);
-	profile_init(&p);
+	CHECK(frame_table_init(&s) == 0);
+	profile_init(&p, &s);
 	uint32_t mod = add_frame(&s, "<module>", "/app/main.py", 1, 10);
 	uint32_t f = add_frame(&s, "f", "/app/lib.py", 3, 5);
 	uint32_t g = add_frame(&s, "g", "/app/lib.py", 20, 22);
@@ -106,7 +106,7 @@ static void check_tree(void)
 	profile_set_thread_name(&p, 100, 101, "MainThread");
 	profile_set_thread_name(&p, 100, 102, "worker");
 
-	page = render(&p, &s, &len);
+	page = render(&p, &len);
 	data = page_data(page);
 	CHECK(data != NULL);
 	if (data) {
@@ -147,7 +147,7 @@ static void check_tree(void)
 	}
 	free(page);
 	profile_free(&p);
-	symbolizer_free(&s);
+	frame_table_free(&s);
 }
 
 /* Names that try to end the data's <script>, start a comment, or end the
@@ -161,13 +161,13 @@ static const char *hostile[] = {
 	"tab\tnew\nline",
 };
 
-static void build_hostile(struct profile *p, struct symbolizer *s)
+static void build_hostile(struct profile *p, struct frame_table *s)
 {
 	uint32_t frames[8];
 	uint32_t n = 0;
 
-	CHECK(symbolizer_init(s) == 0);
-	profile_init(p);
+	CHECK(frame_table_init(s) == 0);
+	profile_init(p, s);
 	frames[n++] = add_frame(s, "<module>", "/app/</script>\"\\\xe2\x80\xa8.py", 1, 1);
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
 		frames[n++] = add_frame(s, hostile[i], "/app/x.py", 1, (int)i + 2);
@@ -182,14 +182,14 @@ static void build_hostile(struct profile *p, struct symbolizer *s)
 
 static void check_escaping(void)
 {
-	struct symbolizer s;
+	struct frame_table s;
 	struct profile p;
 	json_t *data, *strings;
 	char *page;
 	size_t len;
 
 	build_hostile(&p, &s);
-	page = render(&p, &s, &len);
+	page = render(&p, &len);
 	/* Only our own two </script> tags: the data's and the code's. */
 	CHECK(count_ci(page, "</script") == 2);
 	CHECK(!strstr(page, "<!--"));
@@ -215,7 +215,7 @@ static void check_escaping(void)
 	json_decref(data);
 	free(page);
 	profile_free(&p);
-	symbolizer_free(&s);
+	frame_table_free(&s);
 }
 
 static uint64_t rnd(uint64_t *state)
@@ -229,7 +229,7 @@ static uint64_t rnd(uint64_t *state)
 
 /* A program of 2,000 functions in user code, the standard library and
  * site-packages, each at a few lines, called from two threads, part off-CPU. */
-static void build_scale(struct profile *p, struct symbolizer *s, uint32_t nstacks,
+static void build_scale(struct profile *p, struct frame_table *s, uint32_t nstacks,
 			uint32_t depth, int random)
 {
 	static const char *dirs[] = { "/srv/app/", "/usr/lib/python3.11/",
@@ -239,8 +239,8 @@ static void build_scale(struct profile *p, struct symbolizer *s, uint32_t nstack
 	uint64_t state = 42;
 	char name[64], file[128];
 
-	CHECK(symbolizer_init(s) == 0);
-	profile_init(p);
+	CHECK(frame_table_init(s) == 0);
+	profile_init(p, s);
 	for (int f = 0; f < FUNCS; f++) {
 		snprintf(name, sizeof(name), "Module%d.function_%d", f % 37, f);
 		snprintf(file, sizeof(file), "%smodule_%d.py", dirs[f % 3], f % 37);
@@ -264,11 +264,11 @@ static void build_scale(struct profile *p, struct symbolizer *s, uint32_t nstack
 			if (random)
 				h = rnd(&state);
 			/* Innermost first: depth d of the stack is frames[depth - 1 - d]. */
-			frames[depth - 1 - d] = 1 + h % (FUNCS * LINES);
+			frames[depth - 1 - d] = FRAME_RESERVED + h % (FUNCS * LINES);
 		}
 		/* rest > 0: more stacks than branches; make them differ at the leaf. */
 		if (rest)
-			frames[0] = 1 + (frames[0] + rest) % (FUNCS * LINES);
+			frames[0] = FRAME_RESERVED + (frames[0] + rest) % (FUNCS * LINES);
 		CHECK(profile_add(p, 100, 101 + k % 2, k % 7 ? 0 : STACK_OFF_CPU, frames, depth,
 				  1 + rnd(&state) % 20) == 0);
 	}
@@ -287,7 +287,7 @@ static double now(void)
 
 static int generate(int argc, char **argv)
 {
-	struct symbolizer s;
+	struct frame_table s;
 	struct profile p;
 	FILE *out = fopen(argv[2], "w");
 	double t;
@@ -303,7 +303,7 @@ static int generate(int argc, char **argv)
 		build_scale(&p, &s, argc > 3 ? atoi(argv[3]) : 100000, argc > 4 ? atoi(argv[4]) : 50,
 			    argc > 5 && !strcmp(argv[5], "random"));
 	t = now();
-	rc = write_html(&p, &s, &meta, out);
+	rc = write_html(&p, &meta, out);
 	t = now() - t;
 	if (fclose(out) || rc) {
 		fprintf(stderr, "cannot write %s\n", argv[2]);
@@ -312,7 +312,7 @@ static int generate(int argc, char **argv)
 	printf("%llu unique stacks, %llu samples, written in %.2f s\n",
 	       (unsigned long long)p.nstacks, (unsigned long long)p.samples, t);
 	profile_free(&p);
-	symbolizer_free(&s);
+	frame_table_free(&s);
 	return check_failed ? 1 : 0;
 }
 

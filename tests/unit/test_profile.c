@@ -1,21 +1,24 @@
-/* The folded writer and the top-functions summary, on a hand-built profile. */
+/* The profile (markers from flags, per-function counts), the folded
+ * writer and the top-functions summary, on a hand-built profile. */
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
-#include "fake_symbols.h"
+#include "fake_frames.h"
+#include "pybpftop.h"
+#include "out/writers.h"
 #include "profile/profile.h"
 
 
-static char *capture(const struct profile *p, const struct symbolizer *s, int top)
+static char *capture(const struct profile *p, int top)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 
 	if (top)
-		profile_print_top(p, s, m, 20);
+		profile_print_top(p, m, 20);
 	else
-		CHECK(profile_write_folded(p, s, m) == 0);
+		CHECK(write_folded(p, NULL, m) == 0);
 	fclose(m);
 	/* A copy: GCC 12 takes buf for a dangling stack pointer otherwise. */
 	{
@@ -26,15 +29,65 @@ static char *capture(const struct profile *p, const struct symbolizer *s, int to
 	}
 }
 
+static int first_stack(void *ctx, const struct profile_stack *st)
+{
+	*(struct profile_stack *)ctx = *st;
+	return 1;
+}
+
+/* Flags become marker frames at the root, in the one order every writer
+ * then prints; per-function counts leave them out. */
+static void test_markers(void)
+{
+	struct frame_table s;
+	struct profile p;
+	struct profile_stack st = { 0 };
+	struct func_count *fc;
+	uint32_t f, g, n;
+	char *out;
+
+	CHECK(frame_table_init(&s) == 0);
+	profile_init(&p, &s);
+	f = add_frame(&s, "f", "/a.py", 1, 2);
+	g = add_frame(&s, "g", "/a.py", 5, 6);
+	uint32_t leaf_first[] = { g, f };
+
+	CHECK(profile_stack_flags(SAMPLE_THREAD) == STACK_OFF_CPU);
+	CHECK(profile_stack_flags(SAMPLE_THREAD | SAMPLE_ADDRS) == 0);	/* a snapshot */
+	CHECK(profile_stack_flags(SAMPLE_TRUNCATED | SAMPLE_READ_ERROR) == STACK_TRUNCATED);
+	CHECK(profile_stack_flags(SAMPLE_READ_ERROR) == STACK_PARTIAL);
+	CHECK(profile_add(&p, 7, 8, STACK_OFF_CPU | STACK_PARTIAL, leaf_first, 2, 3) == 0);
+	CHECK(profile_foreach(&p, first_stack, &st) == 1);
+	CHECK(st.n == 4 && st.frames[0] == FRAME_OFF_CPU && st.frames[1] == FRAME_PARTIAL &&
+	      st.frames[2] == f && st.frames[3] == g, "n=%u", st.n);
+	CHECK(frame_is_marker(FRAME_OFF_CPU) && frame_is_marker(FRAME_PARTIAL) &&
+	      !frame_is_marker(FRAME_UNKNOWN) && !frame_is_marker(f));
+	fc = profile_functions(&p, 0, 0, &n);
+	for (uint32_t i = 0; fc && i < n; i++)
+		CHECK(!frame_is_marker(fc[i].id) || (!fc[i].own && !fc[i].total),
+		      "%s counted", frame_table_func_at(&s, fc[i].id)->name);
+	free(fc);
+	/* With several processes, a process frame first; names lose ';'. */
+	p.process_frames = 1;
+	profile_set_process_name(&p, 7, "py;thon");
+	profile_set_thread_name(&p, 7, 8, "main");
+	out = capture(&p, 0);
+	CHECK(!strcmp(out, "py:thon (7);main (8);[off-cpu];[partial];f (/a.py:2);g (/a.py:6) 3\n"),
+	      "%s", out);
+	free(out);
+	profile_free(&p);
+	frame_table_free(&s);
+}
+
 int main(void)
 {
-	struct symbolizer s;
+	struct frame_table s;
 	struct profile p;
 	uint32_t mod, f, g, semi;
 	char *out;
 
-	CHECK(symbolizer_init(&s) == 0);
-	profile_init(&p);
+	CHECK(frame_table_init(&s) == 0);
+	profile_init(&p, &s);
 	mod = add_frame(&s, "<module>", "/app/main.py", 1, 10);
 	f = add_frame(&s, "Café.naïve_方法", "/app/lib.py", 3, 5);
 	g = add_frame(&s, "g", "/app/lib.py", 20, 22);
@@ -56,7 +109,7 @@ int main(void)
 	profile_set_thread_name(&p, 100, 101, "MainThread");
 	profile_set_thread_name(&p, 100, 102, "wörker;1");
 
-	out = capture(&p, &s, 0);
+	out = capture(&p, 0);
 	CHECK(!strcmp(out,
 		"MainThread (101);<module> (/app/main.py:10);Café.naïve_方法 (/app/lib.py:5) 5\n"
 		"MainThread (101);<module> (/app/main.py:10);Café.naïve_方法 (/app/lib.py:5);g (/app/lib.py:22) 1\n"
@@ -65,7 +118,7 @@ int main(void)
 	free(out);
 
 	/* g: own 5 (st2 + st3), total 5 (recursion counted once); f: own 5, total 10. */
-	out = capture(&p, &s, 1);
+	out = capture(&p, 1);
 	CHECK(strstr(out, "   45.5%        5  45.5%        5  g (/app/lib.py:20)\n") != NULL, "got:\n%s", out);
 	CHECK(strstr(out, "   45.5%        5  90.9%       10  Café.naïve_方法 (/app/lib.py:3)\n") != NULL, "got:\n%s", out);
 	CHECK(strstr(out, "    0.0%        0  90.9%       10  <module> (/app/main.py:1)\n") != NULL, "got:\n%s", out);
@@ -78,6 +131,7 @@ int main(void)
 	free(out);
 
 	profile_free(&p);
-	symbolizer_free(&s);
+	frame_table_free(&s);
+	test_markers();
 	CHECK_DONE("profile");
 }

@@ -63,7 +63,8 @@ int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path)
 {
 	json_t *doc = json_object(), *frames = json_array(), *traces = json_array();
 	/* The frames the records use, numbered in order of first use. */
-	int64_t *index = malloc((s->frames->nframes + 1) * sizeof(*index));
+	uint32_t nframes = s->frames ? s->frames->nframes : 0;
+	int64_t *index = malloc((nframes + 1) * sizeof(*index));
 	uint32_t nused = 0;
 	int rc;
 
@@ -73,7 +74,7 @@ int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path)
 		json_decref(traces);
 		return -ENOMEM;
 	}
-	memset(index, 0xff, (s->frames->nframes + 1) * sizeof(*index));
+	memset(index, 0xff, (nframes + 1) * sizeof(*index));
 
 	json_object_set_new(doc, "format", json_string(ALLOC_SNAPSHOT_FORMAT));
 	json_object_set_new(doc, "version", json_integer(ALLOC_SNAPSHOT_VERSION));
@@ -146,7 +147,6 @@ static int read_doc(struct alloc_snapshot *s, json_t *doc, const json_error_t *j
 	int ok = 1, rc = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->frames = &s->own;
 	if (!doc) {
 		snprintf(err, errlen, "cannot read %s: %s (line %d)", path, jerr->text, jerr->line);
 		return -EINVAL;
@@ -190,10 +190,12 @@ static int read_doc(struct alloc_snapshot *s, json_t *doc, const json_error_t *j
 	ids_of = calloc(json_array_size(frames) + 1, sizeof(*ids_of));
 	s->recs = calloc(json_array_size(traces) + 1, sizeof(*s->recs));
 	if (!ids_of || !s->recs || frame_table_init(&s->own)) {
+		frame_table_free(&s->own);
 		rc = -ENOMEM;
 		snprintf(err, errlen, "out of memory reading %s", path);
 		goto out;
 	}
+	s->frames = &s->own;
 	for (size_t i = 0; i < json_array_size(frames); i++) {
 		const char *file, *func;
 		int line;
