@@ -209,3 +209,25 @@ background_record() {
 	grep -q "^$ours pybpftop [0-9]*$" <<<"$output"
 	[ "$(grep -cE "^($untagged|$other) " <<<"$output")" -eq 0 ]
 }
+
+@test "the output formats: README's table, --help and -f all come from the one writer table" {
+	table=$("$PYBPFTOP" --list-formats)
+	readme=$(sed -n '/^<!-- formats: /,/^<!-- \/formats -->/p' "$REPO/README.md" | sed '1d;$d')
+	echo "$table"
+	[ "$table" = "$readme" ] || { echo "README.md is out of date: run tools/readme-formats.sh"; false; }
+	# Every row's name and file names reach record's --help, and -f takes it.
+	run "$PYBPFTOP" record --help
+	for name in $(awk -F'`' 'NR > 2 {print $4}' <<<"$table"); do
+		grep -q "$name" <<<"$output"
+	done
+	grep -q '\.speedscope\.json' <<<"$output"
+	# alloc lists only those its table row allows, and refuses the others.
+	run "$PYBPFTOP" alloc --help
+	! grep -q 'chrome' <<<"$output"
+	run "$PYBPFTOP" alloc -p 1 -o "$BATS_TEST_TMPDIR/x.trace.json"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot hold this profile: use folded, html, speedscope or pprof"* ]]
+	run "$PYBPFTOP" record -p 1 -f nosuch
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown format 'nosuch': use folded, html, speedscope, pprof or chrome"* ]]
+}

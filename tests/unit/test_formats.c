@@ -648,6 +648,36 @@ static void test_errors(void)
 	destroy(&fx);
 }
 
+/* The writer table: every row complete, file names matched by their
+ * longest suffix, the lists the commands print made from the rows. */
+static void test_writer_table(void)
+{
+	char names[256], suffixes[512];
+	int rows = 0;
+
+	for (const struct writer *w = writers; w->name; w++, rows++) {
+		CHECK(w->write && w->suffixes[0] && w->what && w->readers, "%s", w->name);
+		CHECK(writer_named(w->name) == w);
+		for (size_t i = 0; i < 3 && w->suffixes[i]; i++)
+			CHECK(writer_for_path(w->suffixes[i]) == w, "%s", w->suffixes[i]);
+	}
+	CHECK(rows == 5);
+	CHECK(!strcmp(writer_for_path("out.speedscope.json")->name, "speedscope"));
+	CHECK(!strcmp(writer_for_path("/tmp/OUT.TRACE.JSON")->name, "chrome"));
+	CHECK(!strcmp(writer_for_path("out.json")->name, "folded"));	/* no match: folded */
+	CHECK(!strcmp(writer_for_path("out")->name, "folded"));
+	CHECK(writer_named("flamegraph") == NULL);
+	writer_names(names, sizeof(names), 0);
+	CHECK(!strcmp(names, "folded, html, speedscope, pprof or chrome"), "%s", names);
+	writer_names(names, sizeof(names), 1);
+	CHECK(!strcmp(names, "folded, html, speedscope or pprof"), "%s", names);
+	writer_suffix_list(suffixes, sizeof(suffixes), 0);
+	CHECK(!strcmp(suffixes, ".folded/.txt, .html/.svg, .speedscope.json, .pb.gz/.pprof (pprof), "
+			       ".trace.json (chrome)"), "%s", suffixes);
+	writer_suffix_list(suffixes, sizeof(suffixes), 1);
+	CHECK(!strstr(suffixes, "trace.json"), "%s", suffixes);
+}
+
 int main(void)
 {
 	test_varints();
@@ -656,5 +686,6 @@ int main(void)
 	test_speedscope();
 	test_chrome();
 	test_errors();
+	test_writer_table();
 	CHECK_DONE("formats");
 }

@@ -6,11 +6,23 @@
 #include "out/writers.h"
 
 const struct writer writers[] = {
-	{ "folded", { ".folded", ".txt" }, "flamegraph.pl, inferno, speedscope", 0, 1, write_folded },
-	{ "html", { ".html", ".svg" }, "a browser: an interactive flame graph in one file", 0, 1, write_html },
-	{ "speedscope", { ".speedscope.json" }, "speedscope.app", 0, 1, write_speedscope },
-	{ "pprof", { ".pb.gz", ".pprof" }, "go tool pprof, Pyroscope, Parca", 0, 1, write_pprof },
-	{ "chrome", { ".trace.json" }, "Perfetto, chrome://tracing: a timeline per thread", 1, 0, write_chrome },
+	{ "folded", { ".folded", ".txt" },
+	  "a line per unique stack: `thread (tid);outer (file.py:line);...;inner (file.py:line) COUNT`",
+	  "`flamegraph.pl`, inferno, speedscope", 0, 1, write_folded },
+	{ "html", { ".html", ".svg" },
+	  "an interactive flame graph in one page that fetches nothing",
+	  "a browser", 0, 1, write_html },
+	{ "speedscope", { ".speedscope.json" },
+	  "one profile per thread, `name (tid)`, weights in seconds",
+	  "speedscope (web, or `npx speedscope FILE`)", 0, 1, write_speedscope },
+	{ "pprof", { ".pb.gz", ".pprof" },
+	  "gzipped `profile.proto`: `samples/count` and `cpu/nanoseconds` (`wall/nanoseconds` with "
+	  "`--idle`), a location per function and line, labels `thread`, `tid`, `pid`",
+	  "`go tool pprof -http=: FILE` (`-tagfocus=thread=NAME`: one thread), Pyroscope, Parca",
+	  0, 1, write_pprof },
+	{ "chrome", { ".trace.json" },
+	  "Chrome trace events: each thread's timeline, a span per function while it stays on the stack",
+	  "ui.perfetto.dev, `chrome://tracing`, speedscope", 1, 0, write_chrome },
 	{ NULL },
 };
 
@@ -108,11 +120,12 @@ void writer_suffix_list(char *buf, size_t len, int for_alloc)
 
 void writer_print_table(FILE *out)
 {
-	fprintf(out, "| `-f` | `-o` file names | read by | `alloc -o` |\n|---|---|---|---|\n");
+	fprintf(out, "| `-o` file name | `-f` | what | open with | `alloc -o` |\n|---|---|---|---|---|\n");
 	for (const struct writer *w = writers; w->name; w++) {
-		fprintf(out, "| `%s` | ", w->name);
+		fprintf(out, "| ");
 		for (size_t i = 0; i < NSUFFIXES && w->suffixes[i]; i++)
 			fprintf(out, "%s`%s`", i ? ", " : "", w->suffixes[i]);
-		fprintf(out, " | %s | %s |\n", w->what, w->alloc ? "yes" : "no");
+		fprintf(out, " | `%s` | %s | %s | %s |\n", w->name, w->what, w->readers,
+			w->alloc ? "yes" : "no");
 	}
 }

@@ -11,7 +11,8 @@
 struct writer {
 	const char *name;		/* -f NAME */
 	const char *suffixes[3];	/* file names ending so choose it; the first is the usual */
-	const char *what;		/* for lists: what reads it */
+	const char *what;		/* what the file holds (the README's table) */
+	const char *readers;		/* what opens it */
 	int timeline;			/* needs every sample's time (profile_keep_timeline) */
 	int alloc;			/* alloc -o can write it: no time axis needed */
 	/* 0, or -errno; the message is the caller's. */
