@@ -31,11 +31,6 @@ _Static_assert(__builtin_offsetof(struct scratch, s) ==
 const volatile __u64 sample_threshold = 1ULL << 32;
 const volatile __u64 sample_bytes = 4096;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);	/* the loader may raise it (--exact) */
-} events SEC(".maps");
-
 static __always_inline bool profiled(__u32 tgid)
 {
 	return bpf_map_lookup_elem(&procs, &tgid) != NULL;

@@ -14,15 +14,10 @@ char LICENSE[] SEC("license") = "GPL";
 /* Events the ring buffer had no room for: a process we did not follow. */
 __u64 lost_events;
 
-/* The walker's targets (py_walker.bpf.h), shared with the probes: a fork
- * is a copy of its parent, layouts included, so the child is sampled from
- * its first instruction rather than once user space has looked at it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PYBPFTOP_MAX_PROCS);
-	__type(key, __u32);
-	__type(value, struct py_proc);
-} procs SEC(".maps");
+/* The walker's targets, shared with the probes: a fork is a copy of its
+ * parent, layouts included, so the child is sampled from its first
+ * instruction rather than once user space has looked at it. */
+#include "targets.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -34,13 +34,8 @@
 /* Frames kept per sample; the loader may lower it (--max-depth). */
 PY_WALKER_SETTING __u32 max_depth = PYBPFTOP_MAX_DEPTH;
 
-/* The processes we profile, by tgid in the root pid namespace. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PYBPFTOP_MAX_PROCS);
-	__type(key, __u32);
-	__type(value, struct py_proc);
-} procs SEC(".maps");
+/* The processes we profile. */
+#include "targets.bpf.h"
 
 /* tid -> PyThreadState, checked against the thread state's own id on
  * every hit, so an entry that went stale is dropped, not trusted. */
@@ -72,6 +67,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch SEC(".maps");
+
+/* Where the stacks go. User space drains it on a timer: a wakeup per sample
+ * costs about 3x the walk itself in a VM. The loader may resize it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -10,11 +10,6 @@ char LICENSE[] SEC("license") = "GPL";
  * user space polls the ring buffer on a timer instead. */
 const volatile bool rb_wakeup = false;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
-} events SEC(".maps");
-
 SEC("perf_event")
 int sample_cpu(struct bpf_perf_event_data *ctx)
 {

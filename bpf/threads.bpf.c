@@ -16,11 +16,6 @@ __u32 pass_weight;		/* sampling periods a sample stands for */
 bool pass_off_cpu_only;		/* --idle: skip threads on a CPU */
 bool pass_addrs;		/* dump: send each frame's address */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
-} events SEC(".maps");
-
 SEC("iter.s/task")
 int snapshot_threads(struct bpf_iter__task *ctx)
 {

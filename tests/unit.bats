@@ -76,3 +76,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit replay "$REPO/tests/replay/snapshots"
 	[[ "$output" == *"walker replay: "*", 0 failed"* ]]
 }
+
+@test "user/'s stages: includes run one way, and the writers see names only" {
+	run "$REPO/tests/unit/layering.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"all in order"* ]]
+}

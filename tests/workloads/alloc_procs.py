@@ -17,27 +17,21 @@ import sys
 import time
 from _common import ready
 
-MB = 1 << 20
 CHILD = "import sys; sys.path.insert(0, %r); import alloc_procs; alloc_procs.exec_child()"
 
 
+# A line of its own for each site's bytes.
+SITES = {
+    "PARENT_LINE": lambda n: [bytearray(16384) for _ in range(n)],   # PARENT_LINE
+    "FORK_LINE": lambda n: [bytearray(16384) for _ in range(n)],     # FORK_LINE
+    "EXEC_LINE": lambda n: [bytearray(16384) for _ in range(n)],     # EXEC_LINE
+    "BEFORE_EXEC": lambda n: [bytearray(16384) for _ in range(n)],   # BEFORE_EXEC
+    "AFTER_EXEC": lambda n: [bytearray(16384) for _ in range(n)],    # AFTER_EXEC
+}
+
+
 def fill(mb, mark):
-    keep = []
-    if mark == "PARENT_LINE":
-        for _ in range(mb * 64):
-            keep.append(bytearray(16384))   # PARENT_LINE
-    elif mark == "FORK_LINE":
-        for _ in range(mb * 64):
-            keep.append(bytearray(16384))   # FORK_LINE
-    elif mark == "EXEC_LINE":
-        for _ in range(mb * 64):
-            keep.append(bytearray(16384))   # EXEC_LINE
-    elif mark == "BEFORE_EXEC":
-        for _ in range(mb * 64):
-            keep.append(bytearray(16384))   # BEFORE_EXEC
-    elif mark == "AFTER_EXEC":
-        for _ in range(mb * 64):
-            keep.append(bytearray(16384))   # AFTER_EXEC
+    keep = SITES[mark](mb * 64)
     # One write: children print to the same pipe.
     sys.stdout.write("BYTES %s %d\n" % (mark, sum(len(b) for b in keep)))
     sys.stdout.flush()

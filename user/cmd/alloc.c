@@ -23,9 +23,7 @@
 
 static struct alloc_env {
 	struct cli_common c;
-	double duration;
 	int exact;
-	int subprocesses;
 	unsigned long long sample_bytes;
 	struct alloc_query q;
 	const char *include[MAX_FILTERS], *exclude[MAX_FILTERS];
@@ -62,11 +60,10 @@ static const char doc[] =
 
 static const struct argp_option options[] = {
 	CLI_OPT_PID("Process to profile"),
-	{ "duration", 'd', "SECONDS", 0, "Stop after this long (default: until Ctrl-C or the process exits)", 0 },
+	CLI_OPT_DURATION,
 	{ "exact", OPT_EXACT, NULL, 0, "Probe every allocation and free (slow; needs an interpreter with symbols)", 0 },
 	{ "sample-bytes", OPT_SAMPLE_BYTES, "SIZE", 0, "Sampled mode: mean new memory per sample (default 128K; 4K samples every page)", 0 },
-	{ "subprocesses", 's', NULL, 0, "Follow child processes too, forked or exec'd, started before or "
-	  "after attach; their allocations count with the others'", 0 },
+	CLI_OPT_FOLLOW("their allocations count with the others'"),
 	{ "live", OPT_LIVE, NULL, 0, "Memory still allocated at the end (the default)", 1 },
 	{ "allocated", OPT_ALLOCATED, NULL, 0, "Everything allocated during the run, freed or not", 1 },
 	{ "group-by", 'g', "KEY", 0, "lineno (default), filename or traceback", 1 },
@@ -78,27 +75,20 @@ static const struct argp_option options[] = {
 	{ "snapshot", OPT_SNAPSHOT, "FILE", 0, "Save a snapshot for `alloc diff` at the end (JSON, docs/alloc-snapshot.md); "
 	  "SIGUSR1 to pybpftop saves one now, as FILE with .1, .2... before its extension", 2 },
 	{ "snapshot-every", OPT_SNAPSHOT_EVERY, "SECONDS", 0, "Also save a numbered snapshot this often", 2 },
-	{ "output", 'o', "FILE", 0, "(the formats)", 2 },
-	{ "format", 'f', "FORMAT", 0, "(the formats)", 2 },
-	{ "max-depth", 'D', "FRAMES", 0, "Frames kept per stack (default and most: 5000)", 2 },
-	{ "verbose", 'v', NULL, 0, "Print counters (-vv: libbpf's messages too)", 2 },
+	CLI_OPT_OUTPUT(2),
+	CLI_OPT_DEPTH(2),
+	CLI_OPT_VERBOSE(2),
 	{ 0 },
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'd':
-		env.duration = cli_seconds(arg, 0.001, 1e9, state);
-		break;
 	case OPT_EXACT:
 		env.exact = 1;
 		break;
 	case OPT_SAMPLE_BYTES:
 		env.sample_bytes = cli_bytes(arg, 4096, 1ull << 40, state);
-		break;
-	case 's':
-		env.subprocesses = 1;
 		break;
 	case OPT_LIVE:
 		env.q.allocated = 0;
@@ -374,8 +364,8 @@ static void collect(struct run *r)
 	struct session *s = r->s;
 	double next_snap = s->start + env.snapshot_every;
 
-	while (!session_over(s) && !(env.duration && session_now() - s->start >= env.duration)) {
-		double until = env.duration ? s->start + env.duration : session_now() + 1;
+	while (!session_over(s) && !(env.c.duration && session_now() - s->start >= env.c.duration)) {
+		double until = env.c.duration ? s->start + env.c.duration : session_now() + 1;
 
 		if (env.snapshot_every && next_snap < until)
 			until = next_snap;
@@ -431,12 +421,6 @@ static int profile_target(void)
 	struct session *s = calloc(1, sizeof(*s));
 	struct run r = { .s = s };
 	struct session_opts so = {
-		.pids = env.c.pids,
-		.npids = env.c.npids,
-		.command = env.c.command,
-		.subprocesses = env.subprocesses,
-		.verbose = env.c.verbose,
-		.max_depth = env.c.max_depth,
 		.alloc = &po,
 		/* Stacks are named when they are drained, by reading the code
 		 * objects: a process that exits takes its code with it, so a
@@ -452,6 +436,7 @@ static int profile_target(void)
 
 	if (!s)
 		return 1;
+	cli_session_opts(&env.c, &so);
 	alloc_heap_init(&r.heap);
 	if (session_open(s, &so, err, sizeof(err))) {
 		fprintf(stderr, "pybpftop: %s\n", err);
@@ -463,7 +448,7 @@ static int profile_target(void)
 	warn_losses(&r);
 	if (!s->ntargets) {
 		fprintf(stderr, "pybpftop: %s never ran Python%s\n", env.c.command[0],
-			env.subprocesses ? "" : " (if it starts Python processes, add --subprocesses)");
+			env.c.subprocesses ? "" : " (if it starts Python processes, add --subprocesses)");
 		rc = 0;
 		goto out;
 	}
@@ -537,7 +522,7 @@ int cmd_alloc(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, "-p PID [OPTIONS]\n[OPTIONS] -- COMMAND [ARG...]\nshow SNAPSHOT [OPTIONS]\ndiff OLD NEW [OPTIONS]", doc, 0, cli_help_filter, 0 };
 
-	cli_common_init(&env.c, CLI_OUTPUT | CLI_RUN | CLI_ONE_PID | CLI_ALLOC);
+	cli_common_init(&env.c, CLI_OUTPUT | CLI_RUN | CLI_ONE_PID | CLI_ALLOC | CLI_DURATION | CLI_FOLLOW);
 	if (argp_parse(&argp, argc, argv, 0, NULL, &env.c))
 		return 2;
 	env.q.include = env.include;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "pybpftop.h"
 #include "cmd/cli.h"
+#include "profile/session.h"
 
 long cli_long(const char *arg, long min, long max, struct argp_state *state)
 {
@@ -88,6 +89,15 @@ error_t cli_common_arg(int key, char *arg, struct argp_state *state, struct cli_
 	case 'D':
 		c->max_depth = cli_long(arg, 1, PYBPFTOP_MAX_DEPTH, state);
 		break;
+	case 'd':
+		c->duration = cli_seconds(arg, 0.001, 1e9, state);
+		break;
+	case 's':
+		c->subprocesses = 1;
+		break;
+	case OPT_IDLE:
+		c->idle = 1;
+		break;
 	case 'v':
 		c->verbose++;
 		break;
@@ -117,6 +127,17 @@ error_t cli_common_arg(int key, char *arg, struct argp_state *state, struct cli_
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+void cli_session_opts(const struct cli_common *c, struct session_opts *so)
+{
+	so->pids = c->pids;
+	so->npids = c->npids;
+	so->command = c->command;
+	so->subprocesses = c->subprocesses;
+	so->verbose = c->verbose;
+	so->max_depth = c->max_depth;
+	so->idle = c->idle;
 }
 
 char *cli_help_filter(int key, const char *text, void *input)

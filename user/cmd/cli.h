@@ -30,6 +30,9 @@ enum {
 	CLI_RUN = 1 << 2,	/* -- COMMAND instead of -p */
 	CLI_ONE_PID = 1 << 3,	/* -p at most once */
 	CLI_ALLOC = 1 << 4,	/* -f: only the formats alloc can write */
+	CLI_DURATION = 1 << 5,	/* -d SECONDS */
+	CLI_FOLLOW = 1 << 6,	/* -s, --subprocesses */
+	CLI_IDLE = 1 << 7,	/* --idle */
 };
 
 struct cli_common {
@@ -41,17 +44,24 @@ struct cli_common {
 	const struct writer *writer;	/* -f, else from -o's name */
 	uint32_t max_depth;	/* -D, default PYBPFTOP_MAX_DEPTH */
 	int verbose;		/* -v, -vv */
+	double duration;	/* -d, seconds; 0: until Ctrl-C or the end */
+	int subprocesses;	/* -s */
+	int idle;		/* --idle: off-CPU threads too */
 	char **command;		/* after -- */
 };
 
-/* The options' entries, for a command's argp_option array. -o's and -f's
- * help text comes from the writer table (cli_help_filter). */
+/* The options' entries, for a command's argp_option array, in help group
+ * g. -o's and -f's help text comes from the writer table (cli_help_filter). */
 #define CLI_OPT_PID(what) { "pid", 'p', "PID", 0, what, 0 }
+#define CLI_OPT_DURATION { "duration", 'd', "SECONDS", 0, "Stop after this long (default: until Ctrl-C or the processes exit)", 0 }
 #define CLI_OPT_RATE { "rate", 'r', "HZ", 0, "Samples per second per CPU (default 99)", 0 }
-#define CLI_OPT_OUTPUT { "output", 'o', "FILE", 0, "(the formats)", 0 }, \
-		       { "format", 'f', "FORMAT", 0, "(the formats)", 0 }
-#define CLI_OPT_DEPTH { "max-depth", 'D', "FRAMES", 0, "Frames kept per stack (default and most: 5000)", 0 }
-#define CLI_OPT_VERBOSE { "verbose", 'v', NULL, 0, "Print counters (-vv: libbpf's messages too)", 0 }
+#define CLI_OPT_FOLLOW(what) { "subprocesses", 's', NULL, 0, "Follow child processes too, forked or " \
+			       "exec'd, started before or after attach; " what, 0 }
+#define CLI_OPT_IDLE(what) { "idle", OPT_IDLE, NULL, 0, "Wall-clock time: " what, 0 }
+#define CLI_OPT_OUTPUT(g) { "output", 'o', "FILE", 0, "(the formats)", g }, \
+			  { "format", 'f', "FORMAT", 0, "(the formats)", g }
+#define CLI_OPT_DEPTH(g) { "max-depth", 'D', "FRAMES", 0, "Frames kept per stack (default and most: 5000)", g }
+#define CLI_OPT_VERBOSE(g) { "verbose", 'v', NULL, 0, "Print counters (-vv: libbpf's messages too)", g }
 
 /* Defaults into c; takes is the CLI_* set. */
 void cli_common_init(struct cli_common *c, unsigned takes);
@@ -64,5 +74,9 @@ error_t cli_common_arg(int key, char *arg, struct argp_state *state, struct cli_
 /* An argp help_filter: -o's and -f's text, made from the writer table.
  * argp's input must be the struct cli_common. */
 char *cli_help_filter(int key, const char *text, void *input);
+
+/* What a session takes of them: the targets, following, -v and -D. */
+struct session_opts;
+void cli_session_opts(const struct cli_common *c, struct session_opts *so);
 
 #endif /* CLI_H */

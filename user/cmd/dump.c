@@ -373,7 +373,6 @@ int cmd_dump(int argc, char **argv)
 	struct pass passes[2] = {}, *current = &passes[0];
 	struct printer pr = { .s = s };
 	struct session_opts so = {
-		.max_depth = PYBPFTOP_MAX_DEPTH,
 		.threads = 1,
 		.sink = { .stack = on_thread, .ctx = &current },
 	};
@@ -386,9 +385,7 @@ int cmd_dump(int argc, char **argv)
 		free(s);
 		return 1;
 	}
-	so.pids = env.c.pids;
-	so.npids = env.c.npids;
-	so.verbose = env.c.verbose;
+	cli_session_opts(&env.c, &so);
 	if (session_open(s, &so, err, sizeof(err))) {
 		fprintf(stderr, "pybpftop: %s\n", err);
 		goto out;

@@ -13,9 +13,6 @@
 
 static struct record_env {
 	struct cli_common c;
-	double duration;	/* seconds; 0 = until Ctrl-C */
-	int idle;
-	int subprocesses;
 } env;
 
 static const char doc[] =
@@ -31,34 +28,20 @@ static const char doc[] =
 
 static const struct argp_option options[] = {
 	CLI_OPT_PID("Process to profile (may repeat)"),
-	{ "duration", 'd', "SECONDS", 0, "Stop after this long (default: until Ctrl-C)", 0 },
+	CLI_OPT_DURATION,
 	CLI_OPT_RATE,
-	CLI_OPT_OUTPUT,
-	CLI_OPT_DEPTH,
-	{ "idle", OPT_IDLE, NULL, 0, "Wall-clock time: also sample threads that are off the CPU "
-	  "(sleeping, blocked on a lock or I/O, waiting for the GIL); their stacks get an [off-cpu] frame", 0 },
-	{ "subprocesses", 's', NULL, 0, "Follow child processes too, forked or exec'd, started before or "
-	  "after attach; each gets a root frame `name (pid)`", 0 },
-	CLI_OPT_VERBOSE,
+	CLI_OPT_OUTPUT(0),
+	CLI_OPT_DEPTH(0),
+	CLI_OPT_IDLE("also sample threads that are off the CPU (sleeping, blocked on a lock or I/O, "
+		     "waiting for the GIL); their stacks get an [off-cpu] frame"),
+	CLI_OPT_FOLLOW("each gets a root frame `name (pid)`"),
+	CLI_OPT_VERBOSE(0),
 	{ 0 },
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	switch (key) {
-	case 'd':
-		env.duration = cli_seconds(arg, 0.001, 1e9, state);
-		break;
-	case OPT_IDLE:
-		env.idle = 1;
-		break;
-	case 's':
-		env.subprocesses = 1;
-		break;
-	default:
-		return cli_common_arg(key, arg, state, &env.c);
-	}
-	return 0;
+	return cli_common_arg(key, arg, state, &env.c);
 }
 
 /* Every stack goes into the profile, named and timed. */
@@ -92,7 +75,7 @@ static int write_output(struct session *s, struct profile *prof, double elapsed)
 			.python = s->ntargets ? s->targets[0]->t.version : "",
 			.duration_s = elapsed,
 			.hz = env.c.hz,
-			.idle = env.idle,
+			.idle = env.c.idle,
 			.start_unix_ns = s->start_unix_ns,
 			.start_mono_ns = s->start_mono_ns,
 		};
@@ -124,7 +107,7 @@ static int write_output(struct session *s, struct profile *prof, double elapsed)
 			       s->targets[i]->t.version);
 		printf("%s in %.1f s at %d Hz; %llu lost\n", s->ntargets > 4 ? ", ..." : "",
 		       elapsed, env.c.hz, (unsigned long long)total[CNT_LOST]);
-		if (env.idle)
+		if (env.c.idle)
 			printf("pybpftop: wall-clock time: %.1f%% on CPU, %.1f%% off CPU (sleeping, blocked or waiting)\n",
 			       100.0 * (prof->samples - prof->off_cpu) / (prof->samples ? prof->samples : 1),
 			       100.0 * prof->off_cpu / (prof->samples ? prof->samples : 1));
@@ -146,19 +129,13 @@ int cmd_record(int argc, char **argv)
 	double elapsed;
 	int rc = 1, code;
 
-	cli_common_init(&env.c, CLI_RATE | CLI_OUTPUT | CLI_RUN);
+	cli_common_init(&env.c, CLI_RATE | CLI_OUTPUT | CLI_RUN | CLI_DURATION | CLI_FOLLOW | CLI_IDLE);
 	if (!s || argp_parse(&argp, argc, argv, 0, NULL, &env.c)) {
 		free(s);
 		return 1;
 	}
-	so.pids = env.c.pids;
-	so.npids = env.c.npids;
-	so.command = env.c.command;
-	so.subprocesses = env.subprocesses;
-	so.verbose = env.c.verbose;
-	so.max_depth = env.c.max_depth;
+	cli_session_opts(&env.c, &so);
 	so.hz = env.c.hz;
-	so.idle = env.idle;
 	/* Its frame ids are the session's: ready before the first sample. */
 	profile_init(&prof, &s->frames);
 	if (session_open(s, &so, err, sizeof(err))) {
@@ -166,17 +143,17 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	profile_keep_timeline(&prof, env.c.writer && env.c.writer->timeline);
-	prof.process_frames = env.subprocesses || s->ntargets > 1;
+	prof.process_frames = env.c.subprocesses || s->ntargets > 1;
 	if (env.c.command)
 		fprintf(stderr, "pybpftop: running %s (pid %d) at %d Hz%s\n", env.c.command[0],
-			s->child.pid, env.c.hz, env.idle ? ", idle threads too" : "");
+			s->child.pid, env.c.hz, env.c.idle ? ", idle threads too" : "");
 	else
 		fprintf(stderr, "pybpftop: sampling pid %d (Python %s)%s at %d Hz%s%s\n",
 			s->targets[0]->t.pid, s->targets[0]->t.version,
-			env.subprocesses ? " and its children" : "", env.c.hz,
-			env.idle ? ", idle threads too" : "", env.duration ? "" : "; Ctrl-C to stop");
+			env.c.subprocesses ? " and its children" : "", env.c.hz,
+			env.c.idle ? ", idle threads too" : "", env.c.duration ? "" : "; Ctrl-C to stop");
 
-	while (!session_over(s) && !(env.duration && session_now() - s->start >= env.duration))
+	while (!session_over(s) && !(env.c.duration && session_now() - s->start >= env.c.duration))
 		session_tick(s, 100);
 	elapsed = session_now() - s->start;
 	session_finish(s);
@@ -186,7 +163,7 @@ int cmd_record(int argc, char **argv)
 			s->exited, elapsed);
 	if (env.c.command && !s->ntargets)
 		fprintf(stderr, "pybpftop: %s never ran Python%s\n", env.c.command[0],
-			env.subprocesses ? "" : " (if it starts Python processes, add --subprocesses)");
+			env.c.subprocesses ? "" : " (if it starts Python processes, add --subprocesses)");
 	rc = write_output(s, &prof, elapsed);
 	if (env.c.verbose)
 		session_print_counters(s, stderr);

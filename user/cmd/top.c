@@ -20,7 +20,6 @@ static struct top_env {
 	int lines;
 	int rows;
 	int batch;
-	int idle;
 } env = {
 	.interval = 1.0,
 	.rows = 20,
@@ -44,7 +43,7 @@ static const struct argp_option options[] = {
 	{ "batch", 'b', NULL, 0, "Plain-text tables, also chosen when stdout is not a terminal", 0 },
 	{ "lines", 'l', NULL, 0, "One row per line instead of per function", 0 },
 	{ "rows", 'R', "N", 0, "Rows per table (default 20)", 0 },
-	{ "idle", OPT_IDLE, NULL, 0, "Wall-clock time: count threads that sleep or wait too", 0 },
+	CLI_OPT_IDLE("count threads that sleep or wait too"),
 	{ 0 },
 };
 
@@ -65,9 +64,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'R':
 		env.rows = cli_long(arg, 1, 10000, state);
-		break;
-	case OPT_IDLE:
-		env.idle = 1;
 		break;
 	default:
 		return cli_common_arg(key, arg, state, &env.c);
@@ -236,12 +232,12 @@ static void header(struct session *s, struct view *v, char *l1, char *l2, size_t
 	if (!proc_cmdline(t->pid, cmd, sizeof(cmd)))
 		snprintf(cmd, sizeof(cmd), "%s", t->comm);
 	thread_summary(s, v, threads, sizeof(threads));
-	if (env.idle)
+	if (env.c.idle)
 		snprintf(idle, sizeof(idle), " (%.0f%% on CPU, %.0f%% off)",
 			 100.0 * (prof->samples - prof->off_cpu) / (prof->samples ? prof->samples : 1),
 			 100.0 * prof->off_cpu / (prof->samples ? prof->samples : 1));
 	snprintf(l1, len, "pybpftop top - pid %d: %s - Python %s - %d Hz%s - %.1f s", t->pid,
-		 cmd, t->version, env.c.hz, env.idle ? " wall-clock" : "", session_now() - s->start);
+		 cmd, t->version, env.c.hz, env.c.idle ? " wall-clock" : "", session_now() - s->start);
 	snprintf(l2, len, "Samples: %llu taken%s, %llu lost - %s%s%s",
 		 (unsigned long long)prof->samples, idle, (unsigned long long)total[CNT_LOST],
 		 threads, v->tid ? " - showing " : "", v->tid ? v->thread_name : "");
@@ -417,21 +413,17 @@ int cmd_top(int argc, char **argv)
 	struct session *s = calloc(1, sizeof(*s));
 	struct view *v = calloc(1, sizeof(*v));
 	struct session_opts so = {
-		.max_depth = PYBPFTOP_MAX_DEPTH,
 		.threads = 1,
 		.sink = { .stack = on_stack, .drained = on_drained, .ctx = v },
 	};
 	char err[512];
 	int rc = 1;
 
-	cli_common_init(&env.c, CLI_RATE);
+	cli_common_init(&env.c, CLI_RATE | CLI_IDLE);
 	if (!s || !v || argp_parse(&argp, argc, argv, 0, NULL, &env.c))
 		goto out;
-	so.pids = env.c.pids;
-	so.npids = env.c.npids;
+	cli_session_opts(&env.c, &so);
 	so.hz = env.c.hz;
-	so.idle = env.idle;
-	so.verbose = env.c.verbose;
 	v->lines = env.lines;
 	profile_init(&v->prof, &s->frames);
 	if (session_open(s, &so, err, sizeof(err))) {

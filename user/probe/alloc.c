@@ -262,31 +262,21 @@ static const struct probe_ops alloc_ops = {
 	.remove_target = remove_target,
 	.stop = stop,
 	.destroy = destroy,
-	.counters = COUNTER(CNT_FAULTS) | COUNTER(CNT_ALLOC_CALLS) | COUNTER(CNT_NESTED) |
-		    COUNTER(CNT_BUSY) | COUNTER(CNT_SAMPLES) | COUNTER(CNT_EMITTED) |
-		    COUNTER(CNT_LOST) | COUNTER(CNT_TRUNCATED) | COUNTER(CNT_READ_ERROR) |
-		    COUNTER(CNT_NO_THREAD),
+	.counters = WALKER_COUNTERS | COUNTER(CNT_FAULTS) | COUNTER(CNT_ALLOC_CALLS) |
+		    COUNTER(CNT_NESTED) | COUNTER(CNT_BUSY),
 };
 
 struct probe *alloc_probe_open(const struct alloc_probe_opts *o, const struct probe_sink *sink,
 			       char *err, size_t errlen)
 {
-	struct alloc_probe *p = calloc(1, sizeof(*p));
+	struct alloc_probe *p = probe_alloc(sizeof(*p), &alloc_ops, err, errlen);
 	struct bpf_program *prog;
-	int rc;
 
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
+	if (!p)
 		return NULL;
-	}
-	p->base.ops = &alloc_ops;
 	p->exact = o->exact;
 	p->skel = alloc_bpf__open();
-	if (!p->skel) {
-		snprintf(err, errlen, "failed to open the BPF object: %s", strerror(errno));
-		goto fail;
-	}
-	if (probe_init(&p->base, &alloc_ops, p->skel->obj, sink, err, errlen))
+	if (probe_init(&p->base, p->skel ? p->skel->obj : NULL, sink, err, errlen))
 		goto fail;
 	p->skel->rodata->max_depth = o->max_depth;
 	if (!o->exact) {
@@ -309,12 +299,8 @@ struct probe *alloc_probe_open(const struct alloc_probe_opts *o, const struct pr
 		if (exact_prog)
 			bpf_program__set_expected_attach_type(prog, ATTACH_UPROBE_MULTI);
 	}
-	rc = alloc_bpf__load(p->skel);
-	if (rc) {
-		probe_load_error(rc, "BPF programs", err, errlen);
-		goto fail;
-	}
-	if (probe_open_ring(&p->base, RECORDS_ALLOC, err, errlen))
+	if (probe_loaded(&p->base, alloc_bpf__load(p->skel), "allocation probes", RECORDS_ALLOC,
+			 err, errlen))
 		goto fail;
 	/* The sampled mode's programs filter by process: attach them now, so
 	 * that a target started by run mode is seen from its first fault. */

@@ -56,15 +56,32 @@ void probe_log(int verbose)
 	libbpf_set_print(verbose > 1 ? libbpf_verbose : libbpf_quiet);
 }
 
-int probe_init(struct probe *p, const struct probe_ops *ops, struct bpf_object *obj,
-	       const struct probe_sink *sink, char *err, size_t errlen)
+void *probe_alloc(size_t size, const struct probe_ops *ops, char *err, size_t errlen)
 {
-	struct bpf_map *scratch = bpf_object__find_map_by_name(obj, "scratch");
+	struct probe *p = calloc(1, size);
 
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	p->ops = ops;
+	p->wakeup_fd = -1;
+	return p;
+}
+
+int probe_init(struct probe *p, struct bpf_object *obj, const struct probe_sink *sink,
+	       char *err, size_t errlen)
+{
+	struct bpf_map *scratch;
+
+	if (!obj) {
+		snprintf(err, errlen, "failed to open the %s' BPF object: %s", p->ops->name,
+			 strerror(errno));
+		return -errno;
+	}
+	scratch = bpf_object__find_map_by_name(obj, "scratch");
 	p->obj = obj;
 	p->sink = *sink;
-	p->wakeup_fd = -1;
 	p->procs = bpf_object__find_map_by_name(obj, "procs");
 	p->counters = bpf_object__find_map_by_name(obj, "counters");
 	p->events = bpf_object__find_map_by_name(obj, "events");
@@ -74,7 +91,7 @@ int probe_init(struct probe *p, const struct probe_ops *ops, struct bpf_object *
 		return p->ncpus;
 	}
 	if (!p->procs || !p->counters || !p->events || !scratch) {
-		snprintf(err, errlen, "the %s object lacks the walker's maps", ops->name);
+		snprintf(err, errlen, "the %s' object lacks the walker's maps", p->ops->name);
 		return -EINVAL;
 	}
 	/* One scratch slot per CPU: a sample is too big for the BPF stack. */
@@ -141,8 +158,13 @@ static int on_alloc(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-int probe_open_ring(struct probe *p, enum probe_records records, char *err, size_t errlen)
+int probe_loaded(struct probe *p, int rc, const char *what, enum probe_records records,
+		 char *err, size_t errlen)
 {
+	if (rc) {
+		probe_load_error(rc, what, err, errlen);
+		return rc;
+	}
 	/* The ring is read by the probe whose map it is. */
 	if (p->shared)
 		return 0;

@@ -74,22 +74,31 @@ int probe_check_system(char *err, size_t errlen);
 /* libbpf's messages: none, or (verbose > 1) all but its debug ones. */
 void probe_log(int verbose);
 
-/* Fills the common part from a freshly opened object (before load): the
- * walker's maps by name, the scratch map sized to the CPUs. -errno. */
-int probe_init(struct probe *p, const struct probe_ops *ops, struct bpf_object *obj,
-	       const struct probe_sink *sink, char *err, size_t errlen);
+/* A zeroed probe of `size` bytes (its kind's struct, which starts with
+ * struct probe) of kind ops; NULL with a message in err. */
+void *probe_alloc(size_t size, const struct probe_ops *ops, char *err, size_t errlen);
+
+/* Fills the common part from the object just opened (NULL: opening it
+ * failed, errno says why), before load: the walker's maps by name, the
+ * scratch map sized to the CPUs. 0 or -errno with a message. */
+int probe_init(struct probe *p, struct bpf_object *obj, const struct probe_sink *sink,
+	       char *err, size_t errlen);
 
 /* Before load: use owner's walker maps instead of our own. */
 int probe_share(struct probe *p, const struct probe *owner, char *err, size_t errlen);
 
-/* After load: the ring buffer, unless shared. records says how to decode. */
+/* After the skeleton's load returned rc: a message naming the fix if it
+ * failed, else the ring buffer (unless shared), whose records are decoded
+ * as `records` says. 0 or -errno. */
 enum probe_records { RECORDS_STACKS, RECORDS_ALLOC };
-int probe_open_ring(struct probe *p, enum probe_records records, char *err, size_t errlen);
+int probe_loaded(struct probe *p, int rc, const char *what, enum probe_records records,
+		 char *err, size_t errlen);
 
 /* Hands what waits in the ring buffer to the sink. */
 int probe_drain(struct probe *p);
 
-/* The walker's record for t in the targets map; and its removal. */
+/* The walker's record for t in the targets map (what update_target is for
+ * most probes); and its removal. */
 int probe_put_target(struct probe *p, const struct py_target *t, char *err, size_t errlen);
 void probe_drop_target(struct probe *p, pid_t pid);
 
@@ -105,5 +114,9 @@ void probe_counters(const struct probe *p, uint64_t *total, uint64_t *per_cpu, i
 void probe_print_counters(const struct probe *p, uint32_t mask, FILE *out);
 
 #define COUNTER(c) (1u << (c))
+/* What the walker itself counts, in every program that takes a stack. */
+#define WALKER_COUNTERS (COUNTER(CNT_SAMPLES) | COUNTER(CNT_EMITTED) | COUNTER(CNT_TRUNCATED) | \
+			 COUNTER(CNT_READ_ERROR) | COUNTER(CNT_NO_THREAD) | COUNTER(CNT_NO_FRAMES) | \
+			 COUNTER(CNT_LOST) | COUNTER(CNT_CACHE_MISS))
 
 #endif /* PROBE_H */

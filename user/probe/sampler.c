@@ -45,10 +45,6 @@ static int add_target(struct probe *p, const struct py_target *t, char *err, siz
 	return rc;
 }
 
-static int update_target(struct probe *p, const struct py_target *t, char *err, size_t errlen)
-{
-	return probe_put_target(p, t, err, errlen);
-}
 
 static void stop(struct probe *p)
 {
@@ -96,13 +92,11 @@ static void print_stats(struct probe *p, FILE *out)
 static const struct probe_ops sampler_ops = {
 	.name = "CPU sampler",
 	.add_target = add_target,
-	.update_target = update_target,
+	.update_target = probe_put_target,
 	.remove_target = probe_drop_target,
 	.stop = stop,
 	.destroy = destroy,
-	.counters = COUNTER(CNT_SAMPLES) | COUNTER(CNT_EMITTED) | COUNTER(CNT_TRUNCATED) |
-		    COUNTER(CNT_READ_ERROR) | COUNTER(CNT_NO_THREAD) | COUNTER(CNT_NO_FRAMES) |
-		    COUNTER(CNT_LOST) | COUNTER(CNT_CACHE_MISS),
+	.counters = WALKER_COUNTERS,
 	.print_stats = print_stats,
 };
 
@@ -145,32 +139,20 @@ static int attach(struct sampler *s, int hz, char *err, size_t errlen)
 struct probe *sampler_open(const struct sampler_opts *o, const struct probe_sink *sink,
 			   char *err, size_t errlen)
 {
-	struct sampler *s = calloc(1, sizeof(*s));
+	struct sampler *s = probe_alloc(sizeof(*s), &sampler_ops, err, errlen);
 	const char *wake = getenv("PYBPFTOP_RB_WAKEUP");
-	int rc;
 
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
+	if (!s)
 		return NULL;
-	}
-	s->base.ops = &sampler_ops;
 	s->skel = sampler_bpf__open();
-	if (!s->skel) {
-		snprintf(err, errlen, "failed to open the BPF object: %s", strerror(errno));
-		goto fail;
-	}
-	if (probe_init(&s->base, &sampler_ops, s->skel->obj, sink, err, errlen))
+	if (probe_init(&s->base, s->skel ? s->skel->obj : NULL, sink, err, errlen))
 		goto fail;
 	s->skel->rodata->max_depth = o->max_depth;
 	/* Bench only: a wakeup per sample costs about 3x the walk in a VM, so
 	 * by default user space drains on a timer; this measures that cost. */
 	s->skel->rodata->rb_wakeup = wake && *wake == '1';
-	rc = sampler_bpf__load(s->skel);
-	if (rc) {
-		probe_load_error(rc, "BPF programs", err, errlen);
-		goto fail;
-	}
-	if (probe_open_ring(&s->base, RECORDS_STACKS, err, errlen) || attach(s, o->hz, err, errlen))
+	if (probe_loaded(&s->base, sampler_bpf__load(s->skel), "CPU sampler", RECORDS_STACKS,
+			 err, errlen) || attach(s, o->hz, err, errlen))
 		goto fail;
 	if (s->skel->rodata->rb_wakeup)
 		s->base.wakeup_fd = ring_buffer__epoll_fd(s->base.rb);

@@ -44,11 +44,6 @@ static int add_target(struct probe *p, const struct py_target *t, char *err, siz
 	return 0;
 }
 
-/* An exec keeps the pid, so the iterator link still selects its threads. */
-static int update_target(struct probe *p, const struct py_target *t, char *err, size_t errlen)
-{
-	return probe_put_target(p, t, err, errlen);
-}
 
 static void stop(struct probe *p)
 {
@@ -69,13 +64,11 @@ static void destroy(struct probe *p)
 static const struct probe_ops threads_ops = {
 	.name = "thread iterator",
 	.add_target = add_target,
-	.update_target = update_target,
+	.update_target = probe_put_target,	/* an exec keeps the pid, and so the link */
 	.remove_target = probe_drop_target,
 	.stop = stop,
 	.destroy = destroy,
-	.counters = COUNTER(CNT_SAMPLES) | COUNTER(CNT_EMITTED) | COUNTER(CNT_TRUNCATED) |
-		    COUNTER(CNT_READ_ERROR) | COUNTER(CNT_NO_THREAD) | COUNTER(CNT_NO_FRAMES) |
-		    COUNTER(CNT_LOST) | COUNTER(CNT_CACHE_MISS) | COUNTER(CNT_THREADS),
+	.counters = WALKER_COUNTERS | COUNTER(CNT_THREADS),
 };
 
 int threads_snapshot(struct probe *p, enum snapshot_mode mode, uint32_t weight)
@@ -109,29 +102,17 @@ int threads_snapshot(struct probe *p, enum snapshot_mode mode, uint32_t weight)
 struct probe *threads_open(uint32_t max_depth, const struct probe *share,
 			   const struct probe_sink *sink, char *err, size_t errlen)
 {
-	struct threads *th = calloc(1, sizeof(*th));
-	int rc;
+	struct threads *th = probe_alloc(sizeof(*th), &threads_ops, err, errlen);
 
-	if (!th) {
-		snprintf(err, errlen, "out of memory");
+	if (!th)
 		return NULL;
-	}
-	th->base.ops = &threads_ops;
 	th->skel = threads_bpf__open();
-	if (!th->skel) {
-		snprintf(err, errlen, "failed to open the thread iterator: %s", strerror(errno));
-		goto fail;
-	}
-	if (probe_init(&th->base, &threads_ops, th->skel->obj, sink, err, errlen) ||
+	if (probe_init(&th->base, th->skel ? th->skel->obj : NULL, sink, err, errlen) ||
 	    (share && probe_share(&th->base, share, err, errlen)))
 		goto fail;
 	th->skel->rodata->max_depth = max_depth;
-	rc = threads_bpf__load(th->skel);
-	if (rc) {
-		probe_load_error(rc, "thread iterator (it needs Linux 6.1 or later)", err, errlen);
-		goto fail;
-	}
-	if (probe_open_ring(&th->base, RECORDS_STACKS, err, errlen))
+	if (probe_loaded(&th->base, threads_bpf__load(th->skel),
+			 "thread iterator (it needs Linux 6.1 or later)", RECORDS_STACKS, err, errlen))
 		goto fail;
 	return &th->base;
 fail:

@@ -166,23 +166,55 @@ int session_snapshot(struct session *s)
 	return rc;
 }
 
-/* Inspects pid and keeps it as a target, not yet in the probes. */
-static int open_target(struct session *s, pid_t pid, int child, char *err, size_t errlen)
+/* The session's side of a new target: its pidfd (a pidfd tells us the
+ * moment it exits) and its root (its files stay readable after). NULL,
+ * with a message, when there is no room or it is gone. */
+static struct session_target *target_new(struct session *s, pid_t pid, int child, char *err,
+					 size_t errlen)
 {
 	struct session_target *t;
 	char root[64];
-	int rc;
 
 	if (s->ntargets == SESSION_MAX_TARGETS) {
 		snprintf(err, errlen, "too many processes: at most %d", SESSION_MAX_TARGETS);
-		return -E2BIG;
+		return NULL;
 	}
 	if (!(t = calloc(1, sizeof(*t)))) {
 		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+		return NULL;
 	}
+	t->pidfd = syscall(SYS_pidfd_open, pid, 0);
+	snprintf(root, sizeof(root), "/proc/%d/root", pid);
+	t->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	t->child = child;
+	return t;
+}
+
+static void target_free(struct session_target *t)
+{
+	if (t->pidfd >= 0)
+		close(t->pidfd);
+	if (t->root_fd >= 0)
+		close(t->root_fd);
+	free(t);
+}
+
+static void target_keep(struct session *s, struct session_target *t)
+{
+	s->targets[s->ntargets++] = t;
+	s->alive++;
+}
+
+/* Inspects pid and keeps it as a target, not yet in the probes. */
+static int open_target(struct session *s, pid_t pid, int child, char *err, size_t errlen)
+{
+	struct session_target *t = target_new(s, pid, child, err, errlen);
+	int rc;
+
+	if (!t)
+		return -E2BIG;
 	if ((rc = py_target_open(pid, &t->t, err, errlen))) {
-		free(t);
+		target_free(t);
 		return rc;
 	}
 	if (s->opts->verbose)
@@ -192,27 +224,15 @@ static int open_target(struct session *s, pid_t pid, int child, char *err, size_
 	/* Kept for the output files' titles, for after it exits. */
 	if (!proc_cmdline(pid, t->t.cmdline, sizeof(t->t.cmdline)))
 		snprintf(t->t.cmdline, sizeof(t->t.cmdline), "%s", t->t.comm);
-	/* A pidfd tells us the moment it exits; its root stays readable. */
-	t->pidfd = syscall(SYS_pidfd_open, pid, 0);
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	t->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	t->child = child;
-	s->targets[s->ntargets++] = t;
-	s->alive++;
+	target_keep(s, t);
 	return 0;
 }
 
 static void forget_last_target(struct session *s)
 {
-	struct session_target *t = s->targets[--s->ntargets];
-
+	target_free(s->targets[--s->ntargets]);
 	s->targets[s->ntargets] = NULL;
 	s->alive--;
-	if (t->pidfd >= 0)
-		close(t->pidfd);
-	if (t->root_fd >= 0)
-		close(t->root_fd);
-	free(t);
 }
 
 /* Adds the last target opened to every probe. */
@@ -285,33 +305,21 @@ static void pending_add(struct session *s, pid_t pid, double since)
 static int adopt_fork(struct session *s, const struct session_target *parent, pid_t pid,
 		      char *err, size_t errlen)
 {
-	struct session_target *t;
-	char root[64];
+	struct session_target *t = target_new(s, pid, 1, err, errlen);
 	int rc;
 
-	if (s->ntargets == SESSION_MAX_TARGETS) {
-		snprintf(err, errlen, "too many processes: at most %d", SESSION_MAX_TARGETS);
+	if (!t)
 		return -E2BIG;
-	}
-	if (!(t = calloc(1, sizeof(*t)))) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+	/* Gone already: nothing to sample, and its pid may be anyone's. */
+	if (t->pidfd < 0) {
+		snprintf(err, errlen, "pid %d exited", pid);
+		target_free(t);
+		return -ESRCH;
 	}
 	t->t = parent->t;
 	t->t.pid = t->t.mem_pid = pid;
 	t->t.mem = remote_mem_pid(&t->t.mem_pid);
-	t->pidfd = syscall(SYS_pidfd_open, pid, 0);
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	t->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	t->child = 1;
-	/* Gone already: nothing to sample, and its pid may be anyone's. */
-	if (t->pidfd < 0) {
-		snprintf(err, errlen, "pid %d exited", pid);
-		free(t);
-		return -ESRCH;
-	}
-	s->targets[s->ntargets++] = t;
-	s->alive++;
+	target_keep(s, t);
 	if ((rc = attach_target(s, err, errlen)))
 		forget_last_target(s);
 	return rc;
@@ -623,13 +631,8 @@ int session_close(struct session *s)
 	follow_close(s->follow);
 	if (s->idle_timer >= 0)
 		close(s->idle_timer);
-	for (int i = 0; i < s->ntargets; i++) {
-		if (s->targets[i]->pidfd >= 0)
-			close(s->targets[i]->pidfd);
-		if (s->targets[i]->root_fd >= 0)
-			close(s->targets[i]->root_fd);
-		free(s->targets[i]);
-	}
+	for (int i = 0; i < s->ntargets; i++)
+		target_free(s->targets[i]);
 	symbolizer_free(&s->sym);
 	frame_table_free(&s->frames);
 	/* -d ended the profile first: the child decides when to end. */
