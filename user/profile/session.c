@@ -72,11 +72,25 @@ static struct session_target *target_of(const struct session *s, pid_t pid)
 	return NULL;
 }
 
-/* The target a record of pid stamped `time_ns` belongs to, or NULL when it
- * cannot be named: taken before an exec, the code it names is gone. */
-static struct session_target *namable(const struct session *s, uint32_t pid, uint64_t time_ns)
+/* The target a record of pid belongs to. A fork is sampled from its start
+ * (follow.bpf.c gives it its parent's record), so its first samples may
+ * come before the fork's event was taken in: take the events in first. */
+static struct session_target *target_of_record(struct session *s, uint32_t pid)
 {
 	struct session_target *t = target_of(s, pid);
+
+	if (!t && s->follow) {
+		follow_drain(s->follow);
+		t = target_of(s, pid);
+	}
+	return t;
+}
+
+/* The same, or NULL when the record cannot be named: taken before an
+ * exec, the code it names is gone. */
+static struct session_target *namable(struct session *s, uint32_t pid, uint64_t time_ns)
+{
+	struct session_target *t = target_of_record(s, pid);
 
 	return t && !t->stale && time_ns >= t->exec_ns ? t : NULL;
 }
@@ -104,7 +118,7 @@ static void on_alloc(void *ctx, const struct py_alloc_event *e, const struct py_
 		     const struct py_frame *frames)
 {
 	struct session *s = ctx;
-	struct session_target *t = target_of(s, e->pid);
+	struct session_target *t = target_of_record(s, e->pid);
 
 	if (!t || !s->opts->sink.alloc)
 		return;
