@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd/commands.h"
+#include "python/versions.h"
 
 static const char usage[] =
 "Usage: pybpftop COMMAND [OPTIONS]\n"
@@ -30,6 +31,9 @@ int main(int argc, char **argv)
 	/* `pybpftop -p PID` is the live view, as `top` is. */
 	if (argc >= 2 && (!strncmp(argv[1], "-p", 2) || !strncmp(argv[1], "--pid", 5)))
 		return cmd_top(argc, argv);
+	/* Hidden: the version registry, tab-separated, for the test helpers. */
+	if (argc == 2 && !strcmp(argv[1], "--list-versions"))
+		return py_version_list(stdout) ? 1 : 0;
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;

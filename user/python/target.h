@@ -22,7 +22,7 @@ struct py_target {
 	char version[24];		/* "3.11.2", or "3.11" when only the minor is known */
 	const char *version_source;	/* which step of the fallback chain worked */
 	struct py_version v;		/* the table, with _Py_DebugOffsets applied */
-	char layout_source[256];	/* where v came from, for -v; or why it was refused */
+	char layout_source[384];	/* where v came from, for -v; or why it was refused */
 	struct remote_mem mem;
 	pid_t mem_pid;			/* the reader's context */
 	/* Kept by the session, not by py_target_open(): */
