@@ -209,10 +209,16 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 		snprintf(err, errlen, "process %d (%s) has a CPython runtime but its version could not be detected (tried _Py_DebugOffsets, Py_Version, file names, version string)", pid, t->comm);
 		return PYT_UNSUPPORTED;
 	}
-	if (!t->runtime_addr)
+	/* An unsupported version says so first (2.7 has no _PyRuntime either):
+	 * py_layout_select refuses it without reading the target. */
+	if (!t->runtime_addr && py_version_row_find(t->major, t->minor)) {
 		snprintf(t->layout_source, sizeof(t->layout_source), "no _PyRuntime symbol was found");
-	if (!t->runtime_addr || py_layout_select(&t->mem, t->runtime_addr, t->major, t->minor, &t->v,
-						 t->layout_source, sizeof(t->layout_source))) {
+		rc = -ENOENT;
+	} else {
+		rc = py_layout_select(&t->mem, t->runtime_addr, t->major, t->minor, &t->v,
+				      t->layout_source, sizeof(t->layout_source));
+	}
+	if (rc) {
 		snprintf(err, errlen, "process %d (%s) runs Python %s (found by %s), which is not supported: %s",
 			 pid, t->comm, t->version, t->version_source, t->layout_source);
 		return PYT_UNSUPPORTED;
