@@ -243,29 +243,31 @@ int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int majo
 		 * table, and when they do not pass, say why we did not. */
 		size_t len = py_debug_offsets_size(row->debug_offsets);
 		uint8_t *blob = calloc(1, len ? len : 1);
-		int ma, mi, rc;
+		int rc, unread;
 
 		if (!blob)
 			return -ENOMEM;
 		rc = remote_read(m, runtime_addr, blob, len);
-		if (rc) {
-			snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets could not be read (%s)",
-				 major, minor, strerror(-rc));
-		} else {
-			rc = py_debug_offsets_parse(blob, len, &ma, &mi, out, reason, sizeof(reason));
-			if (rc == 0)
-				snprintf(why, whylen, "the target's _Py_DebugOffsets (%d.%d layout)",
-					 major, row->debug_offsets);
-			else if (rc == -EOPNOTSUPP) {
-				free(blob);
-				snprintf(why, whylen, "its build's layout is one pybpftop does not know (%s): pybpftop supports default builds of %s",
-					 reason, py_version_range(range, sizeof(range)));
-				return -EOPNOTSUPP;
-			} else
-				snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets was rejected (%s)",
-					 major, minor, reason);
-		}
+		unread = rc != 0;
+		if (unread)
+			snprintf(reason, sizeof(reason), "%s", strerror(-rc));
+		else
+			rc = py_debug_offsets_parse(blob, len, NULL, NULL, out, reason, sizeof(reason));
 		free(blob);
+		if (!rc) {
+			snprintf(why, whylen, "the target's _Py_DebugOffsets (%d.%d layout)",
+				 major, row->debug_offsets);
+		} else if (unread) {
+			snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets could not be read (%s)",
+				 major, minor, reason);
+		} else if (rc == -EOPNOTSUPP) {
+			snprintf(why, whylen, "its build's layout is one pybpftop does not know (%s): pybpftop supports default builds of %s",
+				 reason, py_version_range(range, sizeof(range)));
+			return -EOPNOTSUPP;
+		} else {
+			snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets was rejected (%s)",
+				 major, minor, reason);
+		}
 	}
 	derive_read_sizes(&out->bpf);
 	if (out->bpf.frame_read_size > PYBPFTOP_READ_MAX ||
