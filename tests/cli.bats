@@ -50,6 +50,8 @@ COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --l
 }
 
 @test "an unsupported version names it and the supported range" {
+	range=$("$REPO/tests/lib/interpreters.sh" range)	# "3.8 to 3.14", from the registry
+	[ -n "$range" ]
 	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
 	py=$(ls -d "$root"/versions/3.7.*/bin/python3.7 "$root"/versions/2.7.*/bin/python2.7 2>/dev/null | head -n 1)
 	[ -n "$py" ] || skip "no CPython 3.7 or 2.7 under $root to stand for an unsupported version"
@@ -59,7 +61,8 @@ COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --l
 		run "$PYBPFTOP" $cmd -p "$WL_PID"
 		echo "$cmd: $output"
 		[ "$status" -ne 0 ]
-		[[ "$output" =~ runs\ Python\ (3\.7|2\.7).*not\ supported:\ pybpftop\ supports\ CPython\ 3\.8\ to\ 3\.14 ]]
+		[[ "$output" =~ runs\ Python\ (3\.7|2\.7) ]]
+		[[ "$output" == *"which is not supported: pybpftop supports CPython $range" ]]
 		[ "${#lines[@]}" -eq 1 ]
 	done
 }
@@ -91,6 +94,30 @@ COMMANDS=("record -d 1" "record --idle -d 1" "top --batch -n 1" "dump" "dump --l
 		[ "${#lines[@]}" -eq 1 ]
 	done
 	kill "$pid"
+}
+
+@test "--list-versions: one tab-separated row per supported version, hidden from the usage" {
+	run "$PYBPFTOP" --list-versions
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -ge 1 ]
+	prev=
+	for line in "${lines[@]}"; do
+		# version, where its layout comes from, what the table was taken from
+		[ "$(tr -cd '\t' <<<"$line" | wc -c)" -eq 2 ]
+		IFS=$'\t' read -r ver layout from <<<"$line"
+		[[ "$ver" =~ ^3\.([0-9]+)$ ]]
+		minor=${BASH_REMATCH[1]}
+		# sorted and contiguous, so that "3.first to 3.last" is true
+		[ -z "$prev" ] || [ "$minor" -eq $((prev + 1)) ]
+		prev=$minor
+		[[ "$layout" == table || "$layout" =~ ^debug-offsets\ 3\.[0-9]+$ ]]
+		[[ "$from" == "table from "?* ]]
+	done
+	[ "$("$REPO/tests/lib/interpreters.sh" range)" = "${lines[0]%%$'\t'*} to ${lines[-1]%%$'\t'*}" ]
+	run "$PYBPFTOP" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" != *list-versions* ]]
 }
 
 @test "usage errors name the missing option" {

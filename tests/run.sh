@@ -27,6 +27,13 @@ for file in "$@"; do
 		sets=${INTERPRETERS:-host}
 		# "# per-interpreter +dbg": the debug builds too.
 		head -n 1 "$file" | grep -q '+dbg' && sets="$sets $sets-dbg"
+		# The list comes from pybpftop's registry: when the helper
+		# fails (no pybpftop), that is a failure, not zero interpreters.
+		if ! list=$(for set in $sets; do "$here/lib/interpreters.sh" "$set" || exit 1; done); then
+			failed=$((failed + 1))
+			echo "FAIL [$name] tests/lib/interpreters.sh $sets failed: no interpreters to run it with"
+			continue
+		fi
 		while IFS=$'\t' read -r label cmd wl; do
 			if [ "$label" = - ]; then
 				skipped=$((skipped + 1))
@@ -34,7 +41,7 @@ for file in "$@"; do
 				continue
 			fi
 			PY_LABEL=$label PY_CMD=$cmd PY_WL=$wl run_bats "$label" "$file"
-		done < <(for set in $sets; do "$here/lib/interpreters.sh" "$set"; done)
+		done <<<"$list"
 	else
 		run_bats "$name" "$file"
 	fi

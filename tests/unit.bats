@@ -12,6 +12,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit py_detect
 }
 
+@test "version registry: rows sorted and contiguous, layouts sound, range and --list-versions from the rows" {
+	unit versions
+}
+
 @test "folded writer and top functions" {
 	unit profile
 }

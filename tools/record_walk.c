@@ -206,12 +206,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 static int record_layout(struct py_target *t, struct tee *tee, const struct remote_mem *m,
 			 struct py_version *v, struct py_proc *proc)
 {
-	uint8_t blob[PY_DEBUG_OFFSETS_READ];
+	const struct py_version_row *row = py_version_row_find(t->major, t->minor);
+	size_t size = row && row->debug_offsets ? py_debug_offsets_size(row->debug_offsets) : 0;
+	static uint8_t blob[4096];
 	char why[256];
 
 	tee->what = SNAP_RUNTIME;
 	/* The whole blob, whatever part of it the layout code reads today. */
-	if (t->minor >= 13 && remote_read(m, t->runtime_addr, blob, sizeof(blob)))
+	if (size && (size > sizeof(blob) || remote_read(m, t->runtime_addr, blob, size)))
 		fprintf(stderr, "record_walk: _Py_DebugOffsets at 0x%llx unreadable\n",
 			(unsigned long long)t->runtime_addr);
 	if (py_layout_select(m, t->runtime_addr, t->major, t->minor, v, why, sizeof(why))) {

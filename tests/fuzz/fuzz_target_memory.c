@@ -3,7 +3,7 @@
  *
  * Input: a 16-byte header, then the target's memory, mapped at FUZZ_BASE
  * (nothing else is mapped, so every pointer out of it faults):
- *   [0]      CPython minor version, 3.PY_MIN_MINOR + byte % (versions)
+ *   [0]      CPython version: the row byte % (rows) of the registry
  *   [1]      py_read_str's cap: 0 for a full buffer, else 1..255
  *   [2..7]   three u16: offsets from FUZZ_BASE of a code object, a str
  *            and a bytes object
@@ -31,7 +31,7 @@
 #define FUZZ_HDR	16
 
 /* Tolerate a build without the version tables: fall back to 3.11's. */
-#pragma weak py_version_find
+#pragma weak py_version_rows
 
 static int utf8_valid(const char *s, size_t len)
 {
@@ -114,9 +114,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < FUZZ_HDR)
 		return 0;
-	if (py_version_find)
-		v = py_version_find(3, PY_MIN_MINOR +
-				    data[0] % (PY_MAX_MINOR - PY_MIN_MINOR + 1));
+	if (py_version_rows) {
+		size_t n;
+		const struct py_version_row *rows = py_version_rows(&n);
+
+		v = rows[data[0] % n].table;
+	}
 	if (!v) {
 		fallback.user = fake_u311;
 		v = &fallback;

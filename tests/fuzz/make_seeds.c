@@ -1,5 +1,5 @@
 /* Writes the seed corpus of fuzz_target_memory: for each CPython version
- * in py_versions.c, a well-formed code object with its strings, bytes and
+ * row of the registry (user/python/versions.c), a well-formed code object with its strings, bytes and
  * a real line table (from that version's co_linetable / co_lnotab of a
  * small function), laid out as the fuzzer expects (see its header).
  *   cc -Iinclude -Iuser tests/fuzz/make_seeds.c user/python/versions.c -o /tmp/make_seeds
@@ -38,9 +38,11 @@ struct seed {
 	uint8_t cap;		/* py_read_str cap, 0 = full */
 };
 
-static int write_seed(const char *dir, int minor, const struct seed *sd)
+/* The seed for the table of row `row` of the registry. */
+static int write_seed(const char *dir, size_t row, const struct py_version *v,
+		      const struct seed *sd)
 {
-	const struct py_version *v = py_version_find(3, minor);
+	int minor = v->minor;
 	const struct py_user_offsets *u;
 	struct fake_heap h = { FUZZ_BASE, image, sizeof(image), 0 };
 	uint64_t t_str, t_bytes, t_code, name, qual, file, emoji, lt, code, strs[4];
@@ -52,8 +54,6 @@ static int write_seed(const char *dir, int minor, const struct seed *sd)
 	FILE *f;
 	int i;
 
-	if (!v)
-		return 0;
 	u = &v->user;
 	switch (v->linetable) {
 	case LINETABLE_LNOTAB:
@@ -83,7 +83,7 @@ static int write_seed(const char *dir, int minor, const struct seed *sd)
 	}
 	strs[0] = name, strs[1] = qual, strs[2] = file, strs[3] = emoji;
 
-	hdr[0] = (uint8_t)(minor - PY_MIN_MINOR);
+	hdr[0] = (uint8_t)row;	/* the fuzzer takes the row byte % (rows) */
 	hdr[1] = sd->cap;
 	hdr[2] = (uint8_t)(code - FUZZ_BASE), hdr[3] = (uint8_t)((code - FUZZ_BASE) >> 8);
 	hdr[4] = (uint8_t)(strs[sd->str_choice] - FUZZ_BASE);
@@ -112,19 +112,21 @@ int main(int argc, char **argv)
 		{ "filename", 2, 0 },		/* kind 1 */
 		{ "ascii", 0, 0 },
 	};
-	int minor;
-	size_t i;
+	const struct py_version_row *rows;
+	size_t i, row, nrows;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
 		return 2;
 	}
-	for (minor = PY_MIN_MINOR; minor <= PY_MAX_MINOR; minor++)
+	rows = py_version_rows(&nrows);
+	for (row = 0; row < nrows; row++)
 		for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
 			/* Only 3.11 gets every string variant: they do not
 			 * depend on the version much, and a small corpus
 			 * starts faster. */
-			if ((i == 0 || minor == 11) && write_seed(argv[1], minor, &seeds[i]))
+			if ((i == 0 || rows[row].table->minor == 11) &&
+			    write_seed(argv[1], row, rows[row].table, &seeds[i]))
 				return 1;
 	return 0;
 }

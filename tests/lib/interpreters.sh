@@ -3,49 +3,100 @@
 #   LABEL <tab> COMMAND <tab> WORKLOAD-DIR     for those present
 #   -     <tab> LABEL   <tab> REASON           for those absent
 # Usage: interpreters.sh host|sid|host-dbg|sid-dbg
+#        interpreters.sh minors     the supported minor versions, one a line
+#        interpreters.sh range      the supported range: "3.8 to 3.14"
+# The supported versions are pybpftop's own (pybpftop --list-versions, its
+# registry of rows), so adding a row adds its interpreters here. With no
+# pybpftop to ask this fails: an empty list would skip every test silently.
+set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-case "${1:-host}" in
-host)
-	if [ -x /usr/bin/python3.11 ]; then
-		printf 'debian-3.11\t/usr/bin/python3.11\t%s\n' "$repo/tests/workloads"
-	else
-		printf -- '-\tdebian-3.11\t/usr/bin/python3.11 missing: run make deps\n'
+pybpftop=$repo/pybpftop
+
+# Sets $minors from the registry, or exits non-zero saying why.
+supported() {
+	local out
+	if [ ! -x "$pybpftop" ]; then
+		echo "$0: no $pybpftop to ask which versions are supported: run make" >&2
+		exit 1
 	fi
+	if ! out=$("$pybpftop" --list-versions); then
+		echo "$0: $pybpftop --list-versions failed" >&2
+		exit 1
+	fi
+	# "3.13<tab>debug-offsets 3.13<tab>table from ..." -> 13
+	minors=$(printf '%s\n' "$out" | awk -F '\t' '$1 ~ /^3\.[0-9]+$/ { sub(/^3\./, "", $1); print $1 }')
+	if [ -z "$minors" ]; then
+		echo "$0: no versions in the output of $pybpftop --list-versions" >&2
+		exit 1
+	fi
+}
+
+sid=${SID_CHROOT:-/var/tmp/pybpftop-sid}
+
+# sid_list SUFFIX LABEL-SUFFIX: every supported python3.X$SUFFIX in the chroot.
+# Others there (3.15 before it has a row) are refused: tests/sid/refuse.bats.
+sid_list() {
+	local suffix=$1 lsuffix=$2 found=0 minor
+	if [ ! -d "$sid/usr/bin" ]; then
+		printf -- '-\tsid%s\tno chroot at %s (tools/sid-chroot.sh makes it)\n' "$lsuffix" "$sid"
+		return
+	fi
+	for minor in $minors; do
+		[ -x "$sid/usr/bin/python3.$minor$suffix" ] || continue
+		printf 'sid-3.%s%s\t%s\t%s\n' "$minor" "$lsuffix" \
+			"$repo/tools/sid-run.sh $sid python3.$minor$suffix" /pybpftop/workloads
+		found=1
+	done
+	[ "$found" = 1 ] || printf -- '-\tsid%s\tno python3.X%s of a supported version in %s (tools/sid-chroot.sh installs them)\n' \
+		"$lsuffix" "$suffix" "$sid"
+}
+
+supported
+case "${1:-host}" in
+minors)
+	printf '%s\n' "$minors"
+	;;
+range)
+	printf '3.%s to 3.%s\n' "$(printf '%s\n' "$minors" | head -n 1)" "$(printf '%s\n' "$minors" | tail -n 1)"
+	;;
+host)
+	found=0
+	for minor in $minors; do
+		if [ -x "/usr/bin/python3.$minor" ]; then
+			printf 'debian-3.%s\t/usr/bin/python3.%s\t%s\n' "$minor" "$minor" "$repo/tests/workloads"
+			found=1
+		fi
+	done
+	[ "$found" = 1 ] || printf -- '-\tdebian\tno /usr/bin/python3.X of a supported version: run make deps\n'
 	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
-	for minor in 8 9 10 11 12 13 14; do
+	for minor in $minors; do
 		dir=$(ls -d "$root"/versions/3."$minor".[0-9]* 2>/dev/null | sort -V | tail -n 1)
 		if [ -n "$dir" ] && [ -x "$dir/bin/python3.$minor" ]; then
 			printf 'pyenv-%s\t%s\t%s\n' "${dir##*/}" "$dir/bin/python3.$minor" "$repo/tests/workloads"
-		elif [ "$minor" -le 13 ]; then
+		else
 			printf -- '-\tpyenv-3.%s\tnot installed under %s/versions\n' "$minor" "$root"
 		fi
 	done
 	;;
 sid)
-	sid=${SID_CHROOT:-/var/tmp/pybpftop-sid}
-	# 3.15 is not supported yet: cli.bats checks that it is refused clearly.
-	for minor in 13 14; do
-		if [ -x "$sid/usr/bin/python3.$minor" ]; then
-			printf 'sid-3.%s\t%s\t%s\n' "$minor" "$repo/tools/sid-run.sh $sid python3.$minor" /pybpftop/workloads
-		else
-			printf -- '-\tsid-3.%s\tnot in the chroot %s (tools/sid-chroot.sh makes it)\n' "$minor" "$sid"
-		fi
-	done
+	sid_list "" ""
 	;;
 host-dbg)
-	# Debian's debug build: the allocator runs through its debug hooks.
-	if [ -x /usr/bin/python3.11d ]; then
-		printf 'debian-3.11-dbg\t/usr/bin/python3.11d\t%s\n' "$repo/tests/workloads"
-	else
-		printf -- '-\tdebian-3.11-dbg\t/usr/bin/python3.11d missing: run make deps (python3.11-dbg)\n'
-	fi
+	# Debian's debug builds: the allocator runs through its debug hooks.
+	found=0
+	for minor in $minors; do
+		if [ -x "/usr/bin/python3.${minor}d" ]; then
+			printf 'debian-3.%s-dbg\t/usr/bin/python3.%sd\t%s\n' "$minor" "$minor" "$repo/tests/workloads"
+			found=1
+		fi
+	done
+	[ "$found" = 1 ] || printf -- '-\tdebian-dbg\tno /usr/bin/python3.Xd of a supported version: run make deps (python3.X-dbg)\n'
 	;;
 sid-dbg)
-	sid=${SID_CHROOT:-/var/tmp/pybpftop-sid}
-	if [ -x "$sid/usr/bin/python3.14d" ]; then
-		printf 'sid-3.14-dbg\t%s\t%s\n' "$repo/tools/sid-run.sh $sid python3.14d" /pybpftop/workloads
-	else
-		printf -- '-\tsid-3.14-dbg\tnot in the chroot %s (tools/sid-chroot.sh installs python3.14-dbg)\n' "$sid"
-	fi
+	sid_list d -dbg
+	;;
+*)
+	echo "usage: $0 host|sid|host-dbg|sid-dbg|minors|range" >&2
+	exit 2
 	;;
 esac

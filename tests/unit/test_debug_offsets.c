@@ -1,25 +1,32 @@
 /* Unit test for user/python/debug_offsets.c.
  *
- * 1. Synthetic blobs: cookie/version/bounds handling, always run.
+ * 1. Synthetic blobs: cookie/version/bounds handling and the reason given
+ *    for each refusal, always run; py_layout_select on a fake address space
+ *    (blob used, rejected with its reason, unreadable, refused).
  * 2. Real blobs, each parsed and compared with the static table of
- *    user/python/versions.c (itself checked against DWARF):
+ *    user/python/versions.c (itself checked against DWARF). Which ones must
+ *    parse and which be refused comes from the registry: a version whose row
+ *    names a debug-offsets layout must parse, one without a row must be
+ *    refused (a python3.15 while 3.15 has no row):
  *    - read from the interpreter's file: _PyRuntime is initialised data, so
  *      the "xdebugpy" blob is in the ELF image as-is;
  *    - read live from a running interpreter, which dumps its own _PyRuntime
  *      through ctypes (chroot for the Debian sid one, needs root).
  *    Sources that are absent are skipped with a message.
  *
- * Exit 0 if all passed, 1 on any failure, 77 if no real blob could be found
- * at all.
+ * Prints each failure and skip (check.h). Exit 0 if all passed, 1 on
+ * any failure, 77 if no real blob could be found at all.
  *
  * Paths (env overrides):
- *   PYBPFTOP_PY313      /root/.pyenv/versions/3.13.0 (bin/python3.13, lib/libpython3.13.so.1.0)
- *   PYBPFTOP_SID_ROOT   /var/tmp/pybpftop-sid (usr/bin/python3.13, python3.14, python3.15)
+ *   PYENV_ROOT          /root/.pyenv (versions/3.X.*, for every row with a layout)
+ *   PYBPFTOP_SID_ROOT   /var/tmp/pybpftop-sid (every usr/bin/python3.X in it)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
+#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +34,19 @@
 #include <unistd.h>
 
 #include "python/debug_offsets.h"
+#include "python/target.h"
+#include "fake_mem.h"
 #include "check.h"
+
+/* Room for any layout's blob; py_debug_offsets_read_size() is checked
+ * against it. */
+#define BLOB_MAX 4096
+
+static int real_checked;
+
+/* A check named by what it checks (the real blobs' names are only known
+ * at run time). */
+#define report(ok, what) CHECK(ok, "%s", what)
 
 static void put64(uint8_t *b, size_t pos, uint64_t v)
 {
@@ -87,7 +106,7 @@ static void synth313(uint8_t *b)
 	};
 	size_t i;
 
-	memset(b, 0, PY_DEBUG_OFFSETS_READ);
+	memset(b, 0, BLOB_MAX);
 	memcpy(b, PY_DEBUG_COOKIE, 8);
 	put64(b, 8, 0x030d00f0);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -132,111 +151,190 @@ static void synth313(uint8_t *b)
 	put64(b, 144, 7752 + t->val.gil_last_holder);
 }
 
+/* c is refused with rc, and the reason names `names`. */
+static void refused(const uint8_t *c, size_t len, int rc, const char *names,
+		    const char *what)
+{
+	struct py_version v = *py_version_find(3, 13), keep = v;
+	char why[256] = "", msg[512];
+	int maj = -1, min = -1, got;
+
+	got = py_debug_offsets_parse(c, len, &maj, &min, &v, why, sizeof(why));
+	snprintf(msg, sizeof(msg), "%s -> %d (%s)", what, got, why);
+	report(got == rc && strstr(why, names) && !memcmp(&v, &keep, sizeof(v)), msg);
+}
+
 static void synthetic(void)
 {
-	uint8_t b[PY_DEBUG_OFFSETS_READ], c[PY_DEBUG_OFFSETS_READ];
-	struct py_version v, keep;
+	static uint8_t b[BLOB_MAX], c[BLOB_MAX];
+	const size_t len = py_debug_offsets_read_size();
+	struct py_version v;
+	char why[256];
 	int maj = -1, min = -1, rc;
 
-	CHECK(py_debug_offsets_size(13) == 584, "size(13) == 584");
-	CHECK(py_debug_offsets_size(14) == 760, "size(14) == 760");
-	CHECK(py_debug_offsets_size(12) == 0 && py_debug_offsets_size(15) == 0,
-	      "size(12) == size(15) == 0");
+	report(len <= BLOB_MAX, "read size fits the test's buffer");
+	report(py_debug_offsets_size(13) == 584, "size(13) == 584");
+	report(py_debug_offsets_size(14) == 760, "size(14) == 760");
+	report(py_debug_offsets_size(12) == 0 && py_debug_offsets_size(15) == 0,
+	       "size(12) == size(15) == 0");
+	report(len >= 760, "read size covers the 3.14 layout");
 
 	synth313(b);
 	memset(&v, 0, sizeof(v));
-	rc = py_debug_offsets_parse(b, sizeof(b), &maj, &min, &v);
-	CHECK(rc == 0 && maj == 3 && min == 13, "synthetic 3.13 parses");
-	CHECK(rc == 0 && same_as_table("synthetic 3.13", &v),
-	      "synthetic 3.13 equals the table (out not pre-filled)");
+	rc = py_debug_offsets_parse(b, len, &maj, &min, &v, NULL, 0);
+	report(rc == 0 && maj == 3 && min == 13, "synthetic 3.13 parses");
+	report(rc == 0 && same_as_table("synthetic 3.13", &v),
+	       "synthetic 3.13 equals the table (out not pre-filled)");
+	rc = py_debug_offsets_parse(b, py_debug_offsets_size(13), NULL, NULL, &v, NULL, 0);
+	report(rc == 0, "synthetic 3.13 parses from exactly its layout's size");
 
 	/* pre-filled out is kept where the blob says nothing */
 	v = *py_version_find(3, 13);
 	v.bpf.owner_cstack = 42;
-	rc = py_debug_offsets_parse(b, sizeof(b), NULL, NULL, &v);
-	CHECK(rc == 0 && v.bpf.owner_cstack == 42, "pre-filled field kept");
+	rc = py_debug_offsets_parse(b, len, NULL, NULL, &v, NULL, 0);
+	report(rc == 0 && v.bpf.owner_cstack == 42, "pre-filled field kept");
 
 	/* a blob offset overrides the table */
-	memcpy(c, b, sizeof(c));
+	memcpy(c, b, len);
 	put64(c, 192, 120);		/* thread_state.thread_id */
 	put64(c, 312, 60);		/* code_object.firstlineno */
 	v = *py_version_find(3, 13);
-	rc = py_debug_offsets_parse(c, sizeof(c), NULL, NULL, &v);
-	CHECK(rc == 0 && v.bpf.tstate_thread_id == 120 &&
-	      v.user.code_firstlineno == 60 && v.user.code_size == 144,
-	      "blob offsets override the table");
+	rc = py_debug_offsets_parse(c, len, NULL, NULL, &v, NULL, 0);
+	report(rc == 0 && v.bpf.tstate_thread_id == 120 &&
+	       v.user.code_firstlineno == 60 && v.user.code_size == 144,
+	       "blob offsets override the table");
 
-	memcpy(c, b, sizeof(c));
+	/* every refusal, with the member or check it names */
+	memcpy(c, b, len);
 	c[0] = 'X';
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "bad cookie -> -EINVAL");
-	CHECK(py_debug_offsets_parse(b, 15, &maj, &min, &v) == -EINVAL,
-	      "15 bytes -> -EINVAL");
-	CHECK(py_debug_offsets_parse(b, 583, &maj, &min, &v) == -EINVAL,
-	      "3.13 blob cut at 583 bytes -> -EINVAL");
-	CHECK(py_debug_offsets_parse(NULL, 0, &maj, &min, &v) == -EINVAL,
-	      "NULL -> -EINVAL");
+	refused(c, len, -EINVAL, "cookie", "bad cookie");
+	refused(b, 15, -EINVAL, "too short", "15 bytes");
+	refused(b, 583, -EINVAL, "583 bytes, the 3.13 layout has 584", "3.13 blob cut at 583 bytes");
+	refused(NULL, 0, -EINVAL, "too short", "NULL");
 
-	memcpy(c, b, sizeof(c));
+	memcpy(c, b, len);
 	put64(c, 8, 0x040d00f0);
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "major 4 -> -EINVAL");
+	refused(c, len, -EINVAL, "implausible version 0x40d00f0", "major 4");
 	put64(c, 8, 0x1030d00f0ULL);
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "garbage in the version's upper half -> -EINVAL");
+	refused(c, len, -EINVAL, "implausible version", "garbage in the version's upper half");
 	put64(c, 8, 0x030c01f0);
 	min = -1;
-	rc = py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v);
-	CHECK(rc == -EOPNOTSUPP && min == 12, "3.12 -> -EOPNOTSUPP, minor 12");
+	rc = py_debug_offsets_parse(c, len, &maj, &min, &v, why, sizeof(why));
+	report(rc == -EOPNOTSUPP && min == 12 && strstr(why, "no _Py_DebugOffsets layout for 3.12"),
+	       "3.12 (a row, no layout) -> -EOPNOTSUPP, minor 12");
+	put64(c, 8, 0x030f02f0);
+	min = -1;
+	rc = py_debug_offsets_parse(c, len, &maj, &min, &v, why, sizeof(why));
+	report(rc == -EOPNOTSUPP && min == 15 && strstr(why, "no _Py_DebugOffsets layout for 3.15"),
+	       "3.15 (no row) -> -EOPNOTSUPP, minor 15");
 	put64(c, 8, 0x030d00b3);
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EOPNOTSUPP,
-	      "3.13.0b3 -> -EOPNOTSUPP");
+	refused(c, len, -EOPNOTSUPP, "pre-release", "3.13.0b3");
 	put64(c, 8, 0x030d05f0);
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == 0,
-	      "3.13.5 -> 0");
+	report(py_debug_offsets_parse(c, len, &maj, &min, &v, NULL, 0) == 0,
+	       "3.13.5 -> 0");
 
-	memcpy(c, b, sizeof(c));
+	memcpy(c, b, len);
 	put64(c, 16, 1);
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EOPNOTSUPP,
-	      "free-threaded -> -EOPNOTSUPP");
+	refused(c, len, -EOPNOTSUPP, "free-threaded", "free-threaded");
+	put64(c, 16, 2);
+	refused(c, len, -EINVAL, "free_threaded = 2", "free_threaded 2");
 
-	/* bounds: nothing is written on failure */
-	keep = *py_version_find(3, 13);
-	v = keep;
-	memcpy(c, b, sizeof(c));
-	put64(c, 192, PYBPFTOP_READ_MAX - 4);	/* thread_id past the window */
-	rc = py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v);
-	CHECK(rc == -EINVAL && !memcmp(&v, &keep, sizeof(v)),
-	      "tstate field past PYBPFTOP_READ_MAX -> -EINVAL, out untouched");
-	memcpy(c, b, sizeof(c));
+	/* bounds: nothing is written on failure (refused() checks it) */
+	memcpy(c, b, len);
+	put64(c, 152, 2 * PYBPFTOP_READ_MAX);	/* a thread state larger than the window */
+	put64(c, 192, PYBPFTOP_READ_MAX);	/* thread_id past the window */
+	refused(c, len, -EINVAL, "thread_state.thread_id = 512 is past the 512 bytes",
+		"tstate field past PYBPFTOP_READ_MAX");
+	memcpy(c, b, len);
+	put64(c, 192, 320);			/* thread_id past sizeof(PyThreadState) */
+	refused(c, len, -EINVAL, "thread_state.thread_id = 320 is past thread_state.size = 304",
+		"tstate field past its struct's size");
+	memcpy(c, b, len);
 	put64(c, 72, 0x10000);			/* threads_head > uint16 */
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "offset 0x10000 -> -EINVAL");
-	memcpy(c, b, sizeof(c));
+	refused(c, len, -EINVAL, "interpreter_state.threads_head = 65536", "offset 0x10000");
+	memcpy(c, b, len);
 	put64(c, 72, 0xffff);			/* would read as NO_OFFSET */
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "offset 0xffff -> -EINVAL");
-	memcpy(c, b, sizeof(c));
+	refused(c, len, -EINVAL, "interpreter_state.threads_head = 65535", "offset 0xffff");
+	memcpy(c, b, len);
 	put64(c, 232, 12);			/* misaligned previous */
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "misaligned pointer offset -> -EINVAL");
-	memcpy(c, b, sizeof(c));
+	refused(c, len, -EINVAL, "interpreter_frame.previous = 12 is not 8-byte aligned",
+		"misaligned pointer offset");
+	memcpy(c, b, len);
 	put64(c, 224, 64);			/* sizeof frame < owner + 1 */
 	put64(c, 264, 70);
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "offset past its struct's size -> -EINVAL");
-	memcpy(c, b, sizeof(c));
+	refused(c, len, -EINVAL, "interpreter_frame.owner = 70 is past interpreter_frame.size = 64",
+		"offset past its struct's size");
+	memcpy(c, b, len);
 	put64(c, 40, 16);			/* inside the debug offsets */
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "interpreters_head inside _Py_DebugOffsets -> -EINVAL");
-	memcpy(c, b, sizeof(c));
+	refused(c, len, -EINVAL, "runtime_state.interpreters_head = 16 is inside",
+		"interpreters_head inside _Py_DebugOffsets");
+	memcpy(c, b, len);
 	put64(c, 560, 24);			/* ascii header ends before state */
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "asciiobject_size too small -> -EINVAL");
-	memcpy(c, b, sizeof(c));
+	refused(c, len, -EINVAL, "unicode_object.asciiobject_size = 24", "asciiobject_size too small");
+	memcpy(c, b, len);
 	put64(c, 272, 0);			/* code_object.size */
-	CHECK(py_debug_offsets_parse(c, sizeof(c), &maj, &min, &v) == -EINVAL,
-	      "zero struct size -> -EINVAL");
+	refused(c, len, -EINVAL, "code_object.size = 0", "zero struct size");
+	memcpy(c, b, len);
+	put64(c, 136, 7752 + 2);		/* _gil.locked misaligned */
+	refused(c, len, -EINVAL, "gil_runtime_state_locked", "misaligned GIL field");
+}
+
+/* py_layout_select on a fake address space holding a blob at RUNTIME. */
+#define RUNTIME 0x7f0000000000ULL
+
+static int select_why(const uint8_t *blob, size_t len, int minor, struct py_version *v,
+		      char *why, size_t whylen)
+{
+	struct fake_space space = { .n = 0 };
+	struct remote_mem m;
+
+	if (blob)
+		fake_map(&space, RUNTIME, blob, len);
+	m = fake_remote(&space);
+	return py_layout_select(&m, RUNTIME, 3, minor, v, why, whylen);
+}
+
+static void layout_select(void)
+{
+	static uint8_t b[BLOB_MAX], c[BLOB_MAX];
+	const size_t len = py_debug_offsets_read_size();
+	struct py_version v;
+	char why[384], msg[600];
+	int rc;
+
+	synth313(b);
+	/* a thread id the table does not have: proves the blob was used */
+	put64(b, 192, 144);
+	rc = select_why(b, len, 13, &v, why, sizeof(why));
+	snprintf(msg, sizeof(msg), "3.13 blob used: %d, \"%s\"", rc, why);
+	report(rc == 0 && !strcmp(why, "the target's _Py_DebugOffsets (3.13 layout)") &&
+	       v.bpf.tstate_thread_id == 144, msg);
+
+	/* one bad offset: the table, and the reason naming the offset */
+	memcpy(c, b, len);
+	put64(c, 232, 12);			/* interpreter_frame.previous */
+	rc = select_why(c, len, 13, &v, why, sizeof(why));
+	snprintf(msg, sizeof(msg), "3.13 blob with a bad offset: %d, \"%s\"", rc, why);
+	report(rc == 0 && !strcmp(why, "the built-in 3.13 table: the target's _Py_DebugOffsets was rejected "
+				  "(interpreter_frame.previous = 12 is not 8-byte aligned)") &&
+	       v.bpf.frame_previous == py_version_find(3, 13)->bpf.frame_previous &&
+	       v.bpf.tstate_thread_id == py_version_find(3, 13)->bpf.tstate_thread_id, msg);
+
+	memcpy(c, b, len);
+	c[3] = '?';
+	rc = select_why(c, len, 13, &v, why, sizeof(why));
+	snprintf(msg, sizeof(msg), "3.13 blob without its cookie: %d, \"%s\"", rc, why);
+	report(rc == 0 && strstr(why, "the built-in 3.13 table: the target's _Py_DebugOffsets was rejected (no \"xdebugpy\" cookie)"), msg);
+
+	rc = select_why(NULL, 0, 13, &v, why, sizeof(why));
+	snprintf(msg, sizeof(msg), "3.13, nothing mapped: %d, \"%s\"", rc, why);
+	report(rc == 0 && strstr(why, "the built-in 3.13 table: the target's _Py_DebugOffsets could not be read"), msg);
+
+	memcpy(c, b, len);
+	put64(c, 16, 1);
+	rc = select_why(c, len, 13, &v, why, sizeof(why));
+	snprintf(msg, sizeof(msg), "3.13 free-threaded: %d, \"%s\"", rc, why);
+	report(rc == -EOPNOTSUPP && strstr(why, "(a free-threaded build): pybpftop supports default builds of CPython 3."), msg);
 }
 
 /* The first "xdebugpy" in the file followed by a 3.x version. */
@@ -297,13 +395,21 @@ static void check_blob(const char *what, const uint8_t *b, int want_minor,
 		       int want_rc)
 {
 	struct py_version v;
+	char msg[1024], why[256] = "";
 	int maj = -1, min = -1, rc;
 
+	real_checked++;
 	memset(&v, 0, sizeof(v));
-	rc = py_debug_offsets_parse(b, PY_DEBUG_OFFSETS_READ, &maj, &min, &v);
-	CHECK(rc == want_rc && maj == 3 && min == want_minor, "%s: parse -> %d, 3.%d", what, rc, min);
-	if (rc == 0 && want_rc == 0)
-		CHECK(same_as_table(what, &v), "%s: differs from the static 3.%d table", what, want_minor);
+	rc = py_debug_offsets_parse(b, py_debug_offsets_read_size(), &maj, &min, &v,
+				    why, sizeof(why));
+	snprintf(msg, sizeof(msg), "%s: parse -> %d, 3.%d%s%s%s", what, rc, min,
+		 rc ? " (" : "", rc ? why : "", rc ? ")" : "");
+	report(rc == want_rc && maj == 3 && min == want_minor, msg);
+	if (rc == 0 && want_rc == 0) {
+		snprintf(msg, sizeof(msg), "%s: equals the static 3.%d table",
+			 what, want_minor);
+		report(same_as_table(what, &v), msg);
+	}
 }
 
 static const char *env(const char *name, const char *dflt)
@@ -317,69 +423,121 @@ static const char *env(const char *name, const char *dflt)
 	"ctypes.pythonapi,'_PyRuntime')); " \
 	"sys.stdout.buffer.write(ctypes.string_at(a,%d))"
 
-static void real(void)
+/* What parsing 3.minor's blob must give, by the registry: a row with a
+ * debug-offsets layout parses, anything else is refused. */
+static int want_rc(int minor)
 {
-	static uint8_t b[PY_DEBUG_OFFSETS_READ];
-	const char *py313 = env("PYBPFTOP_PY313", "/root/.pyenv/versions/3.13.0");
-	const char *sid = env("PYBPFTOP_SID_ROOT", "/var/tmp/pybpftop-sid");
-	static const struct { const char *bin; int minor, rc; } sids[] = {
-		{ "python3.13", 13, 0 },
-		{ "python3.14", 14, 0 },
-		{ "python3.15", 15, -EOPNOTSUPP },	/* no layout yet */
-	};
-	char path[1024], cmd[2048], what[1200];
-	size_t i;
+	const struct py_version_row *row = py_version_row_find(3, minor);
 
-	snprintf(path, sizeof(path), "%s/lib/libpython3.13.so.1.0", py313);
-	if (!blob_from_file(path, b, sizeof(b)))
-		check_blob(path, b, 13, 0);
+	return row && row->debug_offsets ? 0 : -EOPNOTSUPP;
+}
+
+/* The blob a live interpreter dumps (cmd runs it with DUMP_PY), checked
+ * when it could be run; must_run: failing to run it is a failure. */
+static void check_live(const char *what, const char *cmd, int minor, int must_run)
+{
+	static uint8_t b[BLOB_MAX];
+
+	if (!blob_from_cmd(cmd, b, py_debug_offsets_read_size()))
+		check_blob(what, b, minor, 0);
+	else if (must_run)
+		report(0, what);
 	else
-		SKIP("%s: absent or no blob", path);
+		SKIP("%s: could not run it", what);
+}
 
-	snprintf(path, sizeof(path), "%s/bin/python3.13", py313);
-	if (access(path, X_OK) == 0) {
-		snprintf(cmd, sizeof(cmd), "'%s' -c \"" DUMP_PY "\"", path,
-			 PY_DEBUG_OFFSETS_READ);
-		snprintf(what, sizeof(what), "live %s", path);
-		if (!blob_from_cmd(cmd, b, sizeof(b)))
-			check_blob(what, b, 13, 0);
-		else
-			CHECK(0, "%s: no blob read", what);
-	} else {
-		SKIP("live %s: absent", path);
+/* pyenv's builds of every row with a debug-offsets layout. */
+static void real_pyenv(void)
+{
+	static uint8_t b[BLOB_MAX];
+	const char *root = env("PYENV_ROOT", "/root/.pyenv");
+	const struct py_version_row *rows;
+	size_t n, i, k;
+	char pat[1024], path[1100], cmd[2400], what[1200];
+
+	rows = py_version_rows(&n);
+	for (i = 0; i < n; i++) {
+		int minor = rows[i].table->minor;
+		glob_t g;
+
+		if (!rows[i].debug_offsets)
+			continue;
+		snprintf(pat, sizeof(pat), "%s/versions/3.%d.[0-9]*", root, minor);
+		if (glob(pat, 0, NULL, &g)) {
+			SKIP("pyenv 3.%d: nothing matches %s", minor, pat);
+			continue;
+		}
+		for (k = 0; k < g.gl_pathc; k++) {
+			snprintf(path, sizeof(path), "%s/lib/libpython3.%d.so.1.0", g.gl_pathv[k], minor);
+			if (!blob_from_file(path, b, py_debug_offsets_read_size()))
+				check_blob(path, b, minor, 0);
+			else
+				SKIP("%s: absent or no blob", path);
+
+			snprintf(path, sizeof(path), "%s/bin/python3.%d", g.gl_pathv[k], minor);
+			if (access(path, X_OK)) {
+				SKIP("live %s: absent", path);
+				continue;
+			}
+			snprintf(cmd, sizeof(cmd), "'%s' -c \"" DUMP_PY "\"", path,
+				 (int)py_debug_offsets_read_size());
+			snprintf(what, sizeof(what), "live %s", path);
+			check_live(what, cmd, minor, 1);
+		}
+		globfree(&g);
 	}
+}
 
-	for (i = 0; i < sizeof(sids) / sizeof(sids[0]); i++) {
-		snprintf(path, sizeof(path), "%s/usr/bin/%s", sid, sids[i].bin);
-		if (blob_from_file(path, b, sizeof(b))) {
+/* Every python3.X of the sid chroot (no suffix: debug builds have other
+ * layouts), supported or not. */
+static void real_sid(void)
+{
+	static uint8_t b[BLOB_MAX];
+	const char *sid = env("PYBPFTOP_SID_ROOT", "/var/tmp/pybpftop-sid");
+	char dir[1024], path[1400], cmd[3000], what[1500];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/usr/bin", sid);
+	d = opendir(dir);
+	if (!d) {
+		SKIP("%s: absent (tools/sid-chroot.sh makes it)", dir);
+		return;
+	}
+	while ((e = readdir(d))) {
+		int minor, used = 0, rc;
+
+		if (sscanf(e->d_name, "python3.%d%n", &minor, &used) != 1 ||
+		    e->d_name[used] != '\0')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (blob_from_file(path, b, py_debug_offsets_read_size())) {
 			SKIP("%s: absent or no blob", path);
 			continue;
 		}
-		check_blob(path, b, sids[i].minor, sids[i].rc);
-		if (sids[i].rc)
+		rc = want_rc(minor);
+		check_blob(path, b, minor, rc);
+		if (rc)
 			continue;
 		if (geteuid() != 0) {
 			SKIP("live %s: chroot needs root", path);
 			continue;
 		}
 		snprintf(cmd, sizeof(cmd), "chroot '%s' %s -c \"" DUMP_PY
-			 "\" 2>/dev/null", sid, sids[i].bin, PY_DEBUG_OFFSETS_READ);
+			 "\" 2>/dev/null", sid, e->d_name, (int)py_debug_offsets_read_size());
 		snprintf(what, sizeof(what), "live chroot %s", path);
-		if (!blob_from_cmd(cmd, b, sizeof(b)))
-			check_blob(what, b, sids[i].minor, 0);
-		else
-			SKIP("%s: could not run it", what);
+		check_live(what, cmd, minor, 0);
 	}
+	closedir(d);
 }
 
 int main(void)
 {
-	int before;
-
 	synthetic();
-	before = check_passed + check_failed;
-	real();
-	if (check_passed + check_failed == before)
+	layout_select();
+	real_pyenv();
+	real_sid();
+	if (!real_checked)
 		SKIP_TEST("no CPython 3.13+ found to take a real blob from");
 	CHECK_DONE("debug_offsets");
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "cmd/commands.h"
 #include "out/writers.h"
+#include "python/versions.h"
 
 static const char usage[] =
 "Usage: pybpftop COMMAND [OPTIONS]\n"
@@ -36,6 +37,9 @@ int main(int argc, char **argv)
 		writer_print_table(stdout);
 		return 0;
 	}
+	/* Hidden: the version registry, tab-separated, for the test helpers. */
+	if (argc == 2 && !strcmp(argv[1], "--list-versions"))
+		return py_version_list(stdout) ? 1 : 0;
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;

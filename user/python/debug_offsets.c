@@ -2,8 +2,10 @@
  *
  * The blob is a fixed C struct of uint64 offsets whose layout changes with
  * each minor version (CPython: "only guaranteed to be stable between patch
- * versions for a given minor version"), so each supported minor has a table
- * of byte positions within the blob. Positions come from CPython's
+ * versions for a given minor version"), so each layout is a table of byte
+ * positions within the blob, named by the minor that introduced it; a row
+ * of versions.c says which layout its version's blob has (one whose blob did
+ * not change would name its predecessor's). Positions come from CPython's
  * pycore_runtime.h (3.13) / pycore_debug_offsets.h (3.14) and were checked
  * with gdb `ptype/o _Py_DebugOffsets` on pyenv 3.13.0 (584 bytes) and on
  * Debian sid 3.14.10 with its python3.14-dbg symbols (760 bytes); the unit
@@ -11,9 +13,13 @@
  *
  * Everything the blob says is validated before use: the BPF walker reads
  * PYBPFTOP_READ_MAX-byte windows of thread states and frames, and user space
- * reads code objects the same way, so a bad offset must be refused here.
+ * reads code objects the same way, so a bad offset must be refused here,
+ * with the reason: the caller falls back to the built-in table and says why
+ * under -v.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -38,6 +44,16 @@ enum dbg_struct {
 	S_LONG,		/* PyLongObject */
 	S_SET,		/* PySetObject (3.14+) */
 	S_MAX,
+};
+
+/* Their _Py_DebugOffsets members, for the reason of a refusal. */
+static const char *const struct_names[S_MAX] = {
+	[S_RUNTIME] = "runtime_state", [S_INTERP] = "interpreter_state",
+	[S_TSTATE] = "thread_state", [S_FRAME] = "interpreter_frame",
+	[S_CODE] = "code_object", [S_OBJECT] = "pyobject", [S_TYPE] = "type_object",
+	[S_BYTES] = "bytes_object", [S_UNICODE] = "unicode_object",
+	[S_TUPLE] = "tuple_object", [S_LIST] = "list_object", [S_DICT] = "dict_object",
+	[S_FLOAT] = "float_object", [S_LONG] = "long_object", [S_SET] = "set_object",
 };
 
 /* The offsets we take from the blob. */
@@ -85,6 +101,7 @@ enum dbg_field {
 
 /* Where a field goes and how to check it. */
 struct dbg_field_desc {
+	const char *name;	/* the _Py_DebugOffsets member, for the reason of a refusal */
 	size_t dst;		/* offsetof(struct py_version, ...), a uint16 */
 	uint8_t width;		/* bytes of the CPython member at that offset */
 	uint8_t align;		/* its natural alignment */
@@ -97,48 +114,48 @@ struct dbg_field_desc {
 #define VAL(m)	offsetof(struct py_version, val.m)
 
 static const struct dbg_field_desc fields[F_MAX] = {
-	[F_INTERPRETERS_HEAD]	= { BPF(runtime_interpreters_head), 8, 8, S_RUNTIME, 0 },
-	[F_THREADS_HEAD]	= { BPF(interp_threads_head), 8, 8, S_INTERP, 0 },
-	[F_TSTATE_NEXT]		= { BPF(tstate_next), 8, 8, S_TSTATE, 1 },
-	[F_TSTATE_FRAME]	= { BPF(tstate_frame), 8, 8, S_TSTATE, 1 },
-	[F_TSTATE_THREAD_ID]	= { BPF(tstate_thread_id), 8, 8, S_TSTATE, 1 },
-	[F_TSTATE_NATIVE_ID]	= { BPF(tstate_native_thread_id), 8, 8, S_TSTATE, 1 },
-	[F_FRAME_PREVIOUS]	= { BPF(frame_previous), 8, 8, S_FRAME, 1 },
-	[F_FRAME_CODE]		= { BPF(frame_code), 8, 8, S_FRAME, 1 },
-	[F_FRAME_LASTI]		= { BPF(frame_lasti), 8, 8, S_FRAME, 1 },
-	[F_FRAME_OWNER]		= { BPF(frame_owner), 1, 1, S_FRAME, 1 },
-	[F_CODE_FILENAME]	= { USR(code_filename), 8, 8, S_CODE, 1 },
-	[F_CODE_NAME]		= { USR(code_name), 8, 8, S_CODE, 1 },
-	[F_CODE_QUALNAME]	= { USR(code_qualname), 8, 8, S_CODE, 1 },
-	[F_CODE_LINETABLE]	= { USR(code_linetable), 8, 8, S_CODE, 1 },
-	[F_CODE_FIRSTLINENO]	= { USR(code_firstlineno), 4, 4, S_CODE, 1 },
+	[F_INTERPRETERS_HEAD]	= { "runtime_state.interpreters_head", BPF(runtime_interpreters_head), 8, 8, S_RUNTIME, 0 },
+	[F_THREADS_HEAD]	= { "interpreter_state.threads_head", BPF(interp_threads_head), 8, 8, S_INTERP, 0 },
+	[F_TSTATE_NEXT]		= { "thread_state.next", BPF(tstate_next), 8, 8, S_TSTATE, 1 },
+	[F_TSTATE_FRAME]	= { "thread_state.current_frame", BPF(tstate_frame), 8, 8, S_TSTATE, 1 },
+	[F_TSTATE_THREAD_ID]	= { "thread_state.thread_id", BPF(tstate_thread_id), 8, 8, S_TSTATE, 1 },
+	[F_TSTATE_NATIVE_ID]	= { "thread_state.native_thread_id", BPF(tstate_native_thread_id), 8, 8, S_TSTATE, 1 },
+	[F_FRAME_PREVIOUS]	= { "interpreter_frame.previous", BPF(frame_previous), 8, 8, S_FRAME, 1 },
+	[F_FRAME_CODE]		= { "interpreter_frame.executable", BPF(frame_code), 8, 8, S_FRAME, 1 },
+	[F_FRAME_LASTI]		= { "interpreter_frame.instr_ptr", BPF(frame_lasti), 8, 8, S_FRAME, 1 },
+	[F_FRAME_OWNER]		= { "interpreter_frame.owner", BPF(frame_owner), 1, 1, S_FRAME, 1 },
+	[F_CODE_FILENAME]	= { "code_object.filename", USR(code_filename), 8, 8, S_CODE, 1 },
+	[F_CODE_NAME]		= { "code_object.name", USR(code_name), 8, 8, S_CODE, 1 },
+	[F_CODE_QUALNAME]	= { "code_object.qualname", USR(code_qualname), 8, 8, S_CODE, 1 },
+	[F_CODE_LINETABLE]	= { "code_object.linetable", USR(code_linetable), 8, 8, S_CODE, 1 },
+	[F_CODE_FIRSTLINENO]	= { "code_object.firstlineno", USR(code_firstlineno), 4, 4, S_CODE, 1 },
 	/* co_code_adaptive is a trailing char[]: only its start is used */
-	[F_CODE_ADAPTIVE]	= { BPF(code_adaptive), 2, 2, S_CODE, 0 },
-	[F_OB_TYPE]		= { USR(ob_type), 8, 8, S_OBJECT, 1 },
-	[F_TP_NAME]		= { USR(type_tp_name), 8, 8, S_TYPE, 1 },
-	[F_OB_SIZE]		= { USR(ob_size), 8, 8, S_BYTES, 1 },
-	[F_BYTES_SVAL]		= { USR(bytes_sval), 1, 1, S_BYTES, 1 },
-	[F_UNICODE_STATE]	= { USR(unicode_state), 4, 4, S_UNICODE, 1 },
-	[F_UNICODE_LENGTH]	= { USR(unicode_length), 8, 8, S_UNICODE, 1 },
+	[F_CODE_ADAPTIVE]	= { "code_object.co_code_adaptive", BPF(code_adaptive), 2, 2, S_CODE, 0 },
+	[F_OB_TYPE]		= { "pyobject.ob_type", USR(ob_type), 8, 8, S_OBJECT, 1 },
+	[F_TP_NAME]		= { "type_object.tp_name", USR(type_tp_name), 8, 8, S_TYPE, 1 },
+	[F_OB_SIZE]		= { "bytes_object.ob_size", USR(ob_size), 8, 8, S_BYTES, 1 },
+	[F_BYTES_SVAL]		= { "bytes_object.ob_sval", USR(bytes_sval), 1, 1, S_BYTES, 1 },
+	[F_UNICODE_STATE]	= { "unicode_object.state", USR(unicode_state), 4, 4, S_UNICODE, 1 },
+	[F_UNICODE_LENGTH]	= { "unicode_object.length", USR(unicode_length), 8, 8, S_UNICODE, 1 },
 	/* a size, not an offset: checked as "0 bytes at that offset" */
-	[F_UNICODE_ASCII_SIZE]	= { USR(unicode_ascii_size), 0, 8, S_UNICODE, 1 },
+	[F_UNICODE_ASCII_SIZE]	= { "unicode_object.asciiobject_size", USR(unicode_ascii_size), 0, 8, S_UNICODE, 1 },
 	/* Read by user space only, one object at a time: no window. The
 	 * trailing arrays (localsplus, ob_item, ob_digit) are checked for
 	 * their first element. */
-	[F_FRAME_LOCALSPLUS]	= { VAL(frame_localsplus), 8, 8, S_FRAME, 0 },
-	[F_CODE_VARNAMES]	= { VAL(code_varnames), 8, 8, S_CODE, 0 },
-	[F_CODE_KINDS]		= { VAL(code_localspluskinds), 8, 8, S_CODE, 0 },
-	[F_TUPLE_ITEM]		= { VAL(tuple_item), 8, 8, S_TUPLE, 0 },
-	[F_LIST_ITEM]		= { VAL(list_item), 8, 8, S_LIST, 0 },
-	[F_DICT_KEYS]		= { VAL(dict_keys), 8, 8, S_DICT, 0 },
-	[F_DICT_VALUES]		= { VAL(dict_values), 8, 8, S_DICT, 0 },
-	[F_FLOAT_FVAL]		= { VAL(float_fval), 8, 8, S_FLOAT, 0 },
-	[F_LONG_TAG]		= { VAL(long_size), 8, 8, S_LONG, 0 },
-	[F_LONG_DIGIT]		= { VAL(long_digit), 4, 4, S_LONG, 0 },
-	[F_SET_USED]		= { VAL(set_used), 8, 8, S_SET, 0 },
-	[F_SET_TABLE]		= { VAL(set_table), 8, 8, S_SET, 0 },
-	[F_SET_MASK]		= { VAL(set_mask), 8, 8, S_SET, 0 },
-	[F_INTERP_GIL]		= { VAL(interp_gil), 8, 8, S_INTERP, 0 },
+	[F_FRAME_LOCALSPLUS]	= { "interpreter_frame.localsplus", VAL(frame_localsplus), 8, 8, S_FRAME, 0 },
+	[F_CODE_VARNAMES]	= { "code_object.localsplusnames", VAL(code_varnames), 8, 8, S_CODE, 0 },
+	[F_CODE_KINDS]		= { "code_object.localspluskinds", VAL(code_localspluskinds), 8, 8, S_CODE, 0 },
+	[F_TUPLE_ITEM]		= { "tuple_object.ob_item", VAL(tuple_item), 8, 8, S_TUPLE, 0 },
+	[F_LIST_ITEM]		= { "list_object.ob_item", VAL(list_item), 8, 8, S_LIST, 0 },
+	[F_DICT_KEYS]		= { "dict_object.ma_keys", VAL(dict_keys), 8, 8, S_DICT, 0 },
+	[F_DICT_VALUES]		= { "dict_object.ma_values", VAL(dict_values), 8, 8, S_DICT, 0 },
+	[F_FLOAT_FVAL]		= { "float_object.ob_fval", VAL(float_fval), 8, 8, S_FLOAT, 0 },
+	[F_LONG_TAG]		= { "long_object.lv_tag", VAL(long_size), 8, 8, S_LONG, 0 },
+	[F_LONG_DIGIT]		= { "long_object.ob_digit", VAL(long_digit), 4, 4, S_LONG, 0 },
+	[F_SET_USED]		= { "set_object.used", VAL(set_used), 8, 8, S_SET, 0 },
+	[F_SET_TABLE]		= { "set_object.table", VAL(set_table), 8, 8, S_SET, 0 },
+	[F_SET_MASK]		= { "set_object.mask", VAL(set_mask), 8, 8, S_SET, 0 },
+	[F_INTERP_GIL]		= { "interpreter_state.ceval_gil", VAL(interp_gil), 8, 8, S_INTERP, 0 },
 };
 
 /* sizeof(struct _gil_runtime_state) is 208 in every version; the blob
@@ -295,9 +312,7 @@ static const struct dbg_layout layout314 = {
 	.gil_holder = 152,
 };
 
-_Static_assert(PY_DEBUG_OFFSETS_READ >= 584 && PY_DEBUG_OFFSETS_READ >= 760,
-	       "PY_DEBUG_OFFSETS_READ must cover every layout");
-
+/* The layouts, each named by its minor; a row of versions.c picks one. */
 static const struct dbg_layout *const layouts[] = { &layout313, &layout314 };
 
 static const struct dbg_layout *layout_find(int minor)
@@ -315,6 +330,72 @@ size_t py_debug_offsets_size(int minor)
 	const struct dbg_layout *l = layout_find(minor);
 
 	return l ? l->blob_size : 0;
+}
+
+size_t py_debug_offsets_read_size(void)
+{
+	const struct py_version_row *rows;
+	size_t i, n, max = 16;	/* the cookie and the version */
+
+	rows = py_version_rows(&n);
+	for (i = 0; i < n; i++) {
+		size_t sz = py_debug_offsets_size(rows[i].debug_offsets);
+
+		if (sz > max)
+			max = sz;
+	}
+	return max;
+}
+
+/* Fill why (when given) and return err. */
+__attribute__((format(printf, 4, 5)))
+static int fail(int err, char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+int py_debug_layout_check(int minor, char *why, size_t whylen)
+{
+	const struct dbg_layout *l = layout_find(minor);
+	unsigned int i;
+
+	if (!l)
+		return fail(-ENOENT, why, whylen, "no _Py_DebugOffsets layout 3.%d", minor);
+	if (l->blob_size < 24 || l->blob_size % 8)
+		return fail(-EINVAL, why, whylen, "3.%d: blob_size %u", minor, l->blob_size);
+	/* Every position is that of a uint64 inside the blob. */
+#define IN_BLOB(what, pos) do { \
+	if ((pos) < 16 || (pos) % 8 || (pos) + 8u > l->blob_size) \
+		return fail(-EINVAL, why, whylen, "3.%d: %s at %u is outside the %u-byte blob", \
+			    minor, (what), (unsigned)(pos), l->blob_size); \
+	} while (0)
+	if (l->version != 8)	/* where every version puts it, and where the parser looks */
+		return fail(-EINVAL, why, whylen, "3.%d: version at %u, not 8", minor, l->version);
+	IN_BLOB("free_threaded", l->free_threaded);
+	IN_BLOB("gil_runtime_state", l->gil_state);
+	IN_BLOB("gil_runtime_state_locked", l->gil_locked);
+	IN_BLOB("gil_runtime_state_holder", l->gil_holder);
+	for (i = 0; i < S_MAX; i++)
+		if (l->size[i])
+			IN_BLOB(struct_names[i], l->size[i]);
+	for (i = 0; i < F_MAX; i++) {
+		if (!l->pos[i])
+			continue;
+		IN_BLOB(fields[i].name, l->pos[i]);
+		/* a field's struct must be in the layout too */
+		if (!l->size[fields[i].in])
+			return fail(-EINVAL, why, whylen, "3.%d: %s without %s.size", minor,
+				    fields[i].name, struct_names[fields[i].in]);
+	}
+#undef IN_BLOB
+	return 0;
 }
 
 static uint64_t get64(const uint8_t *buf, uint16_t pos)
@@ -340,68 +421,82 @@ static uint16_t get16(const struct py_version *v, size_t dst)
 
 /* The GIL fields, relative to struct _gil_runtime_state. */
 static int gil_offsets(const uint8_t *b, const struct dbg_layout *l,
-		       uint64_t interp_size, struct py_value_offsets *val)
+		       uint64_t interp_size, struct py_value_offsets *val,
+		       char *why, size_t whylen)
 {
 	uint64_t base = get64(b, l->gil_state);
 	uint64_t locked = get64(b, l->gil_locked);
 	uint64_t holder = get64(b, l->gil_holder);
 
-	if (base >= interp_size || locked < base || holder < base ||
-	    locked - base + 4 > GIL_STATE_MAX || holder - base + 8 > GIL_STATE_MAX ||
-	    (locked - base) % 4 || (holder - base) % 8)
-		return -EINVAL;
+	if (base >= interp_size)
+		return fail(-EINVAL, why, whylen,
+			    "interpreter_state.gil_runtime_state = %llu is past interpreter_state.size = %llu",
+			    (unsigned long long)base, (unsigned long long)interp_size);
+	if (locked < base || locked - base + 4 > GIL_STATE_MAX || (locked - base) % 4)
+		return fail(-EINVAL, why, whylen,
+			    "interpreter_state.gil_runtime_state_locked = %llu is not a field of gil_runtime_state (at %llu)",
+			    (unsigned long long)locked, (unsigned long long)base);
+	if (holder < base || holder - base + 8 > GIL_STATE_MAX || (holder - base) % 8)
+		return fail(-EINVAL, why, whylen,
+			    "interpreter_state.gil_runtime_state_holder = %llu is not a field of gil_runtime_state (at %llu)",
+			    (unsigned long long)holder, (unsigned long long)base);
 	val->gil_locked = (uint16_t)(locked - base);
 	val->gil_last_holder = (uint16_t)(holder - base);
 	return 0;
 }
 
 int py_debug_offsets_parse(const void *buf, size_t len, int *major, int *minor,
-			   struct py_version *out)
+			   struct py_version *out, char *why, size_t whylen)
 {
 	const uint8_t *b = buf;
+	const struct py_version_row *row;
 	const struct dbg_layout *l;
-	const struct py_version *base;
 	struct py_version v;
 	uint64_t version, ft, size[S_MAX];
 	unsigned int level, i;
+	int mi;
 	uint16_t code_end = 0;
 
-	if (!buf || len < 16 || memcmp(b, PY_DEBUG_COOKIE, PY_DEBUG_COOKIE_LEN))
-		return -EINVAL;
+	if (!buf || len < 16)
+		return fail(-EINVAL, why, whylen, "%zu bytes, too short for a cookie and a version", buf ? len : 0);
+	if (memcmp(b, PY_DEBUG_COOKIE, PY_DEBUG_COOKIE_LEN))
+		return fail(-EINVAL, why, whylen, "no \"" PY_DEBUG_COOKIE "\" cookie");
 	/* PY_VERSION_HEX: 0xMMmmppLS; the upper 32 bits are zero */
 	version = get64(b, 8);
 	if ((version >> 24) != 3)
-		return -EINVAL;
+		return fail(-EINVAL, why, whylen, "implausible version 0x%llx", (unsigned long long)version);
+	mi = (version >> 16) & 0xff;
 	if (major)
 		*major = 3;
 	if (minor)
-		*minor = (version >> 16) & 0xff;
-	l = layout_find((version >> 16) & 0xff);
-	if (!l)
-		return -EOPNOTSUPP;
+		*minor = mi;
+	row = py_version_row_find(3, mi);
+	if (!row || !row->debug_offsets)
+		return fail(-EOPNOTSUPP, why, whylen, "no _Py_DebugOffsets layout for 3.%d", mi);
+	l = layout_find(row->debug_offsets);
+	if (!l)		/* a row naming a layout that is not here: test_versions.c */
+		return fail(-EOPNOTSUPP, why, whylen, "no _Py_DebugOffsets layout 3.%d (the 3.%d row's)",
+			    row->debug_offsets, mi);
 	level = (version >> 4) & 0xf;
 	if (level < 0xc)	/* alpha/beta layouts were still moving */
-		return -EOPNOTSUPP;
+		return fail(-EOPNOTSUPP, why, whylen, "a pre-release (0x%llx)", (unsigned long long)version);
 	if (len < l->blob_size)
-		return -EINVAL;
+		return fail(-EINVAL, why, whylen, "%zu bytes, the 3.%d layout has %u", len, l->minor, l->blob_size);
 	ft = get64(b, l->free_threaded);
 	if (ft > 1)
-		return -EINVAL;
+		return fail(-EINVAL, why, whylen, "free_threaded = %llu", (unsigned long long)ft);
 	if (ft)		/* other object, frame and code layouts */
-		return -EOPNOTSUPP;
+		return fail(-EOPNOTSUPP, why, whylen, "a free-threaded build");
 
-	base = py_version_find(3, l->minor);
-	if (!base)
-		return -EOPNOTSUPP;
-	if (out && out->major == 3 && out->minor == l->minor)
+	if (out && out->major == 3 && out->minor == mi)
 		v = *out;
 	else
-		v = *base;
+		v = *row->table;
 
 	for (i = 0; i < S_MAX; i++) {
 		size[i] = l->size[i] ? get64(b, l->size[i]) : 0;
 		if (l->size[i] && size[i] == 0)
-			return -EINVAL;
+			return fail(-EINVAL, why, whylen, "%s.size = 0", struct_names[i]);
 	}
 	for (i = 0; i < F_MAX; i++) {
 		const struct dbg_field_desc *f = &fields[i];
@@ -411,24 +506,38 @@ int py_debug_offsets_parse(const void *buf, size_t len, int *major, int *minor,
 			continue;	/* not in this version: keep the table's */
 		off = get64(b, l->pos[i]);
 
-		if (off >= PYBPFTOP_NO_OFFSET || off % f->align)
-			return -EINVAL;
+		if (off >= PYBPFTOP_NO_OFFSET)
+			return fail(-EINVAL, why, whylen, "%s = %llu is out of range (offsets are below 65535)",
+				    f->name, (unsigned long long)off);
+		if (off % f->align)
+			return fail(-EINVAL, why, whylen, "%s = %llu is not %u-byte aligned",
+				    f->name, (unsigned long long)off, f->align);
 		if (off + f->width > size[f->in])
-			return -EINVAL;
+			return fail(-EINVAL, why, whylen, "%s = %llu is past %s.size = %llu",
+				    f->name, (unsigned long long)off, struct_names[f->in],
+				    (unsigned long long)size[f->in]);
 		if (f->windowed && off + f->width > PYBPFTOP_READ_MAX)
-			return -EINVAL;
+			return fail(-EINVAL, why, whylen, "%s = %llu is past the %d bytes the walker reads",
+				    f->name, (unsigned long long)off, PYBPFTOP_READ_MAX);
 		put16(&v, f->dst, (uint16_t)off);
 	}
 
 	/* _Py_DebugOffsets is the first member of _PyRuntimeState. */
 	if (v.bpf.runtime_interpreters_head < l->blob_size)
-		return -EINVAL;
+		return fail(-EINVAL, why, whylen,
+			    "runtime_state.interpreters_head = %u is inside _Py_DebugOffsets (%u bytes)",
+			    v.bpf.runtime_interpreters_head, l->blob_size);
 	/* The unicode fields live in the PyASCIIObject header, which the
 	 * compact header extends. */
 	if (v.user.unicode_state + 4u > v.user.unicode_ascii_size ||
-	    v.user.unicode_length + 8u > v.user.unicode_ascii_size ||
-	    v.user.unicode_ascii_size >= v.user.unicode_compact_size)
-		return -EINVAL;
+	    v.user.unicode_length + 8u > v.user.unicode_ascii_size)
+		return fail(-EINVAL, why, whylen,
+			    "unicode_object.asciiobject_size = %u does not cover state (%u) and length (%u)",
+			    v.user.unicode_ascii_size, v.user.unicode_state, v.user.unicode_length);
+	if (v.user.unicode_ascii_size >= v.user.unicode_compact_size)
+		return fail(-EINVAL, why, whylen,
+			    "unicode_object.asciiobject_size = %u is not below the compact header's %u",
+			    v.user.unicode_ascii_size, v.user.unicode_compact_size);
 	/* One read of code_size bytes covers the code fields we use. */
 	for (i = F_CODE_FILENAME; i <= F_CODE_FIRSTLINENO; i++) {
 		uint16_t end = get16(&v, fields[i].dst) + fields[i].width;
@@ -437,7 +546,7 @@ int py_debug_offsets_parse(const void *buf, size_t len, int *major, int *minor,
 			code_end = end;
 	}
 	v.user.code_size = code_end;
-	if (gil_offsets(b, l, size[S_INTERP], &v.val))
+	if (gil_offsets(b, l, size[S_INTERP], &v.val, why, whylen))
 		return -EINVAL;
 	v.bpf.cframe_current_frame = PYBPFTOP_NO_OFFSET;
 

@@ -1,6 +1,7 @@
 /* Finding the CPython runtime in a process and its version. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -198,18 +199,26 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 	rc = detect_version(t, &maps, exe, py_version_addr);
 	proc_maps_free(&maps);
 	if (rc && !t->runtime_addr) {
-		snprintf(err, errlen, "process %d (%s) is not a Python process: no _PyRuntime symbol in %s or a libpython it maps; pass the pid of a CPython 3.%d-3.%d process",
-			 pid, t->comm, exe, PY_MIN_MINOR, PY_MAX_MINOR);
+		char range[64];
+
+		snprintf(err, errlen, "process %d (%s) is not a Python process: no _PyRuntime symbol in %s or a libpython it maps; pass the pid of a %s process",
+			 pid, t->comm, exe, py_version_range(range, sizeof(range)));
 		return -ENOEXEC;
 	}
 	if (rc) {
 		snprintf(err, errlen, "process %d (%s) has a CPython runtime but its version could not be detected (tried _Py_DebugOffsets, Py_Version, file names, version string)", pid, t->comm);
 		return -EOPNOTSUPP;
 	}
-	if (!t->runtime_addr)
+	/* An unsupported version says so first (2.7 has no _PyRuntime either):
+	 * py_layout_select refuses it without reading the target. */
+	if (!t->runtime_addr && py_version_row_find(t->major, t->minor)) {
 		snprintf(t->layout_source, sizeof(t->layout_source), "no _PyRuntime symbol was found");
-	if (!t->runtime_addr || py_layout_select(&t->mem, t->runtime_addr, t->major, t->minor, &t->v,
-						 t->layout_source, sizeof(t->layout_source))) {
+		rc = -ENOENT;
+	} else {
+		rc = py_layout_select(&t->mem, t->runtime_addr, t->major, t->minor, &t->v,
+				      t->layout_source, sizeof(t->layout_source));
+	}
+	if (rc) {
 		snprintf(err, errlen, "process %d (%s) runs Python %s (found by %s), which is not supported: %s",
 			 pid, t->comm, t->version, t->version_source, t->layout_source);
 		return -EOPNOTSUPP;
@@ -220,24 +229,44 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int major, int minor,
 		     struct py_version *out, char *why, size_t whylen)
 {
-	const struct py_version *table = py_version_find(major, minor);
+	const struct py_version_row *row = py_version_row_find(major, minor);
+	char range[64], reason[192];
 
-	if (!table) {
-		snprintf(why, whylen, "pybpftop supports CPython 3.%d to 3.%d", PY_MIN_MINOR, PY_MAX_MINOR);
+	if (!row) {
+		snprintf(why, whylen, "pybpftop supports %s", py_version_range(range, sizeof(range)));
 		return -EOPNOTSUPP;
 	}
-	*out = *table;
-	snprintf(why, whylen, "the built-in 3.%d table", minor);
-	if (minor >= 13) {
-		/* 3.13+ publishes its own layouts: trust them over our table. */
-		uint8_t blob[PY_DEBUG_OFFSETS_READ];
-		int ma, mi;
+	*out = *row->table;
+	snprintf(why, whylen, "the built-in %d.%d table", major, minor);
+	if (row->debug_offsets) {
+		/* The version publishes its own layouts: trust them over our
+		 * table, and when they do not pass, say why we did not. */
+		size_t len = py_debug_offsets_size(row->debug_offsets);
+		uint8_t *blob = calloc(1, len ? len : 1);
+		int rc, unread;
 
-		if (!remote_read(m, runtime_addr, blob, sizeof(blob)) &&
-		    py_debug_offsets_parse(blob, sizeof(blob), &ma, &mi, out) == -EOPNOTSUPP) {
-			snprintf(why, whylen, "its build's layout is one pybpftop does not know (free-threaded or pre-release): pybpftop supports default builds of CPython 3.%d to 3.%d",
-				 PY_MIN_MINOR, PY_MAX_MINOR);
+		if (!blob)
+			return -ENOMEM;
+		rc = remote_read(m, runtime_addr, blob, len);
+		unread = rc != 0;
+		if (unread)
+			snprintf(reason, sizeof(reason), "%s", strerror(-rc));
+		else
+			rc = py_debug_offsets_parse(blob, len, NULL, NULL, out, reason, sizeof(reason));
+		free(blob);
+		if (!rc) {
+			snprintf(why, whylen, "the target's _Py_DebugOffsets (%d.%d layout)",
+				 major, row->debug_offsets);
+		} else if (unread) {
+			snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets could not be read (%s)",
+				 major, minor, reason);
+		} else if (rc == -EOPNOTSUPP) {
+			snprintf(why, whylen, "its build's layout is one pybpftop does not know (%s): pybpftop supports default builds of %s",
+				 reason, py_version_range(range, sizeof(range)));
 			return -EOPNOTSUPP;
+		} else {
+			snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets was rejected (%s)",
+				 major, minor, reason);
 		}
 	}
 	derive_read_sizes(&out->bpf);

@@ -22,7 +22,7 @@ struct py_target {
 	char version[24];		/* "3.11.2", or "3.11" when only the minor is known */
 	const char *version_source;	/* which step of the fallback chain worked */
 	struct py_version v;		/* the table, with _Py_DebugOffsets applied */
-	char layout_source[256];	/* where v came from, for -v; or why it was refused */
+	char layout_source[384];	/* where v came from, for -v; or why it was refused */
 	struct remote_mem mem;
 	pid_t mem_pid;			/* the reader's context */
 };
@@ -34,9 +34,11 @@ struct py_target {
 int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen);
 
 /* The layouts of a target running major.minor whose _PyRuntime is at
- * runtime_addr in m: the built-in table, or on versions that publish
- * _Py_DebugOffsets the target's own. `why` says which was used, or why
- * there is none. 0, or -errno (unsupported, or a layout out of range).
+ * runtime_addr in m, as its row in the registry says: the built-in table,
+ * or the target's own _Py_DebugOffsets over it. `why` says which was used
+ * ("the built-in 3.11 table", "the target's _Py_DebugOffsets (3.13
+ * layout)"), that a blob was rejected and why (the table is used then), or
+ * why there is none. 0, or -errno (unsupported, or a layout out of range).
  * The live path and the walker's replay test both use this. */
 int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int major, int minor,
 		     struct py_version *out, char *why, size_t whylen);

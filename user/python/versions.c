@@ -1,32 +1,25 @@
 /* CPython struct layouts per minor version (x86-64, default non-debug GIL
- * build), as data.
+ * build), as data, and the registry of supported versions (the rows at the
+ * end of this file).
  *
  * Every table was produced by tools/dump-offsets.sh from the DWARF of a real
- * build, then commented by hand:
- *   3.8   pyenv 3.8.18   libpython3.8.so.1.0
- *   3.9   pyenv 3.9.18   libpython3.9.so.1.0
- *   3.10  pyenv 3.10.13  libpython3.10.so.1.0
- *   3.11  pyenv 3.11.7   libpython3.11.so.1.0; identical for Debian 12's
- *         3.11.2 (/usr/bin/python3.11 with the python3.11-dbg symbols)
- *   3.12  pyenv 3.12.1   libpython3.12.so.1.0
- *   3.13  pyenv 3.13.0   libpython3.13.so.1.0
- *   3.14  Debian sid 3.14.10 /usr/bin/python3.14 with the symbols shipped in
- *         python3.14-dbg (/usr/lib/debug/.build-id/...); the layout also
- *         matches CPython 3.14's pycore_interpframe_structs.h and
- *         pycore_debug_offsets.h.
- * CPython only changes these internal structs between minor versions (the
- * 3.13+ _PyRuntimeState comment: "only guaranteed to be stable between patch
- * versions"); for 3.13+ the _Py_DebugOffsets in the target process overrides
- * most of this anyway (debug_offsets.c).
+ * build, then commented by hand; its row names that build. CPython only
+ * changes these internal structs between minor versions (the 3.13+
+ * _PyRuntimeState comment: "only guaranteed to be stable between patch
+ * versions"); for the rows with a debug-offsets layout (3.13+), the
+ * _Py_DebugOffsets in the target process overrides most of the table anyway
+ * (debug_offsets.c).
  *
  * The .val tables (locals, values, GIL) were produced the same way (the
  * second half of tools/dump-offsets.sh's output) and checked live by
- * tests/unit/test_py_repr.c against every interpreter above.
+ * tests/unit/test_py_repr.c against every interpreter the rows name.
  *
  * Free-threaded (3.13t/3.14t), Py_DEBUG and Py_TRACE_REFS builds have other
  * layouts and are not described here.
  */
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "python/versions.h"
 
@@ -454,18 +447,74 @@ static const struct py_version py314 = {
 	},
 };
 
-static const struct py_version *const versions[] = {
-	&py38, &py39, &py310, &py311, &py312, &py313, &py314,
+/* The registry. Adding a version is adding its table above and its row
+ * here (and, where the version changes _Py_DebugOffsets, a layout in
+ * debug_offsets.c); the supported range, --list-versions and the test
+ * helpers follow from the rows. */
+static const struct py_version_row rows[] = {
+	{ &py38, "pyenv 3.8.18 (libpython3.8.so.1.0)", 0 },
+	{ &py39, "pyenv 3.9.18 (libpython3.9.so.1.0)", 0 },
+	{ &py310, "pyenv 3.10.13 (libpython3.10.so.1.0)", 0 },
+	/* identical for Debian 12's 3.11.2 (/usr/bin/python3.11 with the
+	 * python3.11-dbg symbols) */
+	{ &py311, "pyenv 3.11.7 (libpython3.11.so.1.0)", 0 },
+	{ &py312, "pyenv 3.12.1 (libpython3.12.so.1.0)", 0 },
+	{ &py313, "pyenv 3.13.0 (libpython3.13.so.1.0)", 13 },
+	/* the symbols shipped in python3.14-dbg (/usr/lib/debug/.build-id/...);
+	 * the layout also matches CPython 3.14's pycore_interpframe_structs.h
+	 * and pycore_debug_offsets.h */
+	{ &py314, "Debian sid 3.14.10 (/usr/bin/python3.14, python3.14-dbg)", 14 },
 };
 
-const struct py_version *py_version_find(int major, int minor)
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+const struct py_version_row *py_version_rows(size_t *n)
+{
+	*n = NROWS;
+	return rows;
+}
+
+const struct py_version_row *py_version_row_find(int major, int minor)
 {
 	size_t i;
 
-	if (major != 3)
-		return NULL;
-	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
-		if (versions[i]->minor == minor)
-			return versions[i];
+	for (i = 0; i < NROWS; i++)
+		if (rows[i].table->major == major && rows[i].table->minor == minor)
+			return &rows[i];
 	return NULL;
+}
+
+const struct py_version *py_version_find(int major, int minor)
+{
+	const struct py_version_row *r = py_version_row_find(major, minor);
+
+	return r ? r->table : NULL;
+}
+
+const char *py_version_range(char *buf, size_t len)
+{
+	const struct py_version *lo = rows[0].table, *hi = rows[NROWS - 1].table;
+
+	snprintf(buf, len, "CPython %d.%d to %d.%d", lo->major, lo->minor, hi->major, hi->minor);
+	return buf;
+}
+
+int py_version_list(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < NROWS; i++) {
+		const struct py_version_row *r = &rows[i];
+		char layout[32];
+
+		if (r->debug_offsets)
+			snprintf(layout, sizeof(layout), "debug-offsets %d.%d",
+				 r->table->major, r->debug_offsets);
+		else
+			snprintf(layout, sizeof(layout), "table");
+		if (fprintf(f, "%d.%d\t%s\ttable from %s\n", r->table->major, r->table->minor,
+			    layout, r->table_from) < 0)
+			return -EIO;
+	}
+	return fflush(f) ? -errno : 0;
 }

@@ -2,7 +2,9 @@
 #ifndef PY_VERSIONS_H
 #define PY_VERSIONS_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "pybpftop.h"
 
@@ -119,10 +121,34 @@ struct py_version {
 	struct py_value_offsets val;
 };
 
+/* The registry: one row per supported version, oldest first, each saying
+ * where that version's layouts come from. The supported range is the rows'
+ * (tests/unit/test_versions.c checks that they are sorted and contiguous). */
+struct py_version_row {
+	const struct py_version *table;	/* the built-in table: its major.minor is the row's */
+	const char *table_from;		/* the build whose DWARF it was dumped from */
+	/* 0: the table is the layout. Else the minor of the _Py_DebugOffsets
+	 * layout (debug_offsets.c) to parse the target's blob with: what the
+	 * blob gives overrides the table, the table gives the rest. */
+	int debug_offsets;
+};
+
+/* The rows, oldest first; *n is set to their number. */
+const struct py_version_row *py_version_rows(size_t *n);
+
+/* The row for major.minor, or NULL when unsupported. */
+const struct py_version_row *py_version_row_find(int major, int minor);
+
 /* The table for major.minor, or NULL when unsupported. */
 const struct py_version *py_version_find(int major, int minor);
 
-#define PY_MIN_MINOR 8
-#define PY_MAX_MINOR 14
+/* "CPython 3.8 to 3.14": the supported range, from the first and last rows.
+ * Returns buf. */
+const char *py_version_range(char *buf, size_t len);
+
+/* One row a line, tab-separated: version, layout, provenance, e.g.
+ * "3.13\tdebug-offsets 3.13\ttable from pyenv 3.13.0" (pybpftop
+ * --list-versions; the test helpers read it). 0, or -errno. */
+int py_version_list(FILE *f);
 
 #endif /* PY_VERSIONS_H */
