@@ -39,7 +39,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps demo test test-sid unit fuzz clean
+.PHONY: all deps demo check test test-sid unit fuzz clean
 
 all: pybpftop
 
@@ -144,6 +144,13 @@ fuzz: $(OUTPUT)/fuzz_target_memory $(OUTPUT)/fuzz_alloc_snapshot
 
 demo: deps all
 	$(Q)tools/demo.sh
+
+# What needs no root and no interpreter: the unit tests, the walker's
+# replay of every recorded interpreter, and the fuzzers for a few seconds.
+# Parts of the unit tests that need a live interpreter skip without one.
+check:
+	$(Q)$(MAKE) --no-print-directory all unit fuzz
+	$(Q)FUZZ_SECONDS=5 tests/run.sh tests/unit.bats
 
 # Every test: units, the fuzzer briefly, the CLI and the end-to-end runs.
 test:

@@ -55,21 +55,21 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	[[ "$output" == *"0 mismatches"* ]]
 }
 
-@test "fuzzer: the target-memory readers survive 20 s of libFuzzer" {
+@test "fuzzer: the target-memory readers survive ${FUZZ_SECONDS:-20} s of libFuzzer" {
 	corpus=$BATS_TEST_TMPDIR/corpus
 	mkdir -p "$corpus"
 	cp "$REPO"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
-	run "$REPO/build/fuzz_target_memory" -max_total_time=20 -rss_limit_mb=1024 "$corpus"
+	run "$REPO/build/fuzz_target_memory" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 "$corpus"
 	echo "${output: -2000}"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Done "*" runs in "* ]]
 }
 
-@test "fuzzer: the alloc snapshot reader and statistics survive 20 s of libFuzzer" {
+@test "fuzzer: the alloc snapshot reader and statistics survive ${FUZZ_SECONDS:-20} s of libFuzzer" {
 	corpus=$BATS_TEST_TMPDIR/corpus_alloc_snapshot
 	mkdir -p "$corpus"
 	cp "$REPO"/tests/fuzz/corpus_alloc_snapshot/* "$corpus"/
-	run "$REPO/build/fuzz_alloc_snapshot" -max_total_time=20 -rss_limit_mb=1024 \
+	run "$REPO/build/fuzz_alloc_snapshot" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 \
 		-dict="$REPO/tests/fuzz/alloc_snapshot.dict" "$corpus"
 	echo "${output: -2000}"
 	[ "$status" -eq 0 ]

@@ -51,6 +51,19 @@ sid_list() {
 		"$lsuffix" "$suffix" "$sid"
 }
 
+# debian_list SUFFIX LABEL-SUFFIX PACKAGE: every supported /usr/bin/python3.X$SUFFIX.
+debian_list() {
+	local suffix=$1 lsuffix=$2 found=0 minor
+	for minor in $minors; do
+		[ -x "/usr/bin/python3.$minor$suffix" ] || continue
+		printf 'debian-3.%s%s	/usr/bin/python3.%s%s	%s\n' "$minor" "$lsuffix" "$minor" "$suffix" \
+			"$repo/tests/workloads"
+		found=1
+	done
+	[ "$found" = 1 ] || printf -- '-\tdebian%s\tno /usr/bin/python3.X%s of a supported version: run make deps (%s)\n' \
+		"$lsuffix" "$suffix" "$3"
+}
+
 supported
 case "${1:-host}" in
 minors)
@@ -60,14 +73,7 @@ range)
 	printf '3.%s to 3.%s\n' "$(printf '%s\n' "$minors" | head -n 1)" "$(printf '%s\n' "$minors" | tail -n 1)"
 	;;
 host)
-	found=0
-	for minor in $minors; do
-		if [ -x "/usr/bin/python3.$minor" ]; then
-			printf 'debian-3.%s\t/usr/bin/python3.%s\t%s\n' "$minor" "$minor" "$repo/tests/workloads"
-			found=1
-		fi
-	done
-	[ "$found" = 1 ] || printf -- '-\tdebian\tno /usr/bin/python3.X of a supported version: run make deps\n'
+	debian_list "" "" python3.11
 	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
 	for minor in $minors; do
 		dir=$(ls -d "$root"/versions/3."$minor".[0-9]* 2>/dev/null | sort -V | tail -n 1)
@@ -83,14 +89,7 @@ sid)
 	;;
 host-dbg)
 	# Debian's debug builds: the allocator runs through its debug hooks.
-	found=0
-	for minor in $minors; do
-		if [ -x "/usr/bin/python3.${minor}d" ]; then
-			printf 'debian-3.%s-dbg\t/usr/bin/python3.%sd\t%s\n' "$minor" "$minor" "$repo/tests/workloads"
-			found=1
-		fi
-	done
-	[ "$found" = 1 ] || printf -- '-\tdebian-dbg\tno /usr/bin/python3.Xd of a supported version: run make deps (python3.X-dbg)\n'
+	debian_list d -dbg python3.11-dbg
 	;;
 sid-dbg)
 	sid_list d -dbg

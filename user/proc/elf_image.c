@@ -4,7 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "proc/elf_image.h"
-#include "python/detect.h"
 
 int elf_image_open(struct elf_image *img, const char *path)
 {
@@ -103,7 +102,7 @@ int elf_image_file_offset(struct elf_image *img, uint64_t vaddr, uint64_t *off)
 	return -ENOENT;
 }
 
-int elf_image_version_string(struct elf_image *img, int *major, int *minor)
+int elf_image_section(struct elf_image *img, const char *name, const void **buf, size_t *len)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
@@ -113,17 +112,19 @@ int elf_image_version_string(struct elf_image *img, int *major, int *minor)
 	while ((scn = elf_nextscn(img->elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
-		const char *name;
+		const char *sname;
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
 			continue;
-		name = elf_strptr(img->elf, shstrndx, sh.sh_name);
-		if (!name || strcmp(name, ".rodata"))
+		sname = elf_strptr(img->elf, shstrndx, sh.sh_name);
+		if (!sname || strcmp(sname, name))
 			continue;
 		data = elf_getdata(scn, NULL);
 		if (!data || !data->d_buf)
 			return -ENOENT;
-		return py_version_from_rodata(data->d_buf, data->d_size, major, minor);
+		*buf = data->d_buf;
+		*len = data->d_size;
+		return 0;
 	}
 	return -ENOENT;
 }

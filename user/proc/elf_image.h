@@ -24,9 +24,8 @@ int elf_image_symbol(struct elf_image *img, const char *name, uint64_t *addr);
  * segments: what uprobes are attached by. 0 when found, -ENOENT when not. */
 int elf_image_file_offset(struct elf_image *img, uint64_t vaddr, uint64_t *off);
 
-/* A NUL-terminated string of the form MAJOR.MINOR.MICRO in the read-only
- * data, as CPython's PY_VERSION literal; the last fallback of version
- * detection. 0 when found. */
-int elf_image_version_string(struct elf_image *img, int *major, int *minor);
+/* The contents of the section called name (of type PROGBITS, such as
+ * ".rodata"), valid until elf_image_close(). 0 when found. */
+int elf_image_section(struct elf_image *img, const char *name, const void **buf, size_t *len);
 
 #endif /* ELF_IMAGE_H */

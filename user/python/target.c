@@ -141,7 +141,12 @@ static int detect_version(struct py_target *t, const struct proc_maps *maps,
 		int err;
 
 		if (!open_mapped_file(t->pid, proc_maps_base(maps, t->runtime_file), &img)) {
-			err = elf_image_version_string(&img, &t->major, &t->minor);
+			const void *rodata;
+			size_t len;
+
+			/* The PY_VERSION literal, "3.X.Y". */
+			err = elf_image_section(&img, ".rodata", &rodata, &len) ?:
+			      py_version_from_rodata(rodata, len, &t->major, &t->minor);
 			elf_image_close(&img);
 			if (!err) {
 				t->version_source = "version string in the binary";
