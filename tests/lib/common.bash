@@ -76,24 +76,17 @@ stop_workload() {
 }
 
 # bpf_held_by_test: "PID COMM PROG_ID" for each BPF program that a process
-# carrying this test's tag holds through a program or link fd (the fdinfo
-# of both names the program). bpftool prog show says which pids hold a
-# program only when it is built with its BPF skeletons (Debian's 7.1 is
-# not); /proc says it everywhere.
+# carrying this test's tag holds through a program or a link fd: the
+# fdinfo of both has a "prog_id:" line. (bpftool prog show names the pids
+# that hold a program only when built with its BPF skeletons, and Debian's
+# 7.1 is not.) A process that exits meanwhile holds nothing any more.
 bpf_held_by_test() {
-	local environ pid fd id
+	local environ pid
 	for environ in $(grep -lsxzF "PYBPFTOP_TEST_TAG=$PYBPFTOP_TEST_TAG" /proc/[0-9]*/environ); do
 		pid=${environ#/proc/}
 		pid=${pid%/environ}
-		for fd in /proc/"$pid"/fd/*; do
-			# A process that exits meanwhile holds nothing any more.
-			case $(readlink "$fd" 2>/dev/null) in
-			anon_inode:bpf-prog | anon_inode:bpf_link) ;;
-			*) continue ;;
-			esac
-			id=$(sed -n 's/^prog_id:[[:space:]]*//p' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null)
-			[ -n "$id" ] && echo "$pid $(cat "/proc/$pid/comm" 2>/dev/null) $id"
-		done
+		grep -sh '^prog_id:' /proc/"$pid"/fdinfo/* |
+			awk -v pid="$pid" -v comm="$(cat /proc/"$pid"/comm 2>/dev/null)" '{ print pid, comm, $2 }'
 	done | sort -u
 }
 

@@ -37,8 +37,8 @@ run() {
 	fi
 	"$test_bin" "$out" >"$tmp/res.$n"
 	rc=$?
-	# Its summary counts the hand-written cases again: they were reported
-	# once already, at the start; the mismatches line is the result here.
+	# Its summary line counts the hand-written cases, reported once at the
+	# start already: the mismatches line is the result here.
 	grep -v '^line_table: [0-9]* checks passed' "$tmp/res.$n" |
 		while IFS= read -r l; do echo "$l  [$label]"; done
 	if [ $rc != 0 ]; then
