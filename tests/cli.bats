@@ -250,7 +250,8 @@ background_record() {
 	grep -q '\.speedscope\.json' <<<"$output"
 	# alloc lists only those its table row allows, and refuses the others.
 	run "$PYBPFTOP" alloc --help
-	! grep -q 'chrome' <<<"$output"
+	# Not `! grep`: bats ignores a status negated before the last command.
+	if grep -q 'chrome' <<<"$output"; then false; fi
 	run "$PYBPFTOP" alloc -p 1 -o "$BATS_TEST_TMPDIR/x.trace.json"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"cannot hold this profile: use folded, html, speedscope or pprof"* ]]
