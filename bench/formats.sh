@@ -47,7 +47,7 @@ function per run of samples).
 
 | format | median s | fastest | slowest | file |
 |---|---|---|---|---|
-$(row folded "folded (\`profile_write_folded\`)")
+$(row folded "folded (\`out/folded.c\`)")
 $(row html "html")
 $(row speedscope "speedscope")
 $(row pprof "pprof (gzip level 1)")

@@ -89,6 +89,12 @@ PY
 
 @test "$PY_LABEL: dumps of threads whose stacks and locals keep changing never crash or lie" {
 	start_workload churn
+	# Each churner names itself first, through ctypes, whose functions the
+	# check below does not expect: wait until all four have done so.
+	for _ in $(seq 100); do
+		[ "$(cat /proc/"$WL_PID"/task/*/comm 2>/dev/null | grep -c '^churn-')" -eq 4 ] && break
+		sleep 0.1
+	done
 	for i in $(seq 15); do
 		"$PYBPFTOP" dump -p "$WL_PID" --locals --json >"$BATS_TEST_TMPDIR/d$i.json"
 	done
