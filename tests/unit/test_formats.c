@@ -648,6 +648,41 @@ static void test_errors(void)
 	destroy(&fx);
 }
 
+/* A profile of bytes (alloc -o): pprof's heap profile form, one value in
+ * bytes; speedscope weights in bytes, not seconds. */
+static void test_bytes(void)
+{
+	struct fixture fx;
+	struct decoded d;
+	const struct sample *sm;
+	size_t len, raw_len;
+	char *gz, *text;
+	uint8_t *raw;
+
+	build(&fx, 0);
+	fx.m.unit = "bytes";
+	fx.m.bytes_type = "inuse_space";
+	gz = capture(write_pprof, &fx.p, &fx.m, &len);
+	raw = gunzip(gz, len, &raw_len);
+	CHECK(raw && decode_profile(raw, raw_len, &d) == 0);
+	if (raw) {
+		CHECK(d.ntypes == 1 && !strcmp(str_at(&d, d.sample_type[0][0]), "inuse_space") &&
+		      !strcmp(str_at(&d, d.sample_type[0][1]), "bytes"), "%llu types",
+		      (unsigned long long)d.ntypes);
+		sm = find_sample(&d, 101, "Café.f");
+		CHECK(sm && sm->nval == 1 && sm->val[0] == 3, "nval %llu",
+		      sm ? (unsigned long long)sm->nval : 0ULL);
+		for (uint64_t i = 0; i < d.nstr; i++)
+			free(d.str[i]);
+	}
+	free(raw);
+	free(gz);
+	text = capture(write_speedscope, &fx.p, &fx.m, &len);
+	CHECK(strstr(text, "\"unit\":\"bytes\"") && !strstr(text, "\"unit\":\"seconds\""));
+	free(text);
+	destroy(&fx);
+}
+
 /* The writer table: every row complete, file names matched by their
  * longest suffix, the lists the commands print made from the rows. */
 static void test_writer_table(void)
@@ -687,5 +722,6 @@ int main(void)
 	test_chrome();
 	test_errors();
 	test_writer_table();
+	test_bytes();
 	CHECK_DONE("formats");
 }

@@ -221,6 +221,8 @@ static int write_flame(struct run *r, const struct alloc_snapshot *snap)
 		.python = snap->python,
 		.duration_s = snap->duration_s,
 		.start_unix_ns = snap->time_unix_ns,
+		.unit = "bytes",
+		.bytes_type = env.q.allocated ? "alloc_space" : "inuse_space",
 	};
 	int rc = 0;
 

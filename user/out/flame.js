@@ -11,6 +11,8 @@
 	let t = performance.now();
 	const data = JSON.parse(document.getElementById('flame-data').textContent);
 	const { meta, strings } = data;
+	// What the counts are: samples, or bytes (alloc's flame graphs).
+	const UNIT = meta.unit || 'samples';
 	timings.parse = performance.now() - t;
 
 	// Labels: what a frame reads as, and which colour family it belongs to.
@@ -125,8 +127,10 @@
 	// The page's title: what was profiled, how, how much.
 	{
 		const when = meta.start_unix_ms ? new Date(meta.start_unix_ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '';
-		const how = `Python ${meta.python || '?'}, ${meta.duration.toFixed(1)} s at ${meta.hz} Hz, ` +
-			`${fmt(meta.samples)} samples` + (meta.idle ? ` (${pct(meta.off_cpu, meta.samples)} off-CPU)` : '');
+		// Samples at a rate, or (alloc) bytes of memory.
+		const how = `Python ${meta.python || '?'}, ${meta.duration.toFixed(1)} s` +
+			(UNIT === 'samples' ? ` at ${meta.hz} Hz` : '') + `, ${fmt(meta.samples)} ${UNIT}` +
+			(meta.idle ? ` (${pct(meta.off_cpu, meta.samples)} off-CPU)` : '');
 		$('title').textContent = meta.command || 'pybpftop flame graph';
 		$('subtitle').textContent = `${how}, ${fmt(meta.stacks)} unique stacks` + (when ? `; started ${when}` : '');
 		document.title = `pybpftop: ${meta.command} - ${how}`;
@@ -259,7 +263,7 @@
 	function zoom(i) {
 		focus = i;
 		$('reset').disabled = focus === 0;
-		$('zoomed').textContent = focus ? `Zoomed into ${text(focus)}: ${fmt(samples[focus])} samples, ` +
+		$('zoomed').textContent = focus ? `Zoomed into ${text(focus)}: ${fmt(samples[focus])} ${UNIT}, ` +
 			`${pct(samples[focus], samples[0])} of all. Esc or Reset zoom: back to all.` : '';
 		updateMatched();
 		layout();
@@ -290,7 +294,7 @@
 			matchedText = '';
 		} else {
 			const all = matchedSamples(0);
-			matchedText = `Matched: ${pct(all, samples[0])} (${fmt(all)} of ${fmt(samples[0])} samples)`;
+			matchedText = `Matched: ${pct(all, samples[0])} (${fmt(all)} of ${fmt(samples[0])} ${UNIT})`;
 			if (focus)
 				matchedText += `, ${pct(matchedSamples(focus), samples[focus])} of the zoomed frame`;
 		}
@@ -322,7 +326,7 @@
 		b.textContent = l < 0 ? 'all' : labelName[l];
 		if (l >= 0 && labelFile[l])
 			lines.push(`${labelFile[l]}:${labelLine[l]}`);
-		lines.push(`${fmt(samples[i])} samples, ${pct(samples[i], samples[0])} of all` +
+		lines.push(`${fmt(samples[i])} ${UNIT}, ${pct(samples[i], samples[0])} of all` +
 			(focus && focus !== i && depth[i] > depth[focus] ? `, ${pct(samples[i], samples[focus])} of the zoomed frame` : ''));
 		if (kind[i] === KIND.offcpu)
 			lines.push('off-CPU: sleeping, blocked or waiting');

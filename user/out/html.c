@@ -376,6 +376,8 @@ static void put_data(const struct html *h, const struct profile_meta *m, FILE *o
 	put_json_string(m->command ? m->command : "", out);
 	fputs(",\"python\":", out);
 	put_json_string(m->python ? m->python : "", out);
+	fputs(",\"unit\":", out);
+	put_json_string(m->unit ? m->unit : "samples", out);
 	fprintf(out, ",\"duration\":%.3f,\"hz\":%d,\"idle\":%s,\"start_unix_ms\":%llu,"
 		"\"samples\":%llu,\"off_cpu\":%llu,\"stacks\":%llu},\n\"strings\":[",
 		m->duration_s, m->hz, m->idle ? "true" : "false",

@@ -99,6 +99,7 @@ struct pprof_ctx {
 	uint64_t *ids;		/* one sample's location ids */
 	uint32_t ids_cap;
 	uint64_t period;
+	int bytes;		/* counts are bytes (alloc), not samples */
 	uint64_t k_thread, k_tid, k_pid;
 };
 
@@ -115,6 +116,7 @@ static int add_sample(void *ctx, const struct profile_stack *st)
 	struct pprof_ctx *c = ctx;
 	uint32_t n = 0, need = st->n ? st->n : 1;
 	uint64_t values[2] = { st->count, st->count * c->period };
+	size_t nvalues = c->bytes ? 1 : 2;
 
 	if (need > c->ids_cap) {
 		uint64_t *ids = realloc(c->ids, need * sizeof(*ids));
@@ -133,7 +135,7 @@ static int add_sample(void *ctx, const struct profile_stack *st)
 	}
 
 	pb_packed(&c->sub, SAMPLE_LOCATION_ID, c->ids, n);
-	pb_packed(&c->sub, SAMPLE_VALUE, values, 2);
+	pb_packed(&c->sub, SAMPLE_VALUE, values, nvalues);
 	put_label(c, c->k_thread, str_index(&c->str, profile_thread_name(c->p, st->pid, st->tid)), 0);
 	put_label(c, c->k_tid, 0, st->tid);
 	put_label(c, c->k_pid, 0, st->pid);
@@ -266,6 +268,7 @@ int write_pprof(const struct profile *p, const struct profile_meta *m, FILE *out
 	int err;
 
 	c.period = 1000000000ull / hz;
+	c.bytes = m->unit && !strcmp(m->unit, "bytes");
 	c.frame_used = calloc(p->frames->nframes + 1, 1);
 	if (!c.frame_used)
 		return -ENOMEM;
@@ -274,21 +277,31 @@ int write_pprof(const struct profile *p, const struct profile_meta *m, FILE *out
 	c.k_tid = str_index(&c.str, "tid");
 	c.k_pid = str_index(&c.str, "pid");
 
-	put_value_type(&c, PROFILE_SAMPLE_TYPE, "samples", "count");
-	put_value_type(&c, PROFILE_SAMPLE_TYPE, time_type, "nanoseconds");
+	if (c.bytes) {
+		/* A heap profile, as Go's: one value, in bytes. */
+		time_type = m->bytes_type ? m->bytes_type : "space";
+		put_value_type(&c, PROFILE_SAMPLE_TYPE, time_type, "bytes");
+	} else {
+		put_value_type(&c, PROFILE_SAMPLE_TYPE, "samples", "count");
+		put_value_type(&c, PROFILE_SAMPLE_TYPE, time_type, "nanoseconds");
+	}
 	err = profile_foreach(p, add_sample, &c);
 	if (!err) {
 		put_mapping(&c, "python");
 		put_symbols(&c);
-		put_value_type(&c, PROFILE_PERIOD_TYPE, time_type, "nanoseconds");
-		pb_uint(&c.out, PROFILE_PERIOD, c.period);
+		put_value_type(&c, PROFILE_PERIOD_TYPE, time_type, c.bytes ? "bytes" : "nanoseconds");
+		pb_uint(&c.out, PROFILE_PERIOD, c.bytes ? 1 : c.period);
 		pb_uint(&c.out, PROFILE_TIME_NANOS, m->start_unix_ns);
 		pb_uint(&c.out, PROFILE_DURATION_NANOS, (uint64_t)(m->duration_s * 1e9));
 		pb_uint(&c.out, PROFILE_DEFAULT_SAMPLE_TYPE, str_index(&c.str, time_type));
 		snprintf(line, sizeof(line), "pybpftop: %.400s", m->command ? m->command : "");
 		pb_uint(&c.out, PROFILE_COMMENT, str_index(&c.str, line));
-		snprintf(line, sizeof(line), "Python %s, %d Hz%s", m->python ? m->python : "", hz,
-			 m->idle ? ", --idle (off-CPU time included)" : "");
+		if (c.bytes)
+			snprintf(line, sizeof(line), "Python %s, bytes of memory (%s)", m->python ? m->python : "",
+				 time_type);
+		else
+			snprintf(line, sizeof(line), "Python %s, %d Hz%s", m->python ? m->python : "", hz,
+				 m->idle ? ", --idle (off-CPU time included)" : "");
 		pb_uint(&c.out, PROFILE_COMMENT, str_index(&c.str, line));
 		err = c.out.err ? c.out.err : c.sub.err ? c.sub.err : c.label.err ? c.label.err :
 		      c.str.err ? c.str.err : c.str.table.err;

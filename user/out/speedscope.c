@@ -64,7 +64,8 @@ static void write_frame(struct json_out *j, const struct frame_table *ft, uint32
 
 /* One thread's profile: stacks st[0..n), all of one thread. */
 static void write_thread(struct json_out *j, const struct profile *p,
-			 const struct profile_stack *st, size_t n, const int32_t *index, double hz)
+			 const struct profile_stack *st, size_t n, const int32_t *index, double hz,
+			 const char *unit)
 {
 	uint64_t total = 0;
 	char name[128];
@@ -74,7 +75,9 @@ static void write_thread(struct json_out *j, const struct profile *p,
 	snprintf(name, sizeof(name), "%s (%u)", profile_thread_name(p, st->pid, st->tid), st->tid);
 	json_raw(j, "{\"type\":\"sampled\",\"name\":");
 	json_str(j, name);
-	json_raw(j, ",\"unit\":\"seconds\",\"startValue\":0,\"endValue\":");
+	json_raw(j, ",\"unit\":\"");
+	json_raw(j, unit);
+	json_raw(j, "\",\"startValue\":0,\"endValue\":");
 	json_double(j, total / hz);
 	json_raw(j, ",\"samples\":[");
 	for (size_t i = 0; i < n; i++) {
@@ -101,7 +104,9 @@ int write_speedscope(const struct profile *p, const struct profile_meta *m, FILE
 	struct collect c = { calloc(p->nstacks ? p->nstacks : 1, sizeof(*c.st)), 0 };
 	int32_t *index = malloc((ft->nframes ? ft->nframes : 1) * sizeof(*index));
 	struct json_out *j = malloc(sizeof(*j));
-	double hz = m->hz > 0 ? m->hz : 99;
+	/* Samples become seconds; bytes (alloc) stay bytes. */
+	int bytes = m->unit && !strcmp(m->unit, "bytes");
+	double hz = bytes ? 1 : m->hz > 0 ? m->hz : 99;
 	size_t active = 0, nthreads = 0;
 	uint64_t best = 0;
 	int32_t nshared = 0;
@@ -168,7 +173,7 @@ int write_speedscope(const struct profile *p, const struct profile_meta *m, FILE
 			continue;
 		if (first)
 			json_raw(j, ",\n");
-		write_thread(j, p, c.st + first, i + 1 - first, index, hz);
+		write_thread(j, p, c.st + first, i + 1 - first, index, hz, bytes ? "bytes" : "seconds");
 		first = i + 1;
 	}
 	json_raw(j, "]}\n");

@@ -54,6 +54,11 @@ struct profile_meta {
 	int idle;		/* --idle: off-CPU samples included */
 	uint64_t start_unix_ns;	/* wall-clock time of the start */
 	uint64_t start_mono_ns;	/* the same instant on CLOCK_MONOTONIC */
+	/* What a stack's count is: NULL for samples at hz; "bytes" for alloc's
+	 * flame graphs, whose pprof sample type is bytes_type
+	 * ("inuse_space" or "alloc_space", as Go's heap profiles have it). */
+	const char *unit;
+	const char *bytes_type;
 };
 
 void profile_init(struct profile *p, const struct frame_table *frames);
