@@ -114,6 +114,7 @@ static void put_label(struct pprof_ctx *c, uint64_t key, uint64_t str, uint64_t 
 static int add_sample(void *ctx, const struct profile_stack *st)
 {
 	struct pprof_ctx *c = ctx;
+	const struct frame_table *ft = c->p->frames;
 	uint32_t n = 0, need = st->n ? st->n : 1;
 	uint64_t values[2] = { st->count, st->count * c->period };
 	size_t nvalues = c->bytes ? 1 : 2;
@@ -128,7 +129,7 @@ static int add_sample(void *ctx, const struct profile_stack *st)
 	}
 	/* Leaf first: the profile's frames are root first. */
 	for (uint32_t i = st->n; i-- > 0;) {
-		uint32_t f = frame_table_id(c->p->frames, st->frames[i]);
+		uint32_t f = frame_table_id(ft, st->frames[i]);
 
 		c->frame_used[f] = 1;
 		c->ids[n++] = f + 1;

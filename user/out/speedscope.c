@@ -67,6 +67,7 @@ static void write_thread(struct json_out *j, const struct profile *p,
 			 const struct profile_stack *st, size_t n, const int32_t *index, double hz,
 			 const char *unit)
 {
+	const struct frame_table *ft = p->frames;
 	uint64_t total = 0;
 	char name[128];
 
@@ -85,7 +86,7 @@ static void write_thread(struct json_out *j, const struct profile *p,
 		for (uint32_t k = 0; k < st[i].n; k++) {
 			if (k)
 				json_char(j, ',');
-			json_u64(j, index[frame_table_id(p->frames, st[i].frames[k])]);
+			json_u64(j, index[frame_table_id(ft, st[i].frames[k])]);
 		}
 		json_char(j, ']');
 	}

@@ -131,25 +131,3 @@ void frame_table_free(struct frame_table *t)
 	free(t->frames);
 	memset(t, 0, sizeof(*t));
 }
-
-const struct ft_frame *frame_table_frame_at(const struct frame_table *t, uint32_t frame)
-{
-	return &t->frames[frame_table_id(t, frame)];
-}
-
-const struct ft_func *frame_table_func_at(const struct frame_table *t, uint32_t func)
-{
-	return &t->funcs[func < t->nfuncs ? func : FRAME_UNKNOWN];
-}
-
-const struct ft_func *frame_table_func_of(const struct frame_table *t, uint32_t frame)
-{
-	return frame_table_func_at(t, frame_table_frame_at(t, frame)->func);
-}
-
-int frame_table_line(const struct frame_table *t, uint32_t frame)
-{
-	const struct ft_frame *f = frame_table_frame_at(t, frame);
-
-	return f->line >= 0 ? f->line : frame_table_func_at(t, f->func)->firstline;
-}

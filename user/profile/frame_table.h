@@ -57,12 +57,29 @@ static inline uint32_t frame_table_id(const struct frame_table *t, uint32_t fram
 	return frame < t->nframes ? frame : FRAME_UNKNOWN;
 }
 
-const struct ft_frame *frame_table_frame_at(const struct frame_table *t, uint32_t frame);
-const struct ft_func *frame_table_func_at(const struct frame_table *t, uint32_t func);
-const struct ft_func *frame_table_func_of(const struct frame_table *t, uint32_t frame);
+/* Inline: the writers call them for every frame of every stack. */
+static inline const struct ft_frame *frame_table_frame_at(const struct frame_table *t, uint32_t frame)
+{
+	return &t->frames[frame_table_id(t, frame)];
+}
+
+static inline const struct ft_func *frame_table_func_at(const struct frame_table *t, uint32_t func)
+{
+	return &t->funcs[func < t->nfuncs ? func : FRAME_UNKNOWN];
+}
+
+static inline const struct ft_func *frame_table_func_of(const struct frame_table *t, uint32_t frame)
+{
+	return frame_table_func_at(t, frame_table_frame_at(t, frame)->func);
+}
 
 /* The frame's line, or its function's first line when it has none. */
-int frame_table_line(const struct frame_table *t, uint32_t frame);
+static inline int frame_table_line(const struct frame_table *t, uint32_t frame)
+{
+	const struct ft_frame *f = frame_table_frame_at(t, frame);
+
+	return f->line >= 0 ? f->line : frame_table_func_at(t, f->func)->firstline;
+}
 
 /* A marker frame ([off-cpu], [truncated], [partial]), or its function:
  * printed as a name only, and not a function of the program in
