@@ -16,6 +16,7 @@ trap 'rm -rf "$tmp"; sysctl -q kernel.bpf_stats_enabled=0' EXIT
 . bench/section.sh
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
+command -v valgrind >/dev/null || { echo "valgrind missing: apt-get install valgrind" >&2; exit 1; }
 make -s all build/bench_formats
 git clone -q . "$tmp/old" && git -C "$tmp/old" checkout -q "$rev"
 make -s -C "$tmp/old" all build/bench_formats
@@ -47,6 +48,17 @@ for i in $(seq "$rounds"); do
 	done
 done
 
+# The writers' instructions (callgrind, only inside write_FORMAT): the
+# same for the same binary and input whatever else the machine does, so
+# a few percent show where the timings above are noise.
+for f in folded html speedscope pprof chrome; do
+	for w in old new; do
+		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" --toggle-collect="write_$f" \
+			"$(bin $w)/build/bench_formats" "$tmp" 1 "$f" >/dev/null 2>"$tmp/cg.log"
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/cg.log" >"$tmp/ins.$w.$f"
+	done
+done
+
 row() {	# what old-file new-file
 	local o n
 	o=$(median <"$2")
@@ -68,6 +80,10 @@ included in both); the writers write \`bench/formats.c\`'s profile.
 |---|---|---|---|
 $(row "BPF ns per Python sample" "$tmp/bpf.old" "$tmp/bpf.new")
 $(for f in folded html speedscope pprof chrome; do row "$f writer, s" "$tmp/fmt.old.$f" "$tmp/fmt.new.$f"; done)
+$(for f in folded html speedscope pprof chrome; do row "$f writer, instructions" "$tmp/ins.old.$f" "$tmp/ins.new.$f"; done)
+
+The timings move by up to 15% from one run to the next here; the
+instruction counts (callgrind, inside \`write_FORMAT\` only) do not.
 MD
 } >"$tmp/section"
 cat "$tmp/section"
