@@ -116,7 +116,7 @@ unit: $(UNIT_BINS)
 # records them all again (tools/record-snapshots.sh).
 REPLAY_INCLUDES := $(INCLUDES) -Ibpf -Itests/replay
 REPLAY_OBJS := $(OUTPUT)/replay/walker.o $(OUTPUT)/replay/snapshot.o $(OUTPUT)/replay/compare.o
-REPLAY_DEPS := tests/replay/*.h bpf/py_walker.bpf.h include/*.h $(USER_HDRS)
+REPLAY_DEPS := tests/replay/*.h tests/unit/check.h bpf/py_walker.bpf.h include/*.h $(USER_HDRS)
 
 $(OUTPUT)/replay/%.o: tests/replay/%.c $(REPLAY_DEPS) | $(OUTPUT)
 	$(call msg,CC,$@)
