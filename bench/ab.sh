@@ -59,6 +59,13 @@ for f in folded html speedscope pprof chrome; do
 	done
 done
 
+# The BPF programs' instructions (llvm-objdump of the objects): the
+# walker's cost by construction, where run_time_ns is noisy.
+for w in old new; do
+	llvm-objdump -d -j perf_event "$(bin $w)/build/sampler.bpf.o" | grep -cE '^ +[0-9a-f]+:' >"$tmp/bpfins.$w.sampler"
+	llvm-objdump -d -j iter.s/task "$(bin $w)/build/threads.bpf.o" | grep -cE '^ +[0-9a-f]+:' >"$tmp/bpfins.$w.threads"
+done
+
 row() {	# what old-file new-file
 	local o n
 	o=$(median <"$2")
@@ -79,6 +86,8 @@ included in both); the writers write \`bench/formats.c\`'s profile.
 | what | old | new | new / old |
 |---|---|---|---|
 $(row "BPF ns per Python sample" "$tmp/bpf.old" "$tmp/bpf.new")
+$(row "BPF instructions, the CPU sampler" "$tmp/bpfins.old.sampler" "$tmp/bpfins.new.sampler")
+$(row "BPF instructions, the thread iterator" "$tmp/bpfins.old.threads" "$tmp/bpfins.new.threads")
 $(for f in folded html speedscope pprof chrome; do row "$f writer, s" "$tmp/fmt.old.$f" "$tmp/fmt.new.$f"; done)
 $(for f in folded html speedscope pprof chrome; do row "$f writer, instructions" "$tmp/ins.old.$f" "$tmp/ins.new.$f"; done)
 
