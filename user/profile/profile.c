@@ -5,7 +5,6 @@
 #include <string.h>
 #include <uthash.h>
 #include "proc/procfs.h"
-#include "pybpftop.h"
 #include "profile/profile.h"
 
 struct stack_entry {

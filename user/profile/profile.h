@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "pybpftop.h"
 #include "profile/frame_table.h"
 
 #define STACK_TRUNCATED 1u	/* deeper than --max-depth: root frames missing */
@@ -76,7 +77,6 @@ int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags
 
 /* A sample as BPF sends it (frame ids innermost first), at its time, its
  * SAMPLE_* flags made STACK_* flags: the one place they are mapped. */
-struct py_sample_hdr;
 int profile_add_sample(struct profile *p, const struct py_sample_hdr *hdr, const uint32_t *ids);
 uint32_t profile_stack_flags(uint32_t sample_flags);
 

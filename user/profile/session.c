@@ -249,17 +249,22 @@ static void forget_last_target(struct session *s)
 	s->alive--;
 }
 
-/* Adds the last target opened to every probe. */
-static int attach_target(struct session *s, char *err, size_t errlen)
+/* Takes pid out of every probe (it exited, exec'd, or was not taken). */
+static void detach_pid(struct session *s, pid_t pid)
 {
-	struct session_target *t = s->targets[s->ntargets - 1];
-	int rc = 0, i;
+	for (int i = 0; i < s->nprobes; i++)
+		s->probes[i]->ops->remove_target(s->probes[i], pid);
+}
 
-	for (i = 0; i < s->nprobes && !rc; i++)
+/* Adds t to every probe, or to none. */
+static int attach_target(struct session *s, struct session_target *t, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (int i = 0; i < s->nprobes && !rc; i++)
 		rc = s->probes[i]->ops->add_target(s->probes[i], &t->t, err, errlen);
 	if (rc) {
-		while (i-- > 0)
-			s->probes[i]->ops->remove_target(s->probes[i], t->t.pid);
+		detach_pid(s, t->t.pid);
 		return rc;
 	}
 	tell(s, t, TARGET_ADDED);
@@ -276,7 +281,7 @@ static int add_target(struct session *s, pid_t pid, char *err, size_t errlen)
 	/* Run mode's command is the user's, not a child of theirs. */
 	if ((rc = open_target(s, pid, pid != s->child.pid, err, errlen)))
 		return rc;
-	if ((rc = attach_target(s, err, errlen)))
+	if ((rc = attach_target(s, s->targets[s->ntargets - 1], err, errlen)))
 		forget_last_target(s);
 	return rc;
 }
@@ -334,7 +339,7 @@ static int adopt_fork(struct session *s, const struct session_target *parent, pi
 	t->t.pid = t->t.mem_pid = pid;
 	t->t.mem = remote_mem_pid(&t->t.mem_pid);
 	target_keep(s, t);
-	if ((rc = attach_target(s, err, errlen)))
+	if ((rc = attach_target(s, s->targets[s->ntargets - 1], err, errlen)))
 		forget_last_target(s);
 	return rc;
 }
@@ -354,15 +359,13 @@ static void on_proc_event(void *ctx, const struct py_proc_event *e)
 			return;
 		}
 		/* BPF took it: untake it, and look at it the usual way. */
-		for (int i = 0; i < s->nprobes; i++)
-			s->probes[i]->ops->remove_target(s->probes[i], e->pid);
+		detach_pid(s, e->pid);
 	}
 
 	/* A target that exec'd runs another program: its layouts and code
 	 * objects are gone, and samples from before cannot be named. */
 	if (e->kind == PROC_EXEC && t) {
-		for (int i = 0; i < s->nprobes; i++)
-			s->probes[i]->ops->remove_target(s->probes[i], e->pid);
+		detach_pid(s, e->pid);
 		symbolizer_forget(&s->sym, e->pid);
 		t->exec_ns = e->time_ns;
 		t->stale = 1;
@@ -512,14 +515,9 @@ int session_open(struct session *s, const struct session_opts *o, char *err, siz
 	catch_signals(o->usr1);
 	if ((rc = open_probes(s, err, errlen)))
 		return rc;
-	for (int i = 0; i < s->ntargets; i++) {
-		struct session_target *t = s->targets[i];
-
-		for (int k = 0; k < s->nprobes; k++)
-			if ((rc = s->probes[k]->ops->add_target(s->probes[k], &t->t, err, errlen)))
-				return rc;
-		tell(s, t, TARGET_ADDED);
-	}
+	for (int i = 0; i < s->ntargets; i++)
+		if ((rc = attach_target(s, s->targets[i], err, errlen)))
+			return rc;
 	if (o->command && (rc = run_command(s, err, errlen)))
 		return rc;
 	if (o->subprocesses && !o->command)
@@ -540,8 +538,7 @@ static void target_exited(struct session *s, struct session_target *t)
 	t->exited = 1;
 	s->alive--;
 	/* Its pid may be handed to another process: stop sampling it. */
-	for (int i = 0; i < s->nprobes; i++)
-		s->probes[i]->ops->remove_target(s->probes[i], t->t.pid);
+	detach_pid(s, t->t.pid);
 	tell(s, t, TARGET_EXITED);
 }
 
