@@ -31,9 +31,12 @@ _Static_assert(__builtin_offsetof(struct scratch, s) ==
 const volatile __u64 sample_threshold = 1ULL << 32;
 const volatile __u64 sample_bytes = 4096;
 
+/* Whether the current process, tgid, is one we profile. */
 static __always_inline bool profiled(__u32 tgid)
 {
-	return bpf_map_lookup_elem(&procs, &tgid) != NULL;
+	bool reused;
+
+	return lookup_target(bpf_get_current_task_btf(), tgid, &reused) != NULL;
 }
 
 static __always_inline void emit_small(const struct py_alloc_event *e)

@@ -31,10 +31,10 @@ struct {
 	__uint(max_entries, 64 << 10);
 } proc_events SEC(".maps");
 
-static __always_inline void proc_event(__u32 kind, __u32 pid, __u32 ppid)
+static __always_inline void proc_event(__u32 kind, __u32 pid, __u32 ppid, __u64 start_ticks)
 {
 	struct py_proc_event e = { .time_ns = bpf_ktime_get_ns(), .kind = kind, .pid = pid,
-				    .ppid = ppid };
+				    .ppid = ppid, .start_ticks = start_ticks };
 
 	/* Rare, and a new process must be seen at once: wake user space. */
 	if (bpf_ringbuf_output(&proc_events, &e, sizeof(e), 0))
@@ -45,8 +45,9 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	struct py_proc *proc;
+	struct py_proc *proc, copy;
 	__u32 *flags;
+	bool reused;
 
 	if (ptgid == ctgid)	/* a new thread, not a process */
 		return 0;
@@ -54,10 +55,13 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (!flags || !(*flags & FOLLOW_CHILDREN))
 		return 0;
 	bpf_map_update_elem(&followed, &ctgid, flags, BPF_ANY);
-	proc = bpf_map_lookup_elem(&procs, &ptgid);
-	if (proc)
-		bpf_map_update_elem(&procs, &ctgid, proc, BPF_NOEXIST);
-	proc_event(PROC_FORK, ctgid, ptgid);
+	proc = lookup_target(parent, ptgid, &reused);
+	if (proc) {
+		copy = *proc;
+		copy.start_ticks = task_start_ticks(child);
+		bpf_map_update_elem(&procs, &ctgid, &copy, BPF_NOEXIST);
+	}
+	proc_event(PROC_FORK, ctgid, ptgid, task_start_ticks(child));
 	return 0;
 }
 
@@ -67,6 +71,6 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u32 tgid = p->tgid;
 
 	if (bpf_map_lookup_elem(&followed, &tgid))
-		proc_event(PROC_EXEC, tgid, 0);
+		proc_event(PROC_EXEC, tgid, 0, 0);
 	return 0;
 }

@@ -231,7 +231,10 @@ static __always_inline __u64 find_tstate(const struct py_proc *proc,
 
 struct walk_ctx {
 	struct task_struct *task;	/* whose memory we read */
+	const struct py_code_fp_fields *fp_fields;
 	__u64 frame;		/* next frame to read */
+	__u64 last_code;	/* the code object fingerprinted last, and its fingerprint */
+	__u32 last_fp;
 	__u32 key;		/* scratch slot */
 	__u32 depth;
 	__u32 limit;
@@ -261,20 +264,37 @@ static __always_inline __s32 frame_lasti(const struct walk_ctx *c,
 	}
 }
 
+/* The fingerprint of the code object at `code`, read now, while the frame
+ * still runs it (0 when unreadable). The window's frame is done with.
+ * A recursion runs one code object in frame after frame: read it once. */
+static __always_inline __u32 code_fp(struct walk_ctx *c, struct scratch *sc, __u64 code)
+{
+	__u32 size = c->fp_fields->read_size;
+
+	if (code == c->last_code)
+		return c->last_fp;
+	c->last_code = code;
+	c->last_fp = 0;
+	if (!win_read(sc->buf, size, code, c->task))
+		c->last_fp = py_code_fp(sc->buf, size, c->fp_fields);
+	return c->last_fp;
+}
+
 static long walk_frame(__u32 i, void *arg)
 {
 	struct walk_ctx *c = arg;
 	struct scratch *sc;
-	__u64 code;
+	__u64 code, self = c->frame;
+	__s32 lasti;
 	__u32 d;
 	__u8 owner;
 
-	if (!c->frame)
+	if (!self)
 		return 1;
 	sc = bpf_map_lookup_elem(&scratch, &c->key);
 	if (!sc)
 		return 1;
-	if (win_read(sc->buf, c->read_size, c->frame, c->task)) {
+	if (win_read(sc->buf, c->read_size, self, c->task)) {
 		c->flags |= SAMPLE_READ_ERROR;
 		return 1;
 	}
@@ -286,18 +306,20 @@ static long walk_frame(__u32 i, void *arg)
 		if (owner == c->owner_cstack || owner == c->owner_interp)
 			code = 0;
 	}
-	if (code) {
-		d = c->depth;
-		if (d >= c->limit || d >= PYBPFTOP_MAX_DEPTH) {
-			c->flags |= SAMPLE_TRUNCATED;
-			return 1;
-		}
-		sc->s.frames[d].code = code;
-		sc->s.frames[d].lasti = frame_lasti(c, sc->buf, code);
-		sc->addrs[d] = c->frame;
-		c->depth = d + 1;
-	}
 	c->frame = win_u64(sc->buf, c->prev_off);
+	if (!code)
+		return 0;
+	d = c->depth;
+	if (d >= c->limit || d >= PYBPFTOP_MAX_DEPTH) {
+		c->flags |= SAMPLE_TRUNCATED;
+		return 1;
+	}
+	lasti = frame_lasti(c, sc->buf, code);
+	sc->s.frames[d].code = code;
+	sc->s.frames[d].lasti = lasti;
+	sc->s.frames[d].code_fp = code_fp(c, sc, code);	/* reuses the window */
+	sc->addrs[d] = self;
+	c->depth = d + 1;
 	return 0;
 }
 
@@ -316,7 +338,11 @@ walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
 	struct walk_ctx c = {};
 	__u64 ts, frame;
 
-	proc = bpf_map_lookup_elem(&procs, &tgid);
+	bool reused;
+
+	proc = lookup_target(task, tgid, &reused);
+	if (reused)
+		count(CNT_PID_REUSED);
 	if (!proc)
 		return NULL;
 	off = &proc->off;
@@ -341,6 +367,7 @@ walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
 	}
 
 	c.task = task;
+	c.fp_fields = &off->code_fp;
 	c.frame = frame;
 	c.key = key;
 	c.limit = max_depth;

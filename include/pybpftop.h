@@ -7,6 +7,9 @@
 #ifndef __VMLINUX_H__	/* the BPF side has the types from vmlinux.h */
 #include <linux/types.h>
 #endif
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
 
 #define PYBPFTOP_MAX_DEPTH	5000	/* frames kept per sample */
 #define PYBPFTOP_MAX_THREADS	4096	/* thread-list entries scanned per lookup */
@@ -14,6 +17,9 @@
 #define PYBPFTOP_NO_OFFSET	0xffff	/* field absent in this version */
 #define PYBPFTOP_NO_OWNER	0xff	/* no frame owner value to skip */
 #define PYBPFTOP_READ_MAX	512	/* bytes read per frame or thread state */
+/* Nanoseconds per clock tick of /proc/PID/stat's times: USER_HZ, 100 on
+ * x86-64 whatever the kernel's HZ (user space checks _SC_CLK_TCK). */
+#define PYBPFTOP_TICK_NS	10000000ULL
 
 /* How a frame records its current instruction. */
 enum py_lasti_kind {
@@ -21,6 +27,9 @@ enum py_lasti_kind {
 	LASTI_UNITS = 1,	/* 3.10: int f_lasti, in 2-byte code units */
 	LASTI_PTR = 2,		/* 3.11+: pointer into co_code_adaptive */
 };
+
+/* ob_type, ob_size, co_filename, co_name, co_qualname, co_linetable. */
+#define PY_CODE_FP_PTRS	6
 
 /* Offsets the in-kernel walker needs, one record per target process.
  * Field names follow the CPython members they describe. */
@@ -51,18 +60,28 @@ struct py_offsets {
 	 * so that each frame and thread state costs one read. */
 	__u16 frame_read_size;
 	__u16 tstate_read_size;
+	/* The code object's identity fields (py_code_fp()); code_read_size
+	 * bytes from its start cover them all. */
+	struct py_code_fp_fields {
+		__u16 ptr[PY_CODE_FP_PTRS];	/* 8-byte fields, or NO_OFFSET */
+		__u16 firstlineno;		/* int */
+		__u16 read_size;
+	} code_fp;
 };
 
-/* One record per profiled process, keyed by tgid in the procs map. */
+/* One record per profiled process, keyed by tgid in the procs map. A
+ * process is its pid and its start time: a task whose start time differs
+ * got the pid after our process exited, and is not sampled under it. */
 struct py_proc {
 	__u64 interp_head_addr;		/* &_PyRuntime.interpreters.head */
+	__u64 start_ticks;		/* field 22 of /proc/PID/stat: clock ticks since boot */
 	struct py_offsets off;
 };
 
 struct py_frame {
 	__u64 code;			/* PyCodeObject address */
 	__s32 lasti;			/* instruction index in code units, -1 if none */
-	__u32 _pad;
+	__u32 code_fp;			/* py_code_fp() as the walker read it; 0: unread */
 };
 
 enum sample_flags {
@@ -107,6 +126,7 @@ struct py_proc_event {
 	__u32 pid;			/* tgid, root pid namespace */
 	__u32 ppid;			/* the parent, for PROC_FORK */
 	__u32 _pad;
+	__u64 start_ticks;		/* PROC_FORK: the child's start time (py_proc) */
 };
 
 /* Allocation events (alloc.bpf.c). They share one ring buffer, so user
@@ -145,7 +165,66 @@ enum counter {
 	CNT_ALLOC_CALLS,	/* allocator calls of a profiled process (alloc --exact) */
 	CNT_NESTED,		/* ... made inside another probed allocator call */
 	CNT_BUSY,		/* scratch slot in use by a preempted program: no stack */
+	CNT_PID_REUSED,		/* a task of a target's pid but another start time */
 	CNT_MAX,
 };
+
+/* A code object's fingerprint: its identity fields (its type and size,
+ * the addresses of its file name, name, qualified name and line table,
+ * its first line) mixed into 32 bits, never 0. The walker takes it at
+ * sample time and user space again when it names the object: a mismatch
+ * means the object at that address is not the one that was sampled (freed,
+ * its memory reused). Two objects that agree on all seven fields share
+ * their names and line table, so naming one for the other is harmless.
+ * `hdr` holds the object's first f->read_size bytes, hdr_len of them
+ * valid; a field outside reads as 0. One function for both sides. */
+static __always_inline __u64 py_fp_mix(__u64 h, __u64 x)
+{
+	/* splitmix64's finaliser over a running xor: every input bit
+	 * reaches every output bit. */
+	h ^= x;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
+/* The fields are aligned in the object, not always in a copy of it. */
+static __always_inline __u64 py_fp_load64(const __u8 *p)
+{
+	__u64 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static __always_inline __u32 py_fp_load32(const __u8 *p)
+{
+	__u32 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static __always_inline __u32 py_code_fp(const __u8 *hdr, __u32 hdr_len,
+					const struct py_code_fp_fields *f)
+{
+	__u64 h = 0x7079627066746f70ULL;	/* "pybpftop" */
+	__u32 fp;
+
+	for (__u32 i = 0; i < PY_CODE_FP_PTRS; i++) {
+		__u32 off = f->ptr[i];
+
+		if (off == PYBPFTOP_NO_OFFSET)
+			continue;
+		h = py_fp_mix(h, off + 8 <= hdr_len && off <= PYBPFTOP_READ_MAX - 8 ?
+			      py_fp_load64(hdr + off) : 0);
+	}
+	__u32 line_off = f->firstlineno;
+
+	if (line_off + 4 <= hdr_len && line_off <= PYBPFTOP_READ_MAX - 4)
+		h = py_fp_mix(h, py_fp_load32(hdr + line_off));
+	fp = (__u32)(h ^ (h >> 32));
+	return fp ? fp : 1;
+}
 
 #endif /* PYBPFTOP_H */

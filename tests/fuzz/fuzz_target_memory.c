@@ -107,7 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fake_space space = { .n = 0 };
 	struct remote_mem m;
 	struct py_code c;
-	uint64_t code, sobj, bobj, fp;
+	uint64_t code, sobj, bobj;
+	uint32_t fp;
 	uint8_t *bytes;
 	size_t blen, cap;
 	int r, i;

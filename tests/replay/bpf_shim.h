@@ -36,7 +36,13 @@ struct task_struct {
 	const struct remote_mem *mem;
 	__u64 ns_tid;		/* its tid in its own pid namespace */
 	__u64 fsbase;		/* thread.fsbase */
+	__u64 start_ticks;	/* its process's start time (targets.bpf.h) */
 };
+
+static inline __u64 task_start_ticks(struct task_struct *task)
+{
+	return task->start_ticks;
+}
 
 static inline __u64 task_ns_tid(struct task_struct *task)
 {

@@ -34,6 +34,14 @@ int compare_stack(const struct remote_mem *m, const struct py_version *v,
 				 want->name, want->file, want->line);
 			return -1;
 		}
+		/* The walker's fingerprint is the one user space computes,
+		 * or every frame would look reused. */
+		if (w->frames[i].code_fp != c.fingerprint) {
+			snprintf(why, whylen, "frame %zu (%s): the walker's code fingerprint 0x%08x, user space's 0x%08x",
+				 i, c.qualname, w->frames[i].code_fp, c.fingerprint);
+			py_code_free(&c);
+			return -1;
+		}
 		line = frame_line(v, &c, w->frames[i].lasti);
 		if (strcmp(c.qualname, want->name) || strcmp(c.filename, want->file) ||
 		    line != want->line) {

@@ -150,6 +150,60 @@ static void check_clobbered_link(struct snapshot *s, const struct py_version *v,
 	       "repaired, it walks to the truth again");
 }
 
+/* A process that got the pid after ours exited: the same memory image,
+ * but a task whose process started at another time. It must give no
+ * sample, and be counted. */
+static void check_reused_pid(struct snapshot *s, const struct py_version *v, const struct py_proc *proc)
+{
+	struct walker_thread wt = thread_of(s, &s->threads[0]);
+	struct remote_mem m = snapshot_mem(s);
+	struct walker_result w;
+
+	(void)v;
+	walker_reset();
+	wt.start_ticks = proc->start_ticks + 1;
+	walker_walk(&m, proc, &wt, PYBPFTOP_MAX_DEPTH, &w);
+	CHECK(!w.found && w.counters[CNT_PID_REUSED] == 1 && !w.counters[CNT_SAMPLES],
+	      "a task of the pid started later: no sample, counted as pid-reused (found %d, counted %llu)",
+	      w.found, (unsigned long long)w.counters[CNT_PID_REUSED]);
+}
+
+/* Frame 0's code object replaced by another at the same address (its
+ * first line changed): the walker's fingerprint must change with it, so
+ * that the name cached for the old object is not used. */
+static void check_code_replaced(struct snapshot *s, const struct py_version *v, const struct py_proc *proc)
+{
+	const struct snap_thread *t = &s->threads[0];
+	struct walker_result w;
+	uint64_t code;
+	uint32_t fp, line, old;
+	char why[512];
+
+	walker_reset();
+	if (walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why))) {
+		CHECK(0, "code replaced: the clean walk already fails: %s", why);
+		return;
+	}
+	code = w.frames[0].code;
+	fp = w.frames[0].code_fp;
+	if (snapshot_poke(s, code + v->user.code_firstlineno, &(uint32_t){ 0 }, 4, &old)) {
+		CHECK(0, "code replaced: frame 0's code object is not in the image");
+		return;
+	}
+	line = old + 1000;
+	snapshot_poke(s, code + v->user.code_firstlineno, &line, 4, NULL);
+	{
+		struct walker_thread wt = thread_of(s, t);
+		struct remote_mem m = snapshot_mem(s);
+
+		walker_walk(&m, proc, &wt, PYBPFTOP_MAX_DEPTH, &w);
+	}
+	CHECK(w.found && w.frames[0].code == code && w.frames[0].code_fp != fp && w.frames[0].code_fp,
+	      "frame 0's code object changed in place: its fingerprint 0x%08x became 0x%08x", fp,
+	      w.found ? w.frames[0].code_fp : 0);
+	snapshot_poke(s, code + v->user.code_firstlineno, &old, 4, NULL);
+}
+
 /* The nearest other minor whose walker offsets differ: the walk with its
  * layout must not give the truth for any thread. */
 static void check_wrong_layout(struct snapshot *s, const struct py_version *right)
@@ -252,6 +306,8 @@ static void check_snapshot(const char *dir, const char *name, int *minors_seen)
 		CHECK(0, "every recorded thread is the list head: the scan is not tested");
 	check_depth_limit(&s, &v, &proc);
 	check_clobbered_link(&s, &v, &proc);
+	check_reused_pid(&s, &v, &proc);
+	check_code_replaced(&s, &v, &proc);
 	check_wrong_layout(&s, &v);
 	check_builtin_table(&s);
 	snapshot_free(&s);

@@ -97,7 +97,8 @@ void walker_walk(const struct remote_mem *m, const struct py_proc *proc,
 		 const struct walker_thread *th, uint32_t depth_limit,
 		 struct walker_result *out)
 {
-	struct task_struct task = { .mem = m, .ns_tid = th->ns_tid, .fsbase = th->fsbase };
+	struct task_struct task = { .mem = m, .ns_tid = th->ns_tid, .fsbase = th->fsbase,
+				    .start_ticks = th->start_ticks };
 	struct py_sample *s;
 
 	proc_slot.tgid = th->pid;

@@ -14,6 +14,7 @@ struct walker_thread {
 	uint32_t pid, tid;		/* root pid namespace */
 	uint64_t ns_tid;		/* its tid in its own pid namespace */
 	uint64_t fsbase;		/* thread.fsbase */
+	uint64_t start_ticks;		/* its process's start time, as the kernel has it */
 };
 
 struct walker_result {

@@ -123,7 +123,7 @@ static void test_code(void)
 	uint64_t file = fh_str(&heap, u, t_str, "/srv/é.py");
 	uint64_t lt = fh_bytes(&heap, u, t_bytes, lt311, sizeof(lt311));
 	uint64_t code = fh_code(&heap, u, t_code, name, qual, file, 42, lt);
-	uint64_t fp = 0, fp2 = 0;
+	uint32_t fp = 0, fp2 = 0;
 	struct py_code c;
 	int r;
 
@@ -266,7 +266,7 @@ static void test_torn(void)
 		struct py_version v = v311;
 
 		v.user.code_size = 4096;
-		CHECK(py_code_fingerprint(&mem, &v, code, &(uint64_t){ 0 }) == -EINVAL,
+		CHECK(py_code_fingerprint(&mem, &v, code, &(uint32_t){ 0 }) == -EINVAL,
 		      "code_size beyond PY_CODE_HDR_MAX rejected");
 	}
 }
@@ -326,7 +326,8 @@ static void test_live(const char *python, int minor)
 	int fd, pfd[2], r;
 	struct remote_mem rm;
 	struct py_code c;
-	uint64_t addr, fp;
+	uint64_t addr;
+	uint32_t fp;
 	pid_t pid;
 	FILE *f;
 

@@ -243,6 +243,7 @@ static const char *const counter_names[CNT_MAX] = {
 	[CNT_ALLOC_CALLS] = "allocator-calls",
 	[CNT_NESTED] = "nested",
 	[CNT_BUSY] = "busy",
+	[CNT_PID_REUSED] = "pid-reused",
 };
 
 #define MAX_CPUS 256

@@ -113,23 +113,40 @@ int proc_cmdline(pid_t pid, char *buf, size_t len)
 	return n > 0;
 }
 
-/* The parent of pid from /proc/PID/stat (after the last ')', since the
- * command name may hold anything), or -1. */
-static pid_t proc_ppid(pid_t pid)
+/* Field `field` (3 or more: those after the command name, which may hold
+ * anything, so counted from the last ')') of /proc/PID/stat, or -1. */
+static long long proc_stat_field(pid_t pid, int field)
 {
-	char path[64], buf[512], *p;
+	char path[64], buf[1024], *p, *end;
+	long long v = -1;
 	FILE *f;
-	int ppid = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		if (sscanf(p + 1, " %*c %d", &ppid) != 1)
-			ppid = -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
+		for (int i = 2; i < field && p; i++)
+			p = strchr(p + 1, ' ');
+		if (p) {
+			errno = 0;
+			v = strtoll(p + 1, &end, 10);
+			if (errno || end == p + 1)
+				v = -1;
+		}
+	}
 	fclose(f);
-	return ppid;
+	return v;
+}
+
+static pid_t proc_ppid(pid_t pid)
+{
+	return (pid_t)proc_stat_field(pid, 4);
+}
+
+long long proc_start_ticks(pid_t pid)
+{
+	return proc_stat_field(pid, 22);
 }
 
 int proc_descendants(pid_t root, pid_t *out, int max)

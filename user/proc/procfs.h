@@ -31,4 +31,9 @@ int proc_cmdline(pid_t pid, char *buf, size_t len);
  * /proc; returns how many were put in out (at most max). */
 int proc_descendants(pid_t root, pid_t *out, int max);
 
+/* When pid started: field 22 of /proc/PID/stat, clock ticks since boot;
+ * with the pid, what names a process (a pid is reused, this pair is not).
+ * -1 when there is no such process. */
+long long proc_start_ticks(pid_t pid);
+
 #endif /* PROC_MAPS_H */

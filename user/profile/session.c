@@ -99,7 +99,8 @@ static void name_frames(struct session *s, struct session_target *t,
 			const struct py_frame *frames, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
-		s->ids[i] = symbolizer_frame(&s->sym, &t->t, frames[i].code, frames[i].lasti);
+		s->ids[i] = symbolizer_frame(&s->sym, &t->t, frames[i].code, frames[i].code_fp,
+					     frames[i].lasti);
 }
 
 static void on_stack(void *ctx, const struct py_sample_hdr *hdr, const struct py_frame *frames,
@@ -231,6 +232,14 @@ static int open_target(struct session *s, pid_t pid, int child, char *err, size_
 		target_free(t);
 		return rc;
 	}
+	/* The pidfd, taken first, still names a live process: so the pid was
+	 * that process's all along, and what was read (its root, its layout,
+	 * its start time) is of one process. */
+	if (t->pidfd < 0 || syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0)) {
+		snprintf(err, errlen, "no process with pid %d: it exited while it was inspected", pid);
+		target_free(t);
+		return -ESRCH;
+	}
 	if (s->opts->verbose)
 		fprintf(stderr, "pybpftop: pid %d: Python %s (found by %s), _PyRuntime at 0x%llx in %s, layout from %s\n",
 			pid, t->t.version, t->t.version_source, (unsigned long long)t->t.runtime_addr,
@@ -322,21 +331,23 @@ static void pending_add(struct session *s, pid_t pid, double since)
 /* A fork of a target is a copy of it, layouts and code objects included:
  * it is taken at once, as BPF has (follow.bpf.c), without a look at /proc. */
 static int adopt_fork(struct session *s, const struct session_target *parent, pid_t pid,
-		      char *err, size_t errlen)
+		      uint64_t start_ticks, char *err, size_t errlen)
 {
 	struct session_target *t = target_new(s, pid, 1, err, errlen);
 	int rc;
 
 	if (!t)
 		return -E2BIG;
-	/* Gone already: nothing to sample, and its pid may be anyone's. */
-	if (t->pidfd < 0) {
+	/* Gone already: nothing to sample, and its pid may be anyone's (the
+	 * pidfd then names another process, which started later). */
+	if (t->pidfd < 0 || proc_start_ticks(pid) != (long long)start_ticks) {
 		snprintf(err, errlen, "pid %d exited", pid);
 		target_free(t);
 		return -ESRCH;
 	}
 	t->t = parent->t;
 	t->t.pid = t->t.mem_pid = pid;
+	t->t.start_ticks = (long long)start_ticks;
 	t->t.mem = remote_mem_pid(&t->t.mem_pid);
 	target_keep(s, t);
 	if ((rc = attach_target(s, s->targets[s->ntargets - 1], err, errlen)))
@@ -351,7 +362,7 @@ static void on_proc_event(void *ctx, const struct py_proc_event *e)
 	char err[512];
 
 	if (e->kind == PROC_FORK && !t && parent && !parent->stale && !parent->exited) {
-		if (!adopt_fork(s, parent, e->pid, err, sizeof(err))) {
+		if (!adopt_fork(s, parent, e->pid, e->start_ticks, err, sizeof(err))) {
 			if (s->opts->verbose)
 				fprintf(stderr, "pybpftop: following pid %d (%s, a fork of %d), %.1f ms after its fork or exec was seen\n",
 					e->pid, parent->t.cmdline, e->ppid,
@@ -628,9 +639,11 @@ void session_print_counters(const struct session *s, FILE *out)
 			s->probes[i]->ops->print_stats(s->probes[i], out);
 	if (s->follow)
 		fprintf(out, "Process events lost: %llu\n", (unsigned long long)follow_lost(s->follow));
-	fprintf(out, "Symbolizer: %llu code objects read, %llu unreadable, %llu found reused\n",
+	fprintf(out, "Symbolizer: %llu code objects read, %llu unreadable, %llu found reused, "
+		"%llu gone before they were named; %zu cached (%zu KiB), %llu evicted\n",
 		(unsigned long long)s->sym.code_reads, (unsigned long long)s->sym.code_errors,
-		(unsigned long long)s->sym.reused);
+		(unsigned long long)s->sym.reused, (unsigned long long)s->sym.vanished,
+		s->sym.ncodes, s->sym.bytes >> 10, (unsigned long long)s->sym.evicted);
 }
 
 int session_close(struct session *s)

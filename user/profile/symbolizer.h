@@ -1,11 +1,25 @@
-/* Code-object addresses to frame ids of a frame table, with a cache per
- * (pid, address) that is checked for reuse once per drain. */
+/* Code-object addresses to frame ids of a frame table. Each frame the
+ * walker sends carries the code object's fingerprint as it was at sample
+ * time; a cached name is used only for the same fingerprint, so a code
+ * object freed and its address reused before the drain is not named after
+ * its successor. The cache has a budget (below), fed as it is by the
+ * target: evicted entries are read again when seen again. */
 #ifndef SYMBOLIZER_H
 #define SYMBOLIZER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "profile/frame_table.h"
 #include "python/target.h"
+
+/* The cache's budget: at most this many code objects, and this many bytes
+ * of their names, line tables and per-instruction entries. Over either,
+ * the oldest entries go until it is back under 3/4. A line table is read
+ * whole up to PY_BYTES_MAX (1 MiB, python/code_reader.h: the largest seen
+ * in a real package, a generated function in sympy, has 710 KB), so one
+ * entry costs at most a little over 1 MiB. */
+#define SYMBOLIZER_MAX_CODES	65536
+#define SYMBOLIZER_MAX_BYTES	(32u << 20)
 
 struct code_entry;
 
@@ -13,20 +27,26 @@ struct symbolizer {
 	struct frame_table *frames;	/* where the names go; not owned */
 	struct code_entry *codes;
 	uint64_t epoch;			/* bumped per drain */
-	uint64_t code_reads, code_errors, reused;	/* for -v */
+	size_t ncodes, bytes;		/* what the cache holds */
+	/* For -v: code objects read and unreadable; names dropped because
+	 * the address now held another object; frames whose object was gone
+	 * before it could be named; entries evicted for the budget. */
+	uint64_t code_reads, code_errors, reused, vanished, evicted;
 };
 
 /* Name code objects into `frames`. */
 void symbolizer_init(struct symbolizer *s, struct frame_table *frames);
 void symbolizer_free(struct symbolizer *s);
 
-/* Start a new drain: cached code objects are re-checked on first use. */
+/* Start a new drain: cached code objects sampled without a fingerprint
+ * are re-checked on first use. */
 void symbolizer_new_epoch(struct symbolizer *s);
 
 /* The frame id for instruction `lasti` (code units) of the code object at
- * `code` in target t. Never fails: unreadable code gives FRAME_UNKNOWN. */
+ * `code` in target t, whose fingerprint the walker took as `fp` (0: it
+ * could not). Never fails: code that cannot be named gives FRAME_UNKNOWN. */
 uint32_t symbolizer_frame(struct symbolizer *s, struct py_target *t,
-			  uint64_t code, int32_t lasti);
+			  uint64_t code, uint32_t fp, int32_t lasti);
 
 /* Drop the cached code objects of a process (it exited). */
 void symbolizer_forget(struct symbolizer *s, pid_t pid);

@@ -282,34 +282,27 @@ static int read_code_hdr(const struct remote_mem *m, const struct py_user_offset
 	return remote_read(m, addr, hdr, sz);
 }
 
-static uint64_t mix(uint64_t h, uint64_t x)
+void py_code_fp_fields(const struct py_user_offsets *u, struct py_code_fp_fields *f)
 {
-	/* splitmix64's finaliser over a running xor: cheap, and every input
-	 * bit reaches every output bit. */
-	h ^= x;
-	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-	return h ^ (h >> 31);
+	*f = (struct py_code_fp_fields){
+		/* ob_refcnt is left out: it changes all the time. */
+		.ptr = { u->ob_type, u->ob_size, u->code_filename, u->code_name,
+			 u->code_qualname, u->code_linetable },
+		.firstlineno = u->code_firstlineno,
+		.read_size = u->code_size,
+	};
 }
 
-static uint64_t code_hdr_fingerprint(const struct py_user_offsets *u,
-				     const uint8_t *hdr)
+static uint32_t code_hdr_fingerprint(const struct py_user_offsets *u, const uint8_t *hdr)
 {
-	uint64_t h = 0x7079627066746f70ULL;	/* "pybpftop" */
+	struct py_code_fp_fields f;
 
-	/* ob_refcnt is left out: it changes all the time. */
-	h = mix(h, hdr_u64(hdr, u->ob_type));
-	h = mix(h, hdr_u64(hdr, u->ob_size));
-	h = mix(h, hdr_u64(hdr, u->code_filename));
-	h = mix(h, hdr_u64(hdr, u->code_name));
-	if (u->code_qualname != PYBPFTOP_NO_OFFSET)
-		h = mix(h, hdr_u64(hdr, u->code_qualname));
-	h = mix(h, hdr_u64(hdr, u->code_linetable));
-	return mix(h, hdr_u32(hdr, u->code_firstlineno));
+	py_code_fp_fields(u, &f);
+	return py_code_fp(hdr, u->code_size, &f);
 }
 
 int py_code_fingerprint(const struct remote_mem *m, const struct py_version *v,
-			uint64_t addr, uint64_t *fp)
+			uint64_t addr, uint32_t *fp)
 {
 	uint8_t hdr[PY_CODE_HDR_MAX];
 	int r = read_code_hdr(m, &v->user, addr, hdr);

@@ -58,7 +58,7 @@ struct py_code {
 	int firstlineno;
 	uint8_t *linetable;	/* co_lnotab / co_linetable bytes, see v->linetable */
 	size_t linetable_len;
-	uint64_t fingerprint;	/* see py_code_fingerprint() */
+	uint32_t fingerprint;	/* py_code_fp() of the header these fields came from */
 };
 
 /* Reads the code object at addr. Returns 0 and fills *out (to be released
@@ -67,11 +67,14 @@ int py_read_code(const struct remote_mem *m, const struct py_version *v,
 		 uint64_t addr, struct py_code *out);
 void py_code_free(struct py_code *c);
 
-/* A hash of the code object header at addr (type, size, the name,
- * filename and line table pointers, firstlineno) in a single read. The
+/* The code object's identity fields in layout u, for py_code_fp()
+ * (include/pybpftop.h): what the walker hashes and what user space does. */
+void py_code_fp_fields(const struct py_user_offsets *u, struct py_code_fp_fields *f);
+
+/* py_code_fp() of the code object header at addr, in a single read. The
  * same address giving another fingerprint means the object was freed and
  * the memory reused: a cached py_code for it is stale. */
 int py_code_fingerprint(const struct remote_mem *m, const struct py_version *v,
-			uint64_t addr, uint64_t *fp);
+			uint64_t addr, uint32_t *fp);
 
 #endif /* CODE_READER_H */

@@ -9,6 +9,7 @@
 #include "proc/elf_image.h"
 #include "proc/procfs.h"
 #include "python/detect.h"
+#include "python/code_reader.h"
 #include "python/target.h"
 
 #define MAX_U16(a, b) ((a) > (b) ? (a) : (b))
@@ -182,6 +183,7 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 		snprintf(err, errlen, "no process with pid %d: check the pid (ps -C python3 -o pid,cmd)", pid);
 		return -ESRCH;
 	}
+	t->start_ticks = proc_start_ticks(pid);
 	read_comm(pid, t->comm, sizeof(t->comm));
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
@@ -227,6 +229,12 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 		snprintf(err, errlen, "process %d (%s) runs Python %s (found by %s), which is not supported: %s",
 			 pid, t->comm, t->version, t->version_source, t->layout_source);
 		return -EOPNOTSUPP;
+	}
+	/* What was read must all be of one process: a pid that exited and
+	 * was reused meanwhile is another process, with another start time. */
+	if (t->start_ticks < 0 || proc_start_ticks(pid) != t->start_ticks) {
+		snprintf(err, errlen, "process %d exited while it was inspected", pid);
+		return -ESRCH;
 	}
 	return 0;
 }
@@ -288,8 +296,10 @@ void py_target_bpf_record(const struct py_target *t, struct py_proc *out)
 {
 	*out = (struct py_proc){
 		.interp_head_addr = t->runtime_addr + t->v.bpf.runtime_interpreters_head,
+		.start_ticks = (__u64)t->start_ticks,
 		.off = t->v.bpf,
 	};
+	py_code_fp_fields(&t->v.user, &out->off.code_fp);
 }
 
 int py_target_alive(const struct py_target *t)

@@ -12,6 +12,7 @@
 
 struct py_target {
 	pid_t pid;
+	long long start_ticks;		/* proc_start_ticks(): with the pid, the process */
 	char comm[32];
 	char cmdline[512];		/* /proc/PID/cmdline, spaces between arguments */
 	char runtime_file[PATH_MAX];	/* the file defining _PyRuntime */
