@@ -94,7 +94,7 @@ static __always_inline void emit_with_stack(__u32 kind, __u64 addr, __u64 size, 
 	len = sizeof(sc->prefix) + sizeof(sc->s.hdr) + (__u64)sc->s.hdr.depth * sizeof(sc->s.frames[0]);
 	if (len > sizeof(sc->prefix) + sizeof(sc->s))
 		goto out;
-	if (bpf_ringbuf_output(&events, &sc->prefix, len, BPF_RB_NO_WAKEUP))
+	if (bpf_ringbuf_output(&events, &sc->prefix, len, sample_wakeup(s, cpu)))
 		count(CNT_LOST);
 	else
 		count(CNT_EMITTED);

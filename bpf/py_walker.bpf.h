@@ -46,6 +46,14 @@ struct {
 	__type(value, __u64);
 } tstate_cache SEC(".maps");
 
+/* The code objects user space has named (include/pybpftop.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PYBPFTOP_KNOWN_SLOTS);
+	__type(key, __u32);
+	__type(value, struct py_known_code);
+} known_code SEC(".maps");
+
 /* Per-CPU scratch space. A sample is too big for the BPF stack and for a
  * per-CPU array value (32 KiB at most), so this is a plain array indexed
  * by CPU; the loader sizes it to the number of possible CPUs. */
@@ -53,6 +61,7 @@ struct scratch {
 	/* Set while a preemptible program (a uprobe) uses the slot: another
 	 * program on this CPU must not write over it meanwhile. */
 	__u64 busy;
+	__u64 last_wake_ns;	/* see sample_wakeup() */
 	/* Room for a program's own record right before the sample, so that
 	 * one ring buffer write sends both (alloc.bpf.c). */
 	struct py_alloc_event prefix;
@@ -235,6 +244,7 @@ struct walk_ctx {
 	__u64 frame;		/* next frame to read */
 	__u64 last_code;	/* the code object fingerprinted last, and its fingerprint */
 	__u32 last_fp;
+	__u32 pid;		/* tgid, root pid namespace */
 	__u32 key;		/* scratch slot */
 	__u32 depth;
 	__u32 limit;
@@ -266,17 +276,26 @@ static __always_inline __s32 frame_lasti(const struct walk_ctx *c,
 
 /* The fingerprint of the code object at `code`, read now, while the frame
  * still runs it (0 when unreadable). The window's frame is done with.
- * A recursion runs one code object in frame after frame: read it once. */
+ * A recursion runs one code object in frame after frame: read it once.
+ * A code object user space named a while ago and trusts is not read (0):
+ * reads are most of the walk's cost. One it has not named, or named with
+ * another fingerprint, marks the sample so that it is named soon. */
 static __always_inline __u32 code_fp(struct walk_ctx *c, struct scratch *sc, __u64 code)
 {
-	__u32 size = c->fp_fields->read_size;
+	__u32 size = c->fp_fields->read_size, slot = py_known_slot(code, c->pid);
+	struct py_known_code *k = bpf_map_lookup_elem(&known_code, &slot);
+	bool known = k && k->addr == code && k->pid == c->pid;
 
 	if (code == c->last_code)
 		return c->last_fp;
 	c->last_code = code;
 	c->last_fp = 0;
+	if (known && k->trusted)
+		return 0;
 	if (!win_read(sc->buf, size, code, c->task))
 		c->last_fp = py_code_fp(sc->buf, size, c->fp_fields);
+	if (!known || k->fp != c->last_fp)
+		c->flags |= SAMPLE_NEW_CODE;
 	return c->last_fp;
 }
 
@@ -367,6 +386,7 @@ walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
 	}
 
 	c.task = task;
+	c.pid = tgid;
 	c.fp_fields = &off->code_fp;
 	c.frame = frame;
 	c.key = key;
@@ -401,6 +421,24 @@ walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
 	sc->s.hdr.depth = c.depth;
 	sc->s.hdr.weight = 1;
 	return &sc->s;
+}
+
+/* The ring buffer flags for sample s: samples go without a wakeup (user
+ * space drains on a timer), except one with a code object user space has
+ * not named: it may be gone by the next drain, so user space is woken to
+ * name it now, at most once per millisecond per CPU. */
+static __always_inline __u64 sample_wakeup(struct py_sample *s, __u32 key)
+{
+	struct scratch *sc = bpf_map_lookup_elem(&scratch, &key);
+	__u64 now;
+
+	if (!sc || !(s->hdr.flags & SAMPLE_NEW_CODE))
+		return BPF_RB_NO_WAKEUP;
+	now = s->hdr.time_ns;
+	if (now - sc->last_wake_ns < 1000000)
+		return BPF_RB_NO_WAKEUP;
+	sc->last_wake_ns = now;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 #endif /* PY_WALKER_BPF_H */

@@ -25,7 +25,8 @@ int sample_cpu(struct bpf_perf_event_data *ctx)
 	size = sizeof(s->hdr) + (__u64)s->hdr.depth * sizeof(s->frames[0]);
 	if (size > sizeof(*s))
 		return 0;
-	if (bpf_ringbuf_output(&events, s, size, rb_wakeup ? 0 : BPF_RB_NO_WAKEUP))
+	if (bpf_ringbuf_output(&events, s, size,
+			       rb_wakeup ? 0 : sample_wakeup(s, bpf_get_smp_processor_id())))
 		count(CNT_LOST);
 	else
 		count(CNT_EMITTED);

@@ -81,7 +81,9 @@ struct py_proc {
 struct py_frame {
 	__u64 code;			/* PyCodeObject address */
 	__s32 lasti;			/* instruction index in code units, -1 if none */
-	__u32 code_fp;			/* py_code_fp() as the walker read it; 0: unread */
+	/* py_code_fp() as the walker read it; 0 when it did not (unreadable,
+	 * or a trusted known code object) */
+	__u32 code_fp;
 };
 
 enum sample_flags {
@@ -92,7 +94,31 @@ enum sample_flags {
 	SAMPLE_ON_CPU = 1 << 3,		/* the thread was running on a CPU */
 	SAMPLE_RUNNABLE = 1 << 4,	/* ... or waiting for one (TASK_RUNNING) */
 	SAMPLE_ADDRS = 1 << 5,		/* depth frame addresses (__u64) follow the frames */
+	SAMPLE_NEW_CODE = 1 << 6,	/* a frame's code object is not one user space named */
 };
+
+/* Code objects user space has named, by (pid, address), in a
+ * direct-mapped table the walker reads: it takes a code object's
+ * fingerprint only when its slot does not vouch for it (see
+ * user/profile/symbolizer.c). */
+#define PYBPFTOP_KNOWN_SLOTS	16384
+
+struct py_known_code {
+	__u64 addr;
+	__u32 pid;
+	__u32 fp;		/* py_code_fp() when it was named */
+	/* Named long enough ago (it has lived for a while) that the walker
+	 * skips its fingerprint; user space checks it once per drain. */
+	__u32 trusted;
+	__u32 _pad;
+};
+
+static __always_inline __u32 py_known_slot(__u64 addr, __u32 pid)
+{
+	__u64 h = (addr ^ ((__u64)pid << 40)) * 0x9e3779b97f4a7c15ULL;
+
+	return (__u32)(h >> 32) & (PYBPFTOP_KNOWN_SLOTS - 1);
+}
 
 struct py_sample_hdr {
 	__u64 time_ns;			/* bpf_ktime_get_ns() */

@@ -27,6 +27,23 @@ for want, g in zip([60, 30, 10], got):
 PY
 }
 
+@test "$PY_LABEL: code compiled, run and dropped in a loop: the 75/25 split of its two families within 3 points, under 1% unnamed" {
+	start_workload code_churn
+	run "$PYBPFTOP" record -p "$WL_PID" -d 6 -r 997 -v -o "$BATS_TEST_TMPDIR/out.folded"
+	echo "$output" | grep -E '^(pybpftop: wrote|Symbolizer)'
+	[ "$status" -eq 0 ]
+	run $FOLDED families "$BATS_TEST_TMPDIR/out.folded" alpha_ omega_
+	echo "$output"
+	read -r alpha omega n unknown <<<"$output"
+	[ "${n#n=}" -ge 2000 ]
+	/usr/bin/python3 - "${alpha#*=}" "${unknown#*=}" <<'PY'
+import sys
+alpha, unknown = float(sys.argv[1]), float(sys.argv[2])
+assert abs(alpha - 75) <= 3, ("alpha share", alpha)
+assert unknown < 1, ("unnamed", unknown)
+PY
+}
+
 # Record deep_recursion.py DEPTH at RATE Hz: at least 99% of the samples at
 # its leaf must hold all DEPTH frames of `recurse`, DEPTH-1 of them on the
 # line of the recursive call.

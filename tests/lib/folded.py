@@ -12,6 +12,9 @@
   folded.py pid-samples FILE FUNC       pid=samples for each of those pids
   folded.py shares FILE F1 F2 ...       % of all samples with Fi anywhere in the
                                         stack, and % of those under [off-cpu]
+  folded.py families FILE P1 P2 ...     % of samples whose leaf's name starts
+                                        with Pi, among them; and % of all
+                                        samples with an [unknown] frame
 """
 import re
 import sys
@@ -114,6 +117,18 @@ def main():
             off = sum(c for frames, c in has if frames[0][0] == "[off-cpu]")
             out.append("%s=%.1f/%.1f" % (f, 100.0 * n / total, 100.0 * off / (n or 1)))
         print(" ".join(out), "n=%d" % total)
+    elif cmd == "families":
+        counts = {p: 0 for p in args}
+        total = unknown = 0
+        for _, frames, c in stacks:
+            total += c
+            unknown += c if any(f[0] == "[unknown]" for f in frames) else 0
+            for p in args:
+                if frames and frames[-1][0].startswith(p):
+                    counts[p] += c
+        n = sum(counts.values()) or 1
+        print(" ".join("%s=%.1f" % (p, 100.0 * counts[p] / n) for p in args),
+              "n=%d unknown=%.2f" % (n, 100.0 * unknown / (total or 1)))
     else:
         sys.exit("unknown command " + cmd)
 

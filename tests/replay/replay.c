@@ -82,16 +82,21 @@ static int check_threads(struct snapshot *s, const struct py_version *v, const s
 			CHECK(0, "%s: %s", t->name, why);
 			continue;
 		}
-		if (w.hdr.flags || w.counters[CNT_READ_ERROR] || w.counters[CNT_CACHE_MISS] != 1) {
-			CHECK(0, "%s: flags 0x%x, %llu read errors, %llu cache misses (want 0, 0, 1)",
+		/* No code object is known yet: each is new to user space. */
+		if (w.hdr.flags != SAMPLE_NEW_CODE || w.counters[CNT_READ_ERROR] || w.counters[CNT_CACHE_MISS] != 1) {
+			CHECK(0, "%s: flags 0x%x, %llu read errors, %llu cache misses (want 0x%x, 0, 1)",
 			       t->name, w.hdr.flags, (unsigned long long)w.counters[CNT_READ_ERROR],
-			       (unsigned long long)w.counters[CNT_CACHE_MISS]);
+			       (unsigned long long)w.counters[CNT_CACHE_MISS], SAMPLE_NEW_CODE);
 			continue;
 		}
+		/* Named now, as the symbolizer tells the walker. */
+		for (uint32_t f = 0; f < w.hdr.depth; f++)
+			walker_know(&(struct py_known_code){ .addr = w.frames[f].code, .pid = s->pid,
+							     .fp = w.frames[f].code_fp });
 		cached = !walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why));
-		if (!cached || w.counters[CNT_CACHE_MISS]) {
-			CHECK(0, "%s: through the cache: %s", t->name,
-			       cached ? "the cache missed" : why);
+		if (!cached || w.counters[CNT_CACHE_MISS] || w.hdr.flags) {
+			CHECK(0, "%s: through the cache, its code known: %s (flags 0x%x)", t->name,
+			       cached ? "the cache missed or a code object was new" : why, w.hdr.flags);
 			continue;
 		}
 		CHECK(1, "%s: %zu frames, as the interpreter said (scan%s, then cache)", t->name,
@@ -111,12 +116,12 @@ static void check_depth_limit(struct snapshot *s, const struct py_version *v, co
 	int ok;
 
 	ok = !walk_matches(s, v, proc, t, limit, limit, &w, why, sizeof(why));
-	CHECK(ok && w.hdr.flags == SAMPLE_TRUNCATED && w.counters[CNT_TRUNCATED] == 1,
+	CHECK(ok && (w.hdr.flags & ~SAMPLE_NEW_CODE) == SAMPLE_TRUNCATED && w.counters[CNT_TRUNCATED] == 1,
 	       "max_depth %u: SAMPLE_TRUNCATED with the first %u frames%s%s (flags 0x%x)", limit, limit,
 	       ok ? "" : ": ", ok ? "" : why, w.hdr.flags);
 	limit = (uint32_t)t->nframes;
 	ok = !walk_matches(s, v, proc, t, limit, limit, &w, why, sizeof(why));
-	CHECK(ok && w.hdr.flags == 0, "max_depth %u (the stack's depth): every frame, not truncated%s%s (flags 0x%x)",
+	CHECK(ok && !(w.hdr.flags & ~SAMPLE_NEW_CODE), "max_depth %u (the stack's depth): every frame, not truncated%s%s (flags 0x%x)",
 	       limit, ok ? "" : ": ", ok ? "" : why, w.hdr.flags);
 }
 
@@ -148,6 +153,37 @@ static void check_clobbered_link(struct snapshot *s, const struct py_version *v,
 	snapshot_poke(s, frame0 + v->bpf.frame_previous, &old, 8, NULL);
 	CHECK(!walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why)),
 	       "repaired, it walks to the truth again");
+}
+
+/* Code objects user space trusts are not fingerprinted (code_fp 0), and
+ * are not new; those it named with another fingerprint are new again. */
+static void check_known_code(struct snapshot *s, const struct py_version *v, const struct py_proc *proc)
+{
+	const struct snap_thread *t = &s->threads[0];
+	struct walker_thread wt = thread_of(s, t);
+	struct remote_mem m = snapshot_mem(s);
+	struct walker_result w;
+	uint32_t unread = 0, n;
+	char why[512];
+
+	walker_reset();
+	if (walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why))) {
+		CHECK(0, "known code: the clean walk already fails: %s", why);
+		return;
+	}
+	n = w.hdr.depth;
+	for (uint32_t f = 0; f < n; f++)
+		walker_know(&(struct py_known_code){ .addr = w.frames[f].code, .pid = s->pid,
+						     .fp = w.frames[f].code_fp, .trusted = 1 });
+	walker_walk(&m, proc, &wt, PYBPFTOP_MAX_DEPTH, &w);
+	for (uint32_t f = 0; f < w.hdr.depth; f++)
+		unread += !w.frames[f].code_fp;
+	CHECK(w.found && w.hdr.depth == n && unread == n && !(w.hdr.flags & SAMPLE_NEW_CODE),
+	      "trusted code objects: %u of %u frames not fingerprinted, flags 0x%x", unread, n, w.hdr.flags);
+	walker_know(&(struct py_known_code){ .addr = w.frames[0].code, .pid = s->pid, .fp = 12345 });
+	walker_walk(&m, proc, &wt, PYBPFTOP_MAX_DEPTH, &w);
+	CHECK(w.found && w.frames[0].code_fp && (w.hdr.flags & SAMPLE_NEW_CODE),
+	      "a code object named with another fingerprint: read, and new (flags 0x%x)", w.hdr.flags);
 }
 
 /* A process that got the pid after ours exited: the same memory image,
@@ -307,6 +343,7 @@ static void check_snapshot(const char *dir, const char *name, int *minors_seen)
 	check_depth_limit(&s, &v, &proc);
 	check_clobbered_link(&s, &v, &proc);
 	check_reused_pid(&s, &v, &proc);
+	check_known_code(&s, &v, &proc);
 	check_code_replaced(&s, &v, &proc);
 	check_wrong_layout(&s, &v);
 	check_builtin_table(&s);

@@ -27,6 +27,7 @@ static struct {
 } cache[CACHE_SLOTS];
 static unsigned cache_next;	/* the slot to evict when all are used */
 
+static struct py_known_code known[PYBPFTOP_KNOWN_SLOTS];
 static struct scratch scratch_slot;
 static __u64 counter_vals[CNT_MAX];
 
@@ -49,6 +50,8 @@ static void *bpf_map_lookup_elem(void *map, const void *key)
 	}
 	if (map_is(map, &scratch))
 		return k == 0 ? &scratch_slot : NULL;
+	if (map_is(map, &known_code))
+		return k < PYBPFTOP_KNOWN_SLOTS ? &known[k] : NULL;
 	if (map_is(map, &counters))
 		return k < CNT_MAX ? &counter_vals[k] : NULL;
 	return NULL;
@@ -90,7 +93,13 @@ static long bpf_map_delete_elem(void *map, const void *key)
 void walker_reset(void)
 {
 	memset(cache, 0, sizeof(cache));
+	memset(known, 0, sizeof(known));
 	cache_next = 0;
+}
+
+void walker_know(const struct py_known_code *k)
+{
+	known[py_known_slot(k->addr, k->pid)] = *k;
 }
 
 void walker_walk(const struct remote_mem *m, const struct py_proc *proc,

@@ -25,8 +25,12 @@ struct walker_result {
 	uint64_t counters[CNT_MAX];	/* bumped during this walk */
 };
 
-/* Forget the thread-state cache (as a new program load would). */
+/* Forget the thread-state cache and the known code objects (as a new
+ * program load would). */
 void walker_reset(void);
+
+/* Put k in the walker's table of known code objects (probe_know_code). */
+void walker_know(const struct py_known_code *k);
 
 /* Walk thread th of the process described by proc, reading m, keeping at
  * most max_depth frames (the loader's --max-depth). The frames stay valid

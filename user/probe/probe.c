@@ -85,12 +85,13 @@ int probe_init(struct probe *p, struct bpf_object *obj, const struct probe_sink 
 	p->procs = bpf_object__find_map_by_name(obj, "procs");
 	p->counters = bpf_object__find_map_by_name(obj, "counters");
 	p->events = bpf_object__find_map_by_name(obj, "events");
+	p->known = bpf_object__find_map_by_name(obj, "known_code");
 	p->ncpus = libbpf_num_possible_cpus();
 	if (p->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count the CPUs: %s", strerror(-p->ncpus));
 		return p->ncpus;
 	}
-	if (!p->procs || !p->counters || !p->events || !scratch) {
+	if (!p->procs || !p->counters || !p->events || !p->known || !scratch) {
 		snprintf(err, errlen, "the %s' object lacks the walker's maps", p->ops->name);
 		return -EINVAL;
 	}
@@ -100,7 +101,7 @@ int probe_init(struct probe *p, struct bpf_object *obj, const struct probe_sink 
 
 int probe_share(struct probe *p, const struct probe *owner, char *err, size_t errlen)
 {
-	static const char *const shared[] = { "procs", "tstate_cache", "counters", "events" };
+	static const char *const shared[] = { "procs", "tstate_cache", "known_code", "counters", "events" };
 
 	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
 		const struct bpf_map *src = bpf_object__find_map_by_name(owner->obj, shared[i]);
@@ -174,7 +175,27 @@ int probe_loaded(struct probe *p, int rc, const char *what, enum probe_records r
 		snprintf(err, errlen, "failed to set up the ring buffer: %s", strerror(errno));
 		return -errno;
 	}
+	/* Samples come without a wakeup, but for those with a code object
+	 * not named yet (py_walker.bpf.h sample_wakeup()). */
+	p->wakeup_fd = ring_buffer__epoll_fd(p->rb);
 	return 0;
+}
+
+void probe_know_code(struct probe *p, const struct py_known_code *k)
+{
+	__u32 slot = py_known_slot(k->addr, k->pid);
+
+	/* A slot two live objects share goes to the last one named: the
+	 * other is fingerprinted in the kernel, and named again, as needed. */
+	bpf_map__update_elem(p->known, &slot, sizeof(slot), k, sizeof(*k), BPF_ANY);
+}
+
+void probe_forget_code(struct probe *p, uint64_t addr, pid_t pid)
+{
+	struct py_known_code none = { 0 };
+	__u32 slot = py_known_slot(addr, (__u32)pid);
+
+	bpf_map__update_elem(p->known, &slot, sizeof(slot), &none, sizeof(none), BPF_ANY);
 }
 
 int probe_drain(struct probe *p)

@@ -59,13 +59,19 @@ struct probe {
 	/* The walker's maps (py_walker.bpf.h) as this probe's object has them.
 	 * A probe opened with probe_share() uses another's, so that one
 	 * targets map, one ring buffer and one set of counters serve all. */
-	struct bpf_map *procs, *counters, *events;
+	struct bpf_map *procs, *counters, *events, *known;
 	int shared;			/* the maps are another probe's (probe_share) */
 	struct ring_buffer *rb;		/* NULL when shared */
 	int wakeup_fd;			/* readable on a wakeup, or -1 */
 	int ncpus;
 	int ntargets;
 };
+
+/* The walker's table of named code objects (include/pybpftop.h): k is
+ * named (and, if k->trusted, not fingerprinted any more); or the object
+ * at addr of pid is not known any more. */
+void probe_know_code(struct probe *p, const struct py_known_code *k);
+void probe_forget_code(struct probe *p, uint64_t addr, pid_t pid);
 
 /* Checks what probes need from the system: privileges and BTF. On failure
  * writes a message naming the fix and returns -errno. */

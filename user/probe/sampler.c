@@ -154,8 +154,6 @@ struct probe *sampler_open(const struct sampler_opts *o, const struct probe_sink
 	if (probe_loaded(&s->base, sampler_bpf__load(s->skel), "CPU sampler", RECORDS_STACKS,
 			 err, errlen) || attach(s, o->hz, err, errlen))
 		goto fail;
-	if (s->skel->rodata->rb_wakeup)
-		s->base.wakeup_fd = ring_buffer__epoll_fd(s->base.rb);
 	return &s->base;
 fail:
 	destroy(&s->base);

@@ -181,6 +181,23 @@ int session_snapshot(struct session *s)
 	return rc;
 }
 
+/* The walker's table of named code objects, which the probes share. */
+static void know_code(void *ctx, const struct py_known_code *k)
+{
+	struct session *s = ctx;
+
+	if (s->nprobes)
+		probe_know_code(s->probes[0], k);
+}
+
+static void forget_code(void *ctx, uint64_t addr, pid_t pid)
+{
+	struct session *s = ctx;
+
+	if (s->nprobes)
+		probe_forget_code(s->probes[0], addr, pid);
+}
+
 /* The session's side of a new target: its pidfd (a pidfd tells us the
  * moment it exits) and its root (its files stay readable after). NULL,
  * with a message, when there is no room or it is gone. */
@@ -510,6 +527,7 @@ int session_open(struct session *s, const struct session_opts *o, char *err, siz
 		return rc;
 	}
 	symbolizer_init(&s->sym, &s->frames);
+	s->sym.known = (struct symbolizer_known){ know_code, forget_code, s };
 
 	/* Cheap checks first, so that each bad input gets its own message. */
 	for (int i = 0; i < o->npids; i++)
@@ -571,7 +589,8 @@ void session_tick(struct session *s, int ms)
 			pfd[n++] = (struct pollfd){ .fd = s->targets[i]->pidfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = s->idle_timer, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = s->follow ? follow_fd(s->follow) : -1, .events = POLLIN };
-		/* Only set when benchmarking a wakeup per sample. */
+		/* A sample whose code object is not named yet wakes us: it
+		 * may be gone by the next tick. */
 		for (int i = 0; i < s->nprobes; i++)
 			pfd[n++] = (struct pollfd){ .fd = s->probes[i]->wakeup_fd, .events = POLLIN };
 		if (ppoll(pfd, n, &ts, NULL) > 0) {

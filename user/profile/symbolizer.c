@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uthash.h>
 #include "python/code_reader.h"
 #include "python/line_table.h"
@@ -21,27 +22,53 @@ struct line_entry {
 	UT_hash_handle hh;
 };
 
+enum known_state { UNKNOWN, KNOWN, TRUSTED };	/* in the walker's table */
+
 struct code_entry {
 	struct code_key key;
 	struct py_code code;
 	int ok;			/* read succeeded */
+	enum known_state known;
 	uint32_t func;
-	uint64_t epoch;		/* last drain in which it was checked */
+	uint64_t born_ns;	/* when it was read */
+	uint64_t checked_ns;	/* when it was last found to be what was read */
 	size_t bytes;		/* what it costs the budget */
 	struct line_entry *lines;	/* lasti -> frame id */
 	UT_hash_handle hh;
 };
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 void symbolizer_init(struct symbolizer *s, struct frame_table *frames)
 {
 	memset(s, 0, sizeof(*s));
 	s->frames = frames;
+	s->now_ns = now_ns();
+}
+
+static void tell_known(struct symbolizer *s, struct code_entry *c, enum known_state st)
+{
+	struct py_known_code k = { .addr = c->key.addr, .pid = c->key.pid,
+				   .fp = c->code.fingerprint, .trusted = st == TRUSTED };
+
+	if (!s->known.know || c->known == st)
+		return;
+	c->known = st;
+	s->known.know(s->known.ctx, &k);
 }
 
 static void drop(struct symbolizer *s, struct code_entry *c)
 {
 	struct line_entry *l, *tmp;
 
+	if (c->known != UNKNOWN && s->known.forget)
+		s->known.forget(s->known.ctx, c->key.addr, (pid_t)c->key.pid);
 	HASH_DEL(s->codes, c);
 	HASH_ITER(hh, c->lines, l, tmp) {
 		HASH_DEL(c->lines, l);
@@ -66,6 +93,7 @@ void symbolizer_free(struct symbolizer *s)
 {
 	struct code_entry *c, *tmp;
 
+	s->known = (struct symbolizer_known){ 0 };	/* the probes may be gone */
 	HASH_ITER(hh, s->codes, c, tmp)
 		drop(s, c);
 	memset(s, 0, sizeof(*s));
@@ -73,7 +101,7 @@ void symbolizer_free(struct symbolizer *s)
 
 void symbolizer_new_epoch(struct symbolizer *s)
 {
-	s->epoch++;
+	s->now_ns = now_ns();
 }
 
 /* Over budget: the oldest entries go (uthash iterates in insertion order)
@@ -110,7 +138,7 @@ static struct code_entry *load_code(struct symbolizer *s, struct py_target *t,
 	if (!c)
 		return NULL;
 	c->key = *key;
-	c->epoch = s->epoch;
+	c->born_ns = c->checked_ns = s->now_ns;
 	s->code_reads++;
 	c->ok = !py_read_code(&t->mem, &t->v, key->addr, &c->code);
 	if (c->ok)
@@ -124,16 +152,17 @@ static struct code_entry *load_code(struct symbolizer *s, struct py_target *t,
 	return c;
 }
 
-/* Without a fingerprint from the walker: is the cached entry still the
- * object at its address? Checked once per drain. */
+/* Without a fingerprint from the walker (it trusts the entry, or could
+ * not read the object): is the cached entry still the object at its
+ * address? Checked at most every SYMBOLIZER_CHECK_NS. */
 static int still_there(struct symbolizer *s, struct py_target *t, struct code_entry *c)
 {
 	uint32_t now;
 	int rc;
 
-	if (c->epoch == s->epoch)
+	if (s->now_ns - c->checked_ns < SYMBOLIZER_CHECK_NS)
 		return c->ok;
-	c->epoch = s->epoch;
+	c->checked_ns = s->now_ns;
 	if (!c->ok)
 		return 0;	/* torn last time: read it again */
 	rc = py_code_fingerprint(&t->mem, &t->v, c->key.addr, &now);
@@ -150,10 +179,17 @@ static struct code_entry *code_for(struct symbolizer *s, struct py_target *t,
 	struct code_entry *c;
 
 	HASH_FIND(hh, s->codes, key, sizeof(*key), c);
-	if (c && (fp ? c->ok && c->code.fingerprint == fp : still_there(s, t, c)))
+	if (c && (fp ? c->ok && c->code.fingerprint == fp : still_there(s, t, c))) {
+		if (fp)
+			c->checked_ns = s->now_ns;
+		/* Long-lived code is most code: the walker stops paying for
+		 * its fingerprint. */
+		if (c->known == KNOWN && s->now_ns - c->born_ns >= SYMBOLIZER_TRUST_NS)
+			tell_known(s, c, TRUSTED);
 		return c;
-	/* An unreadable object is tried once per drain, not per frame. */
-	if (c && !c->ok && c->epoch == s->epoch && fp)
+	}
+	/* An unreadable object is tried again only after a while. */
+	if (c && !c->ok && s->now_ns - c->checked_ns < SYMBOLIZER_CHECK_NS)
 		return NULL;
 	if (c) {
 		s->reused += c->ok;
@@ -162,6 +198,7 @@ static struct code_entry *code_for(struct symbolizer *s, struct py_target *t,
 	c = load_code(s, t, key);
 	if (!c || !c->ok)
 		return NULL;
+	tell_known(s, c, KNOWN);
 	if (fp && c->code.fingerprint != fp) {
 		/* The sampled object is gone: the address holds another now.
 		 * That one stays cached, for the samples that find it. */

@@ -2,8 +2,12 @@
  * walker sends carries the code object's fingerprint as it was at sample
  * time; a cached name is used only for the same fingerprint, so a code
  * object freed and its address reused before the drain is not named after
- * its successor. The cache has a budget (below), fed as it is by the
- * target: evicted entries are read again when seen again. */
+ * its successor. Named objects go into the walker's table of known code
+ * (through `know`), and those that have lived for SYMBOLIZER_TRUST_NS are
+ * trusted there: the walker skips their fingerprint, which costs a read
+ * per frame, and they are checked here instead, at most every
+ * SYMBOLIZER_CHECK_NS. The cache has a budget (below), fed as it is by
+ * the target: evicted entries are read again when seen again. */
 #ifndef SYMBOLIZER_H
 #define SYMBOLIZER_H
 
@@ -20,13 +24,24 @@
  * entry costs at most a little over 1 MiB. */
 #define SYMBOLIZER_MAX_CODES	65536
 #define SYMBOLIZER_MAX_BYTES	(32u << 20)
+#define SYMBOLIZER_TRUST_NS	1000000000ULL
+#define SYMBOLIZER_CHECK_NS	100000000ULL
 
 struct code_entry;
 
+/* The walker's table of known code objects (probe_know_code()): tells it
+ * a code object is named, or trusted; or that it is not known any more. */
+struct symbolizer_known {
+	void (*know)(void *ctx, const struct py_known_code *k);
+	void (*forget)(void *ctx, uint64_t addr, pid_t pid);
+	void *ctx;
+};
+
 struct symbolizer {
 	struct frame_table *frames;	/* where the names go; not owned */
+	struct symbolizer_known known;	/* optional */
 	struct code_entry *codes;
-	uint64_t epoch;			/* bumped per drain */
+	uint64_t now_ns;		/* CLOCK_MONOTONIC at the drain's start */
 	size_t ncodes, bytes;		/* what the cache holds */
 	/* For -v: code objects read and unreadable; names dropped because
 	 * the address now held another object; frames whose object was gone
@@ -38,8 +53,7 @@ struct symbolizer {
 void symbolizer_init(struct symbolizer *s, struct frame_table *frames);
 void symbolizer_free(struct symbolizer *s);
 
-/* Start a new drain: cached code objects sampled without a fingerprint
- * are re-checked on first use. */
+/* Start a new drain (it reads the clock once for the checks above). */
 void symbolizer_new_epoch(struct symbolizer *s);
 
 /* The frame id for instruction `lasti` (code units) of the code object at
