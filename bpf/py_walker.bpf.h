@@ -292,8 +292,13 @@ static __always_inline __u32 code_fp(struct walk_ctx *c, struct scratch *sc, __u
 	c->last_fp = 0;
 	if (known && k->trusted)
 		return 0;
-	if (!win_read(sc->buf, size, code, c->task))
-		c->last_fp = py_code_fp(sc->buf, size, c->fp_fields);
+	if (!win_read(sc->buf, size, code, c->task)) {
+		__u64 name = py_code_fp_name(sc->buf, size, c->fp_fields), hash = 0;
+
+		if (read_user(&hash, sizeof(hash), name + c->fp_fields->str_hash, c->task))
+			hash = 0;
+		c->last_fp = py_code_fp(sc->buf, size, c->fp_fields, hash);
+	}
 	if (!known || k->fp != c->last_fp)
 		c->flags |= SAMPLE_NEW_CODE;
 	return c->last_fp;

@@ -66,6 +66,8 @@ struct py_offsets {
 		__u16 ptr[PY_CODE_FP_PTRS];	/* 8-byte fields, or NO_OFFSET */
 		__u16 firstlineno;		/* int */
 		__u16 read_size;
+		__u16 name;			/* the str it is shown by: co_qualname, or co_name */
+		__u16 str_hash;			/* PyASCIIObject.hash: its cached hash */
 	} code_fp;
 };
 
@@ -197,13 +199,18 @@ enum counter {
 
 /* A code object's fingerprint: its identity fields (its type and size,
  * the addresses of its file name, name, qualified name and line table,
- * its first line) mixed into 32 bits, never 0. The walker takes it at
- * sample time and user space again when it names the object: a mismatch
- * means the object at that address is not the one that was sampled (freed,
- * its memory reused). Two objects that agree on all seven fields share
- * their names and line table, so naming one for the other is harmless.
- * `hdr` holds the object's first f->read_size bytes, hdr_len of them
- * valid; a field outside reads as 0. One function for both sides. */
+ * its first line) and the hash of the name it is shown by, mixed into 32
+ * bits, never 0. The walker takes it at sample time and user space again
+ * when it names the object: a mismatch means the object at that address
+ * is not the one that was sampled (freed, its memory reused). The name's
+ * hash is there because the addresses are not enough: code compiled in a
+ * loop gets its strings, tuples and bytes at the same addresses each time
+ * (tests/workloads/code_churn.py), and only their contents differ; a str
+ * caches its hash, and the compiler's names have it computed (an -1 still
+ * hashes, consistently). `hdr` holds the object's first f->read_size
+ * bytes, hdr_len of them valid; a field outside reads as 0; name_hash is
+ * the 8 bytes at py_code_fp_name() + f->str_hash, or 0. One function for
+ * both sides. */
 static __always_inline __u64 py_fp_mix(__u64 h, __u64 x)
 {
 	/* splitmix64's finaliser over a running xor: every input bit
@@ -231,8 +238,17 @@ static __always_inline __u32 py_fp_load32(const __u8 *p)
 	return v;
 }
 
+/* The address of the str whose hash goes into the fingerprint. */
+static __always_inline __u64 py_code_fp_name(const __u8 *hdr, __u32 hdr_len,
+					     const struct py_code_fp_fields *f)
+{
+	__u32 off = f->name;
+
+	return off + 8 <= hdr_len && off <= PYBPFTOP_READ_MAX - 8 ? py_fp_load64(hdr + off) : 0;
+}
+
 static __always_inline __u32 py_code_fp(const __u8 *hdr, __u32 hdr_len,
-					const struct py_code_fp_fields *f)
+					const struct py_code_fp_fields *f, __u64 name_hash)
 {
 	__u64 h = 0x7079627066746f70ULL;	/* "pybpftop" */
 	__u32 fp;
@@ -249,6 +265,7 @@ static __always_inline __u32 py_code_fp(const __u8 *hdr, __u32 hdr_len,
 
 	if (line_off + 4 <= hdr_len && line_off <= PYBPFTOP_READ_MAX - 4)
 		h = py_fp_mix(h, py_fp_load32(hdr + line_off));
+	h = py_fp_mix(h, name_hash);
 	fp = (__u32)(h ^ (h >> 32));
 	return fp ? fp : 1;
 }

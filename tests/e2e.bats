@@ -36,11 +36,29 @@ PY
 	echo "$output"
 	read -r alpha omega n unknown <<<"$output"
 	[ "${n#n=}" -ge 2000 ]
-	/usr/bin/python3 - "${alpha#*=}" "${unknown#*=}" <<'PY'
-import sys
+	/usr/bin/python3 - "${alpha#*=}" "${unknown#*=}" "$BATS_TEST_TMPDIR/out.folded" "$WL_OUT" <<'PY'
+import re, sys
 alpha, unknown = float(sys.argv[1]), float(sys.argv[2])
 assert abs(alpha - 75) <= 3, ("alpha share", alpha)
 assert unknown < 1, ("unnamed", unknown)
+# Each sample is named after the code object it came from: no function
+# holds more samples than its run had time for (997 Hz), as one named
+# after another that took its address later would.
+ran = {}
+for line in open(sys.argv[4]):
+    if line.startswith("RAN "):
+        _, name, secs = line.split()
+        ran[name] = float(secs)
+got = {}
+for line in open(sys.argv[3]):
+    m = re.search(r";((?:alpha|omega)_\d+) \(<churn>:\d+\) (\d+)$", line.rstrip("\n"))
+    if m:
+        got[m[1]] = got.get(m[1], 0) + int(m[2])
+last = max(ran, key=lambda n: int(n.split("_")[1]), default=None)
+over = {n: (c, ran.get(n)) for n, c in got.items()
+        if n in ran and c > 2 * ran[n] * 997 + 5}
+print("%d functions sampled, %d ran; over their time: %s" % (len(got), len(ran), over))
+assert not over, over
 PY
 }
 

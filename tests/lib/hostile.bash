@@ -38,6 +38,11 @@ as_mallory() {
 	setpriv --reuid="$MALLORY" --regid="$(id -g "$MALLORY")" --clear-groups -- "$@"
 }
 
+# as_root CMD...: the victim's side, as ourselves.
+as_root() {
+	"$@"
+}
+
 # make_jail: JAIL, an empty root under HOSTILE_DIR that in_jail fills with
 # the host's /usr (read-only) in a private mount namespace. Files the test
 # plants go under "$JAIL/...".
@@ -60,7 +65,8 @@ in_jail() {
 }
 
 # start_hostile RUNNER SCRIPT [ARG...]: run the Python SCRIPT (a path the
-# runner can see) with HOSTILE_PY under RUNNER (as_mallory or in_jail), and
+# runner can see) with HOSTILE_PY under RUNNER (as_mallory, in_jail or
+# as_root), and
 # wait for its READY line (WL_PID, WL_JOB, WL_OUT as start_workload sets).
 start_hostile() {
 	local runner=$1

@@ -290,15 +290,23 @@ void py_code_fp_fields(const struct py_user_offsets *u, struct py_code_fp_fields
 			 u->code_qualname, u->code_linetable },
 		.firstlineno = u->code_firstlineno,
 		.read_size = u->code_size,
+		.name = u->code_qualname != PYBPFTOP_NO_OFFSET ? u->code_qualname : u->code_name,
+		/* Py_hash_t hash follows Py_ssize_t length in every version. */
+		.str_hash = (uint16_t)(u->unicode_length + 8),
 	};
 }
 
-static uint32_t code_hdr_fingerprint(const struct py_user_offsets *u, const uint8_t *hdr)
+/* As the walker takes it: the name's hash read apart, 0 if unreadable. */
+static uint32_t code_hdr_fingerprint(const struct remote_mem *m, const struct py_user_offsets *u,
+				     const uint8_t *hdr)
 {
 	struct py_code_fp_fields f;
+	uint64_t hash = 0;
 
 	py_code_fp_fields(u, &f);
-	return py_code_fp(hdr, u->code_size, &f);
+	if (remote_read(m, py_code_fp_name(hdr, u->code_size, &f) + f.str_hash, &hash, sizeof(hash)))
+		hash = 0;
+	return py_code_fp(hdr, u->code_size, &f, hash);
 }
 
 int py_code_fingerprint(const struct remote_mem *m, const struct py_version *v,
@@ -308,7 +316,7 @@ int py_code_fingerprint(const struct remote_mem *m, const struct py_version *v,
 	int r = read_code_hdr(m, &v->user, addr, hdr);
 
 	if (r == 0)
-		*fp = code_hdr_fingerprint(&v->user, hdr);
+		*fp = code_hdr_fingerprint(m, &v->user, hdr);
 	return r;
 }
 
@@ -345,7 +353,7 @@ int py_read_code(const struct remote_mem *m, const struct py_version *v,
 	name_off = u->code_qualname != PYBPFTOP_NO_OFFSET ? u->code_qualname
 							   : u->code_name;
 	out->firstlineno = (int)hdr_u32(hdr, u->code_firstlineno);
-	out->fingerprint = code_hdr_fingerprint(u, hdr);
+	out->fingerprint = code_hdr_fingerprint(m, u, hdr);
 	if ((r = read_str_dup(m, u, hdr_u64(hdr, name_off), &out->qualname)) ||
 	    (r = read_str_dup(m, u, hdr_u64(hdr, u->code_filename), &out->filename)) ||
 	    (r = py_read_bytes(m, u, hdr_u64(hdr, u->code_linetable),
