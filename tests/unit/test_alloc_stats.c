@@ -296,7 +296,7 @@ static char *capture(const struct alloc_stat *rows, size_t n, size_t limit,
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 
-	alloc_print(m, rows, n, limit, q, diff, 0);
+	alloc_print(m, rows, n, limit, q, diff, NULL, NULL);	/* no source lines */
 	fclose(m);
 	copy = strdup(buf);	/* as test_profile.c: GCC 12 and open_memstream */
 	free(buf);
