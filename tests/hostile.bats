@@ -85,4 +85,145 @@ PY
 	cat "$HOSTILE_DIR/rec.log"
 	[ "$($FOLDED has "$HOSTILE_DIR/out.folded" victim_child)" -gt 0 ]	# the child was followed
 	[ "$($FOLDED has "$HOSTILE_DIR/out.folded" mallory_burn)" -eq 0 ]
+
+# --- One way to open a file on a target's behalf (proc/target_files.c):
+# source files are opened in the target's root, as its user, regular files
+# only, through a cache by (device, inode) under budgets.
+
+# block_script DIR: DIR/block.py runs one code object per file name it is
+# given, each compiled under that name with its call on line 2, nested so
+# that all are on the stack at once, innermost last. At the bottom it
+# sleeps ("sleep") or allocates 1 MiB blocks for a while ("alloc").
+block_script() {
+	cat >"$1/block.py" <<'PY'
+import os, sys, time
+def ready():
+    sys.stdout.write("READY %d\n" % os.getpid())
+    sys.stdout.flush()
+    if mode == "alloc":
+        keep = []
+        for _ in range(3000):
+            keep.append(bytearray(1 << 20))
+            if len(keep) > 100:
+                keep = keep[50:]
+            time.sleep(0.005)
+    time.sleep(60)
+mode, names = sys.argv[1], sys.argv[2:]
+fn = ready
+for name in reversed(names):
+    ns = {}
+    exec(compile("def f(nxt):\n    nxt()\n", name, "exec"), ns)
+    fn = (lambda f, n: lambda: f(n))(ns["f"], fn)
+fn()
+PY
+}
+
+# dump_no_secret [DUMP OPTION...]: dump the workload, in text and JSON,
+# within 20 s and 200 MiB; the secret is printed by neither.
+dump_no_secret() {
+	run_bounded 20 200 "$PYBPFTOP" dump -p "$WL_PID" "$@"
+	grep -q 'in f$' "$OUT"
+	assert_no_secret "$OUT"
+	run_bounded 20 200 "$PYBPFTOP" dump -p "$WL_PID" --json "$@"
+	assert_no_secret "$OUT"
+}
+
+@test "hostile: co_filename naming a root-only file: dump does not print it" {
+	block_script "$HOSTILE_DIR"
+	start_hostile as_mallory "$HOSTILE_DIR/block.py" sleep "$SECRET"
+	dump_no_secret
+	grep -qF "File \"$SECRET\", line 2, in f" "$OUT" || grep -qF "\"file\":\"$SECRET\"" "$OUT" ||
+		grep -qF "\"file\": \"$SECRET\"" "$OUT"
+}
+
+@test "hostile: a file readable by root only, named as the target's own source: not printed" {
+	own=$HOSTILE_DIR/own.py
+	printf 'first %s\nsecond %s\n' "$SECRET_TEXT" "$SECRET_TEXT" >"$own"
+	chmod 600 "$own"
+	block_script "$HOSTILE_DIR"
+	start_hostile as_mallory "$HOSTILE_DIR/block.py" sleep "$own"
+	dump_no_secret
+	# Its own readable files are still quoted.
+	printf 'def f(nxt):\n    nxt()  # QUOTED\n' >"$HOSTILE_DIR/mine.py"
+	stop_workload
+	start_hostile as_mallory "$HOSTILE_DIR/block.py" sleep "$own" "$HOSTILE_DIR/mine.py"
+	run_bounded 20 200 "$PYBPFTOP" dump -p "$WL_PID"
+	grep -qx '    nxt()  # QUOTED' "$OUT"
+	assert_no_secret "$OUT"
+}
+
+@test "hostile: a jail whose /app/x.py is a symlink to a host file: dump and alloc do not print it" {
+	make_jail
+	block_script "$JAIL/app"
+	ln -s "$SECRET" "$JAIL/app/x.py"
+	start_hostile in_jail /app/block.py alloc /app/x.py
+	dump_no_secret
+	run_bounded 30 300 "$PYBPFTOP" alloc -p "$WL_PID" -d 2 -g traceback -n 0
+	grep -qF 'File "/app/x.py", line 2, in f' "$OUT"
+	assert_no_secret "$OUT"
+	run_bounded 30 300 "$PYBPFTOP" alloc -p "$WL_PID" -d 2 --allocated -n 0
+	assert_no_secret "$OUT"
+}
+
+@test "hostile: co_filename \"/../../..\$SECRET\" from a jail: not printed" {
+	make_jail
+	block_script "$JAIL/app"
+	start_hostile in_jail /app/block.py sleep "/../../..$SECRET" "/proc/1/root$SECRET"
+	dump_no_secret
+}
+
+@test "hostile: alloc show of a snapshot naming a host file: no source lines as root, but in --source-root" {
+	snap=$HOSTILE_DIR/snap.json
+	cat >"$snap" <<JSON
+{"format":"pybpftop-alloc-snapshot","version":1,"mode":"exact","sample_bytes":0,"pid":1,"command":"x","python":"3.11","duration_s":1,"time_unix_ns":1,"traced":{"current":64,"peak":64,"allocated":64,"allocations":1},"frames":[["$SECRET",2,"f"],["/../../..$SECRET",1,"g"]],"traces":[{"frames":[0,1],"partial":false,"live_size":64,"live_count":1,"alloc_size":64,"alloc_count":1}]}
+JSON
+	run_bounded 10 100 "$PYBPFTOP" alloc show "$snap" -g traceback
+	grep -qF "File \"$SECRET\", line 2, in f" "$OUT"
+	assert_no_secret "$OUT"
+	grep -q 'source lines not shown.*--source-root' "$OUT"
+	run_bounded 10 100 "$PYBPFTOP" alloc diff "$snap" "$snap" -g traceback
+	assert_no_secret "$OUT"
+	# In a root of the user's choice the same names are its files; a
+	# symlink there to the host's file resolves in it too.
+	src=$HOSTILE_DIR/src
+	mkdir -p "$src$SECRET_DIR" "$src/elsewhere"
+	printf 'planted one\nplanted two\n' >"$src$SECRET"
+	ln -s "$SECRET" "$src/elsewhere/link.py"
+	run_bounded 10 100 "$PYBPFTOP" alloc show "$snap" -g traceback --source-root "$src"
+	grep -qx '    planted two' "$OUT"
+	grep -qx '    planted one' "$OUT"
+	assert_no_secret "$OUT"
+	sed -i "s|\"$SECRET\",2|\"/elsewhere/link.py\",2|" "$snap"
+	run_bounded 10 100 "$PYBPFTOP" alloc show "$snap" -g traceback --source-root "$src"
+	grep -qx '    planted two' "$OUT"
+	assert_no_secret "$OUT"
+	run "$PYBPFTOP" alloc show "$snap" --source-root /no/such/dir
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot open --source-root /no/such/dir"* ]]
+}
+
+@test "hostile: a FIFO as a source file: dump ends within its time limit" {
+	mkfifo "$HOSTILE_DIR/fifo.py"
+	chmod 666 "$HOSTILE_DIR/fifo.py"
+	block_script "$HOSTILE_DIR"
+	start_hostile as_mallory "$HOSTILE_DIR/block.py" sleep "$HOSTILE_DIR/fifo.py"
+	run_bounded 20 200 "$PYBPFTOP" dump -p "$WL_PID"
+	grep -qF "File \"$HOSTILE_DIR/fifo.py\", line 2, in f" "$OUT"
+}
+
+@test "hostile: 20 names of one 15 MB source file: dump stays within 64 MiB" {
+	big=$HOSTILE_DIR/big.py
+	{ printf 'def f(nxt):\n    nxt()  # BIG\n'; head -c $((15 << 20)) /dev/zero | tr '\0' '#'; } >"$big"
+	chmod 644 "$big"
+	names=()
+	for i in $(seq 10); do
+		ln "$big" "$HOSTILE_DIR/hard$i.py"
+		ln -s "$big" "$HOSTILE_DIR/soft$i.py"
+		names+=("$HOSTILE_DIR/hard$i.py" "$HOSTILE_DIR/soft$i.py")
+	done
+	block_script "$HOSTILE_DIR"
+	start_hostile as_mallory "$HOSTILE_DIR/block.py" sleep "${names[@]}"
+	run_bounded 20 64 "$PYBPFTOP" dump -p "$WL_PID" -v
+	[ "$(grep -c '^    nxt()  # BIG$' "$OUT")" -eq 20 ]
+	grep -q "source files: 2 read" "$OUT"	# block.py and big.py
 }

@@ -48,6 +48,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit alloc_snapshot
 }
 
+@test "a target's files: opened in its root as its user, regular files only; the source cache's budgets; ELF files truncated under us" {
+	unit target_files
+}
+
 @test "line tables agree with every interpreter's own co_lines / findlinestarts" {
 	run "$REPO/tests/unit/run_line_tables.sh" "$REPO/build/test_line_table"
 	echo "$output"

@@ -295,8 +295,13 @@ static char *capture(const struct alloc_stat *rows, size_t n, size_t limit,
 	char *buf = NULL, *copy;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
+	struct source_lines src = { 0 };
+	struct target_root root;	/* our own files, as we see them */
 
-	alloc_print(m, rows, n, limit, q, diff, 0);
+	CHECK(target_root_dir(&root, "/") == 0);
+	alloc_print(m, rows, n, limit, q, diff, &src, &root);
+	source_lines_free(&src);
+	target_root_close(&root);
 	fclose(m);
 	copy = strdup(buf);	/* as test_profile.c: GCC 12 and open_memstream */
 	free(buf);

@@ -228,21 +228,19 @@ static void print_sizes(FILE *out, const struct alloc_stat *r, int diff)
 	fprintf(out, ", average=%s", avg);
 }
 
-static void print_source(FILE *out, struct source_lines *src, pid_t pid,
+static void print_source(FILE *out, struct source_lines *src, struct target_root *root,
 			 const struct alloc_frame *f, const char *indent)
 {
-	const char *line = f->line > 0 ? source_line(src, pid, f->file, f->line) : NULL;
+	const char *line = f->line > 0 ? source_line(src, root, f->file, f->line) : NULL;
 
 	if (line)
 		fprintf(out, "%s%s\n", indent, line);
 }
 
 void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limit,
-		 const struct alloc_query *q, int diff, int root_fd)
+		 const struct alloc_query *q, int diff, struct source_lines *src,
+		 struct target_root *root)
 {
-	struct source_lines src = { .root_fd = root_fd };
-	pid_t pid = getpid();	/* without a root_fd: our own files */
-
 	for (size_t i = 0; i < n && (!limit || i < limit); i++) {
 		const struct alloc_stat *r = &rows[i];
 		struct alloc_frame top = r->n ? alloc_snapshot_frame(r->snap, r->frames[0]) :
@@ -261,7 +259,7 @@ void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limi
 				struct alloc_frame fk = alloc_snapshot_frame(r->snap, r->frames[k]);
 
 				fprintf(out, "  File \"%s\", line %d, in %s\n", fk.file, fk.line, fk.func);
-				print_source(out, &src, pid, &fk, "    ");
+				print_source(out, src, root, &fk, "    ");
 			}
 			continue;
 		}
@@ -274,7 +272,7 @@ void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limi
 		print_sizes(out, r, diff);
 		fputc('\n', out);
 		if (f && q->group == GROUP_LINENO) {
-			const char *line = f->line > 0 ? source_line(&src, pid, f->file, f->line) : NULL;
+			const char *line = f->line > 0 ? source_line(src, root, f->file, f->line) : NULL;
 
 			fprintf(out, "    %s%s%s\n", f->func, line ? ": " : "", line ? line : "");
 		}
@@ -282,5 +280,4 @@ void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limi
 	if (limit && n > limit)
 		fprintf(out, "%zu more %s (--limit 0 shows all)\n", n - limit,
 			q->group == GROUP_FILENAME ? "files" : q->group == GROUP_TRACEBACK ? "tracebacks" : "lines");
-	source_lines_free(&src);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "alloc/snapshot.h"
+#include "proc/source_lines.h"
 
 enum alloc_group { GROUP_LINENO, GROUP_FILENAME, GROUP_TRACEBACK };
 
@@ -40,9 +41,11 @@ struct alloc_stat *alloc_compare(const struct alloc_snapshot *old, const struct 
 /* "12.3 KiB", as tracemalloc writes sizes; with sign, "+1.5 MiB". */
 void alloc_format_size(char *buf, size_t len, double bytes, int sign);
 
-/* Prints up to limit rows (0: all) in tracemalloc's form; source lines are
- * read under root_fd (the target's root, > 0), else from our own root. */
+/* Prints up to limit rows (0: all) in tracemalloc's form, with source
+ * lines from the files as they are in root, through src (none if root is
+ * NULL). */
 void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limit,
-		 const struct alloc_query *q, int diff, int root_fd);
+		 const struct alloc_query *q, int diff, struct source_lines *src,
+		 struct target_root *root);
 
 #endif /* ALLOC_STATS_H */

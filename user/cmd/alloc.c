@@ -34,6 +34,7 @@ static struct alloc_env {
 	int show_mode;		/* alloc show SNAPSHOT */
 	const char *diff[2];
 	int ndiff;
+	const char *source_root;	/* show, diff: where the snapshot's files are */
 } env = {
 	.sample_bytes = DEFAULT_SAMPLE_BYTES,
 	.limit = 10,
@@ -56,7 +57,13 @@ static const char doc[] =
 "  sudo pybpftop alloc --exact -- python3 app.py    # run it, from its start\n"
 "  sudo pybpftop alloc --subprocesses -- gunicorn app:app   # and its workers\n"
 "  pybpftop alloc show after.json -g filename --include '*/myapp/*'\n"
-"  pybpftop alloc diff before.json after.json        # what changed\n";
+"  pybpftop alloc diff before.json after.json        # what changed\n"
+"  sudo pybpftop alloc show heap.json --source-root /srv/app-root\n"
+"\n"
+"show and diff quote the source lines of the files a snapshot names, as the\n"
+"user running them sees those files. As root they read none unless\n"
+"--source-root DIR says where the snapshot's paths resolve (they stay\n"
+"inside DIR: \"..\" and symlinks cannot leave it; / for this machine's).\n";
 
 static const struct argp_option options[] = {
 	CLI_OPT_PID("Process to profile"),
@@ -75,6 +82,8 @@ static const struct argp_option options[] = {
 	{ "snapshot", OPT_SNAPSHOT, "FILE", 0, "Save a snapshot for `alloc diff` at the end (JSON, docs/alloc-snapshot.md); "
 	  "SIGUSR1 to pybpftop saves one now, as FILE with .1, .2... before its extension", 2 },
 	{ "snapshot-every", OPT_SNAPSHOT_EVERY, "SECONDS", 0, "Also save a numbered snapshot this often", 2 },
+	{ "source-root", OPT_SOURCE_ROOT, "DIR", 0, "show, diff: resolve the snapshot's file names in DIR for their "
+	  "source lines (as root, none are read without it)", 1 },
 	CLI_OPT_OUTPUT(2),
 	CLI_OPT_DEPTH(2),
 	CLI_OPT_VERBOSE(2),
@@ -130,6 +139,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_SNAPSHOT_EVERY:
 		env.snapshot_every = cli_seconds(arg, 0.01, 1e9, state);
 		break;
+	case OPT_SOURCE_ROOT:
+		env.source_root = arg;
+		break;
 	case ARGP_KEY_ARG:
 		/* alloc diff OLD NEW, alloc show SNAPSHOT */
 		if (state->arg_num == 0 && !strcmp(arg, "diff"))
@@ -155,6 +167,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		if (env.snapshot_every && !env.snapshot)
 			argp_error(state, "--snapshot-every needs --snapshot FILE");
+		if (env.source_root)
+			argp_error(state, "--source-root is for alloc show and alloc diff: a live run reads the target's own files");
 		return cli_common_arg(key, arg, state, &env.c);
 	default:
 		return cli_common_arg(key, arg, state, &env.c);
@@ -334,6 +348,7 @@ static void numbered_snapshot(struct run *r, double elapsed)
 
 static int report(struct run *r, double elapsed, const char *why)
 {
+	struct source_lines src = { 0 };
 	struct alloc_snapshot snap;
 	struct alloc_stat *rows;
 	size_t n;
@@ -348,8 +363,12 @@ static int report(struct run *r, double elapsed, const char *why)
 	printf("\nTop %s by %s memory:\n", group_name(), env.q.allocated ? "allocated" : "live");
 	if (!n)
 		printf("(none)\n");
-	alloc_print(stdout, rows, n, env.limit, &env.q, 0, r->s->targets[0]->root_fd);
+	/* Its files as it saw them, even after it exited. */
+	alloc_print(stdout, rows, n, env.limit, &env.q, 0, &src, &r->s->targets[0]->root);
 	fflush(stdout);
+	if (env.c.verbose)
+		source_lines_print_stats(&src, stderr);
+	source_lines_free(&src);
 	free(rows);
 	if (env.snapshot)
 		rc = !!save_snapshot(&snap, env.snapshot);
@@ -463,15 +482,46 @@ out:
 	return rc ? rc : code;
 }
 
+/* Where show and diff read the source files a snapshot names. Those names
+ * are the words of whoever wrote the snapshot: read as root, they would
+ * print any file of the machine. So with root's rights (or capabilities
+ * that read past permissions) none is read unless --source-root says
+ * where they resolve; a user without them reads them as themself, in /.
+ * 0 with *out set (NULL: no source lines), or 1 after a message. */
+static int snapshot_sources(struct target_root *root, struct target_root **out)
+{
+	const char *dir = env.source_root;
+	int rc;
+
+	*out = NULL;
+	target_root_none(root);
+	if (!dir && target_files_privileged()) {
+		fprintf(stderr, "pybpftop: source lines not shown: as root, the files a snapshot names are read "
+			"only with --source-root DIR (/ for this machine's)\n");
+		return 0;
+	}
+	if ((rc = target_root_dir(root, dir ? dir : "/"))) {
+		fprintf(stderr, "pybpftop: cannot open --source-root %s: %s\n", dir, strerror(-rc));
+		return 1;
+	}
+	*out = root;
+	return 0;
+}
+
 static int show_snapshot(void)
 {
+	struct source_lines src = { 0 };
+	struct target_root sources, *root;
 	struct alloc_snapshot snap;
 	struct alloc_stat *rows;
 	char err[512];
 	size_t n;
 
+	if (snapshot_sources(&sources, &root))
+		return 1;
 	if (alloc_snapshot_read(&snap, env.diff[0], err, sizeof(err))) {
 		fprintf(stderr, "pybpftop: %s\n", err);
+		target_root_close(&sources);
 		return 1;
 	}
 	print_header(&snap, "");
@@ -479,7 +529,11 @@ static int show_snapshot(void)
 	printf("\nTop %s by %s memory:\n", group_name(), env.q.allocated ? "allocated" : "live");
 	if (!n)
 		printf("(none)\n");
-	alloc_print(stdout, rows, n, env.limit, &env.q, 0, 0);
+	alloc_print(stdout, rows, n, env.limit, &env.q, 0, &src, root);
+	if (env.c.verbose)
+		source_lines_print_stats(&src, stderr);
+	source_lines_free(&src);
+	target_root_close(&sources);
 	free(rows);
 	alloc_snapshot_free(&snap);
 	return 0;
@@ -487,18 +541,24 @@ static int show_snapshot(void)
 
 static int diff_snapshots(void)
 {
+	struct source_lines src = { 0 };
+	struct target_root sources, *root;
 	struct alloc_snapshot old, new;
 	struct alloc_stat *rows;
 	char err[512], a[32], b[32], d[32];
 	size_t n;
 
+	if (snapshot_sources(&sources, &root))
+		return 1;
 	if (alloc_snapshot_read(&old, env.diff[0], err, sizeof(err))) {
 		fprintf(stderr, "pybpftop: %s\n", err);
+		target_root_close(&sources);
 		return 1;
 	}
 	if (alloc_snapshot_read(&new, env.diff[1], err, sizeof(err))) {
 		fprintf(stderr, "pybpftop: %s\n", err);
 		alloc_snapshot_free(&old);
+		target_root_close(&sources);
 		return 1;
 	}
 	if (old.exact != new.exact)
@@ -513,7 +573,11 @@ static int diff_snapshots(void)
 	       env.q.allocated ? "allocated" : "live");
 	if (!n)
 		printf("(none)\n");
-	alloc_print(stdout, rows, n, env.limit, &env.q, 1, 0);
+	alloc_print(stdout, rows, n, env.limit, &env.q, 1, &src, root);
+	if (env.c.verbose)
+		source_lines_print_stats(&src, stderr);
+	source_lines_free(&src);
+	target_root_close(&sources);
 	free(rows);
 	alloc_snapshot_free(&old);
 	alloc_snapshot_free(&new);

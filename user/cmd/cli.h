@@ -21,7 +21,7 @@ double cli_seconds(const char *arg, double min, double max, struct argp_state *s
 /* Long-only options' keys. */
 enum { OPT_IDLE = 0x100, OPT_LOCALS, OPT_JSON, OPT_EXACT, OPT_LIVE, OPT_ALLOCATED,
        OPT_INCLUDE, OPT_EXCLUDE, OPT_ALL_FRAMES, OPT_TB_LIMIT, OPT_SNAPSHOT, OPT_SAMPLE_BYTES,
-       OPT_SNAPSHOT_EVERY };
+       OPT_SNAPSHOT_EVERY, OPT_SOURCE_ROOT };
 
 /* What a command takes of the shared options: set before parsing. */
 enum {

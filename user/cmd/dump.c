@@ -241,7 +241,7 @@ static void frame_text(struct printer *pr, const struct thread_stack *ts, uint32
 		printf("  File \"%s\", line %d, in %s\n", fn->file, f->line, fn->name);
 	else
 		printf("  File \"%s\", line ?, in %s\n", fn->file, fn->name);
-	line = f->line >= 0 ? source_line(&pr->src, ts->t->t.pid, fn->file, f->line) : NULL;
+	line = f->line >= 0 ? source_line(&pr->src, &ts->t->root, fn->file, f->line) : NULL;
 	if (line && *line)
 		printf("    %s\n", line);
 	if (env.locals) {
@@ -264,7 +264,7 @@ static json_t *frame_json(struct printer *pr, const struct thread_stack *ts, uin
 	const struct ft_frame *f = frame_table_frame_at(ft, id);
 	const struct ft_func *fn = frame_table_func_at(ft, f->func);
 	const char *line = f->line >= 0 && id != FRAME_UNKNOWN ?
-			   source_line(&pr->src, ts->t->t.pid, fn->file, f->line) : NULL;
+			   source_line(&pr->src, &ts->t->root, fn->file, f->line) : NULL;
 	json_t *j = json_object();
 
 	json_object_set_new(j, "function", id == FRAME_UNKNOWN ? json_null() : json_string(fn->name));
@@ -419,6 +419,8 @@ int cmd_dump(int argc, char **argv)
 	if (env.c.verbose)
 		fprintf(stderr, "pybpftop: load and attach %.1f ms, %d passes over %d threads %.1f ms, output %.1f ms\n",
 			(t1 - t0) * 1e3, npasses, passes[cur].n, (t2 - t1) * 1e3, (session_now() - t2) * 1e3);
+	if (env.c.verbose)
+		source_lines_print_stats(&pr.src, stderr);
 	rc = 0;
 out:
 	pass_free(&passes[0]);

@@ -13,6 +13,7 @@
 #include "alloc.skel.h"
 #include "proc/elf_image.h"
 #include "proc/procfs.h"
+#include "proc/target_files.h"
 
 #define PAGE 4096ull
 #define SAMPLED_LINKS 4
@@ -45,11 +46,12 @@ static const struct {
  * on Debian's python3.11: 2 of ~50 per loop, docs/alloc-research.md). The
  * allocator's own symbol is our sign that the build is not like that.
  * Fills offs[i] with api[i]'s file offset. */
-static int find_api(const char *path, const char *file, uint64_t *offs, char *err, size_t errlen)
+static int find_api(const struct proc_map *m, pid_t pid, const char *file, uint64_t *offs,
+		    char *err, size_t errlen)
 {
 	struct elf_image img;
 	uint64_t addr;
-	int rc = elf_image_open(&img, path);
+	int rc = elf_image_open(&img, target_open_mapped(pid, m->start, m->end));
 
 	if (rc) {
 		snprintf(err, errlen, "cannot read %s: %s", file, strerror(-rc));
@@ -126,8 +128,8 @@ static int attach_exact(struct alloc_probe *p, const struct py_target *t, int *f
 	}
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", t->pid,
 		 (unsigned long long)m->start, (unsigned long long)m->end);
+	rc = find_api(m, t->pid, t->runtime_file, offs, err, errlen);
 	proc_maps_free(&maps);
-	rc = find_api(path, t->runtime_file, offs, err, errlen);
 	if (rc)
 		return rc;
 	for (int kind = 0; kind < 5 && !rc; kind++) {

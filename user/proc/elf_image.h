@@ -9,11 +9,15 @@
 struct elf_image {
 	int fd;
 	Elf *elf;
+	uint64_t size;		/* the file's, when opened: no section reaches past it */
 	int is_dyn;		/* ET_DYN (PIE or shared library): needs a load bias */
 	uint64_t min_vaddr;	/* lowest PT_LOAD address, page aligned */
 };
 
-int elf_image_open(struct elf_image *img, const char *path);
+/* Takes fd (from target_open() or target_open_mapped(); a negative fd is
+ * returned as the error) and reads the file with pread(), never a mapping:
+ * a file truncated under us is an error, not a SIGBUS. 0, or -errno. */
+int elf_image_open(struct elf_image *img, int fd);
 void elf_image_close(struct elf_image *img);
 
 /* The address of a symbol (st_value), looked up in .symtab then .dynsym.

@@ -205,7 +205,6 @@ static struct session_target *target_new(struct session *s, pid_t pid, int child
 					 size_t errlen)
 {
 	struct session_target *t;
-	char root[64];
 
 	if (s->ntargets == SESSION_MAX_TARGETS) {
 		snprintf(err, errlen, "too many processes: at most %d", SESSION_MAX_TARGETS);
@@ -216,8 +215,9 @@ static struct session_target *target_new(struct session *s, pid_t pid, int child
 		return NULL;
 	}
 	t->pidfd = syscall(SYS_pidfd_open, pid, 0);
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	t->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Without it (it is gone already), no file of its is read. */
+	if (target_root_open(&t->root, pid))
+		target_root_none(&t->root);
 	t->child = child;
 	return t;
 }
@@ -226,8 +226,7 @@ static void target_free(struct session_target *t)
 {
 	if (t->pidfd >= 0)
 		close(t->pidfd);
-	if (t->root_fd >= 0)
-		close(t->root_fd);
+	target_root_close(&t->root);
 	free(t);
 }
 

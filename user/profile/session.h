@@ -15,6 +15,7 @@
 #include "probe/follow.h"
 #include "probe/probe.h"
 #include "proc/spawn.h"
+#include "proc/target_files.h"
 #include "profile/frame_table.h"
 #include "profile/symbolizer.h"
 #include "python/target.h"
@@ -25,7 +26,7 @@
 struct session_target {
 	struct py_target t;
 	int pidfd;		/* readable once it exits */
-	int root_fd;		/* its root directory (O_PATH), for its files after it exits */
+	struct target_root root;	/* where its files are opened, even after it exits */
 	uint64_t exec_ns;	/* its last exec: samples from before are dropped */
 	int stale;		/* exec'd, not inspected again yet */
 	int exited;

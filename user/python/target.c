@@ -8,6 +8,7 @@
 #include "python/debug_offsets.h"
 #include "proc/elf_image.h"
 #include "proc/procfs.h"
+#include "proc/target_files.h"
 #include "python/detect.h"
 #include "python/code_reader.h"
 #include "python/target.h"
@@ -54,18 +55,21 @@ static int is_candidate(const char *path, const char *exe)
 }
 
 /* Open the file behind a mapping. /proc/PID/map_files names the very file
- * mapped, whatever namespace or chroot the target is in; without it, resolve
- * the path through the target's root (a container's mount namespace). */
+ * mapped, whatever namespace or chroot the target is in; without it (no
+ * CAP_SYS_ADMIN), resolve the path in the target's root, as its user. */
 static int open_mapped_file(pid_t pid, const struct proc_map *m, struct elf_image *img)
 {
-	char path[PATH_MAX + 64];
+	struct target_root root;
+	struct stat st;
+	int rc;
 
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
-		 (unsigned long long)m->start, (unsigned long long)m->end);
-	if (!elf_image_open(img, path))
+	if (!elf_image_open(img, target_open_mapped(pid, m->start, m->end)))
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/root%s", pid, m->path);
-	return elf_image_open(img, path);
+	if ((rc = target_root_open(&root, pid)))
+		return rc;
+	rc = elf_image_open(img, target_open(&root, m->path, &st));
+	target_root_close(&root);
+	return rc;
 }
 
 /* Look for _PyRuntime in the executable and in any libpython. */
