@@ -28,6 +28,11 @@ FUZZ_SRCS := user/python/code_reader.c user/python/line_table.c user/python/vers
 # Alloc snapshot files, which users pass around, for the second fuzzer.
 ALLOC_FUZZ_SRCS := user/alloc/snapshot.c user/alloc/stats.c user/proc/source_lines.c user/proc/target_files.c user/proc/procfs.c \
 	user/profile/frame_table.c
+# The ELF lookups in a target's executable and libpython, for the third.
+ELF_FUZZ_SRCS := user/proc/elf_image.c user/proc/procfs.c user/proc/remote_mem.c \
+	user/python/target.c user/python/builtins.c user/python/detect.c \
+	user/python/versions.c user/python/debug_offsets.c user/python/code_reader.c \
+	user/proc/target_files.c
 
 ifeq ($(V),1)
 Q =
@@ -106,6 +111,17 @@ $(OUTPUT)/fuzz_alloc_snapshot: tests/fuzz/fuzz_alloc_snapshot.c $(ALLOC_FUZZ_SRC
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-Iinclude -Iuser tests/fuzz/fuzz_alloc_snapshot.c $(ALLOC_FUZZ_SRCS) -ljansson -lm -o $@
 
+$(OUTPUT)/fuzz_elf_symbols: tests/fuzz/fuzz_elf_symbols.c $(ELF_FUZZ_SRCS) $(USER_HDRS) include/*.h | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		-Iinclude -Iuser tests/fuzz/fuzz_elf_symbols.c $(ELF_FUZZ_SRCS) -lelf -o $@
+
+# Its seeds, built from tests/fuzz/elf_seed.c and cut from the host's
+# interpreters (megabytes, so not committed).
+$(OUTPUT)/fuzz_elf_seeds: tests/fuzz/make_elf_seeds.sh tests/fuzz/elf_seed.c | $(OUTPUT)
+	$(call msg,SEEDS,$@)
+	$(Q)tests/fuzz/make_elf_seeds.sh $(CLANG) $@
+
 unit: $(UNIT_BINS)
 
 # --- The walker's replay test (tests/replay, docs/design.md) ---
@@ -140,7 +156,8 @@ replay: $(OUTPUT)/test_replay
 snapshots: $(OUTPUT)/record_walk
 	$(Q)tools/record-snapshots.sh
 # --- end of the walker's replay test ---
-fuzz: $(OUTPUT)/fuzz_target_memory $(OUTPUT)/fuzz_alloc_snapshot
+fuzz: $(OUTPUT)/fuzz_target_memory $(OUTPUT)/fuzz_alloc_snapshot $(OUTPUT)/fuzz_elf_symbols \
+	$(OUTPUT)/fuzz_elf_seeds
 
 demo: deps all
 	$(Q)tools/demo.sh

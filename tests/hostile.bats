@@ -226,4 +226,35 @@ JSON
 	run_bounded 20 64 "$PYBPFTOP" dump -p "$WL_PID" -v
 	[ "$(grep -c '^    nxt()  # BIG$' "$OUT")" -eq 20 ]
 	grep -q "source files: 2 read" "$OUT"	# block.py and big.py
+
+# --- ELF files the target controls (the ELF fuzzer's part) ---
+
+@test "hostile: an executable claiming 4M sections (a sparse file) does not take pybpftop's memory and time" {
+	# Debian's python3.11, its header saying "see section 0 for the count"
+	# (e_shnum 0) and section 0 saying 4M, the file grown sparsely to hold
+	# them: the kernel runs it as it is, libelf allocated 1.3 GB for it.
+	exe=$HOSTILE_DIR/python3.11
+	cp "$HOSTILE_PY" "$exe"
+	python3 - "$exe" <<'PY'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(0x28); shoff, = struct.unpack("<Q", f.read(8))
+    f.seek(0x3c); f.write(struct.pack("<H", 0))
+    f.seek(shoff + 32); f.write(struct.pack("<Q", 4 << 20))
+    f.truncate(shoff + (4 << 20) * 64)
+PY
+	chmod 755 "$exe"
+	cat >"$HOSTILE_DIR/sleeper.py" <<'PY'
+import os, sys, time
+sys.stdout.write("READY %d\n" % os.getpid())
+sys.stdout.flush()
+time.sleep(60)
+PY
+	HOSTILE_PY=$exe start_hostile as_mallory "$HOSTILE_DIR/sleeper.py"
+	run run_bounded 20 100 "$PYBPFTOP" record -p "$WL_PID" -d 1
+	echo "$output"
+	[[ "$output" == *"peak RSS"* ]]
+	[[ "$output" != *"over the RSS budget"* ]]
+	[[ "$output" == *"_PyRuntime"* ]]
+	assert_no_control_bytes "$OUT"
 }

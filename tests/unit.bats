@@ -8,6 +8,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	[ "$status" -eq 0 ]
 }
 
+@test "ELF lookups: hostile files stay within time and memory, a truncated one does not fault" {
+	unit elf_image
+}
+
 @test "version detection: hex, file names, version strings, tables" {
 	unit py_detect
 }
@@ -75,6 +79,17 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	cp "$REPO"/tests/fuzz/corpus_alloc_snapshot/* "$corpus"/
 	run "$REPO/build/fuzz_alloc_snapshot" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 \
 		-dict="$REPO/tests/fuzz/alloc_snapshot.dict" "$corpus"
+	echo "${output: -2000}"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Done "*" runs in "* ]]
+}
+
+@test "fuzzer: the ELF symbol lookups survive ${FUZZ_SECONDS:-20} s of hostile files" {
+	corpus=$BATS_TEST_TMPDIR/corpus_elf
+	mkdir -p "$corpus"
+	cp "$REPO"/tests/fuzz/corpus_elf/* "$REPO"/build/fuzz_elf_seeds/* "$corpus"/
+	run "$REPO/build/fuzz_elf_symbols" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 \
+		-timeout=10 -dict="$REPO/tests/fuzz/elf_symbols.dict" "$corpus"
 	echo "${output: -2000}"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Done "*" runs in "* ]]

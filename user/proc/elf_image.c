@@ -16,6 +16,28 @@
 #include <unistd.h>
 #include "proc/elf_image.h"
 
+/* Whether the header claims more sections or segments than its 16-bit
+ * counts hold (extended numbering, the count in section 0). No interpreter
+ * has that many, and libelf allocates a descriptor per section in
+ * elf_begin: a sparse file of a few KB on disk that claims 4M sections
+ * took 1.3 GB and 44 s of lookups. Read from the first bytes, before
+ * libelf sees the file. */
+static int extended_numbering(int fd)
+{
+	char buf[sizeof(Elf64_Ehdr)];
+	GElf_Ehdr eh;
+	Elf *e;
+	int ext = 0;
+
+	if (pread(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
+		return 0;
+	e = elf_memory(buf, sizeof(buf));
+	if (e && gelf_getehdr(e, &eh))
+		ext = (eh.e_shnum == 0 && eh.e_shoff) || eh.e_phnum == PN_XNUM;
+	elf_end(e);
+	return ext;
+}
+
 int elf_image_open(struct elf_image *img, int fd)
 {
 	struct stat st;
@@ -37,6 +59,10 @@ int elf_image_open(struct elf_image *img, int fd)
 		return rc;
 	}
 	img->size = st.st_size;
+	if (extended_numbering(fd)) {
+		elf_image_close(img);
+		return -ENOEXEC;
+	}
 	img->elf = elf_begin(img->fd, ELF_C_READ, NULL);
 	if (!img->elf || !gelf_getehdr(img->elf, &eh) || elf_getphdrnum(img->elf, &n)) {
 		elf_image_close(img);
@@ -60,55 +86,73 @@ void elf_image_close(struct elf_image *img)
 {
 	if (img->elf)
 		elf_end(img->elf);
-	if (img->fd >= 0)
+	if (img->fd > 0)
 		close(img->fd);
 	img->elf = NULL;
 	img->fd = -1;
 }
 
-/* Whether the section's bytes lie within the file (NOBITS has none). */
-static int in_file(const struct elf_image *img, const GElf_Shdr *sh)
+/* The contents of a section, if it is within the budget (checked before
+ * libelf reads or converts it). */
+static Elf_Data *section_data(const struct elf_image *img, Elf_Scn *scn, GElf_Shdr *sh)
 {
-	return sh->sh_type == SHT_NOBITS ||
-	       (sh->sh_offset <= img->size && sh->sh_size <= img->size - sh->sh_offset);
+	Elf_Data *d;
+
+	if (!gelf_getshdr(scn, sh) || sh->sh_size > ELF_IMAGE_SECTION_MAX)
+		return NULL;
+	/* Bytes the file does not hold (NOBITS holds none). */
+	if (sh->sh_type != SHT_NOBITS &&
+	    (sh->sh_offset > img->size || sh->sh_size > img->size - sh->sh_offset))
+		return NULL;
+	d = elf_getdata(scn, NULL);
+	return d && d->d_buf ? d : NULL;
 }
 
-/* Section ndx's header, if it lies within the file. */
-static int shdr_in_file(const struct elf_image *img, size_t ndx, GElf_Shdr *sh)
+/* String table ndx, if it is one whose offsets can be indexed as they
+ * are: a STRTAB ending in NUL, as the gABI requires. elf_strptr accepts
+ * one that does not, but then scans back from its end for each string
+ * looked up: 16 MiB of it made 30 lookups take 5 s. */
+static const char *string_table(const struct elf_image *img, size_t ndx, size_t *len)
 {
 	Elf_Scn *scn = elf_getscn(img->elf, ndx);
+	Elf_Data *d;
+	GElf_Shdr sh;
 
-	return scn && gelf_getshdr(scn, sh) && in_file(img, sh);
+	if (!scn || !(d = section_data(img, scn, &sh)) || sh.sh_type != SHT_STRTAB ||
+	    !d->d_size || ((const char *)d->d_buf)[d->d_size - 1])
+		return NULL;
+	*len = d->d_size;
+	return d->d_buf;
 }
 
 static int find_in(struct elf_image *img, Elf64_Word type, const char *name,
 		   uint64_t *addr)
 {
+	size_t i, n, strs_len;
 	Elf_Scn *scn = NULL;
+	const char *strs;
+	Elf_Data *data;
+	GElf_Shdr sh;
 
-	while ((scn = elf_nextscn(img->elf, scn))) {
-		GElf_Shdr sh, strs;
-		Elf_Data *data;
-		size_t i, n;
+	/* Only the first table of the type: a file has one of each (the
+	 * gABI), and many that share their symbols would make each lookup
+	 * cost their number times the symbols'. */
+	while ((scn = elf_nextscn(img->elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type)
+			break;
+	if (!scn || !(data = section_data(img, scn, &sh)) ||
+	    !(strs = string_table(img, sh.sh_link, &strs_len)))
+		return -ENOENT;
+	n = data->d_size / gelf_fsize(img->elf, ELF_T_SYM, 1, EV_CURRENT);
+	for (i = 0; i < n; i++) {
+		GElf_Sym sym;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || !sh.sh_entsize ||
-		    !in_file(img, &sh) || !shdr_in_file(img, sh.sh_link, &strs))
+		if (!gelf_getsym(data, i, &sym) || sym.st_shndx == SHN_UNDEF ||
+		    sym.st_name >= strs_len)
 			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		n = sh.sh_size / sh.sh_entsize;
-		for (i = 0; i < n; i++) {
-			GElf_Sym sym;
-			const char *s;
-
-			if (!gelf_getsym(data, i, &sym) || sym.st_shndx == SHN_UNDEF)
-				continue;
-			s = elf_strptr(img->elf, sh.sh_link, sym.st_name);
-			if (s && !strcmp(s, name)) {
-				*addr = sym.st_value;
-				return 0;
-			}
+		if (!strcmp(strs + sym.st_name, name)) {
+			*addr = sym.st_value;
+			return 0;
 		}
 	}
 	return -ENOENT;
@@ -142,25 +186,21 @@ int elf_image_file_offset(struct elf_image *img, uint64_t vaddr, uint64_t *off)
 int elf_image_section(struct elf_image *img, const char *name, const void **buf, size_t *len)
 {
 	Elf_Scn *scn = NULL;
-	GElf_Shdr strs;
-	size_t shstrndx;
+	size_t shstrndx, names_len;
+	const char *names;
 
-	if (elf_getshdrstrndx(img->elf, &shstrndx) || !shdr_in_file(img, shstrndx, &strs))
+	if (elf_getshdrstrndx(img->elf, &shstrndx) ||
+	    !(names = string_table(img, shstrndx, &names_len)))
 		return -ENOEXEC;
 	while ((scn = elf_nextscn(img->elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
-		const char *sname;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    sh.sh_name >= names_len || strcmp(names + sh.sh_name, name))
 			continue;
-		sname = elf_strptr(img->elf, shstrndx, sh.sh_name);
-		if (!sname || strcmp(sname, name))
-			continue;
-		if (!in_file(img, &sh))
-			return -ENOEXEC;
-		data = elf_getdata(scn, NULL);
-		if (!data || !data->d_buf)
+		data = section_data(img, scn, &sh);
+		if (!data)
 			return -ENOENT;
 		*buf = data->d_buf;
 		*len = data->d_size;

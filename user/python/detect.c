@@ -69,8 +69,10 @@ int py_version_from_rodata(const void *buf, size_t len, int *major, int *minor)
 
 			memcpy(s, p, n);
 			s[n] = '\0';
+			/* parse_xy takes the NUL as an end too: "3.011" is
+			 * not a candidate, and must not be read past. */
 			used = parse_xy(s, ".", &ma, &mi);
-			if (used && isdigit((unsigned char)s[used + 1])) {
+			if (used && s[used] == '.' && isdigit((unsigned char)s[used + 1])) {
 				const char *q = s + used + 1;
 
 				while (isdigit((unsigned char)*q))
@@ -82,7 +84,7 @@ int py_version_from_rodata(const void *buf, size_t len, int *major, int *minor)
 				}
 			}
 		}
-		p += n + 1;
+		p = z ? z + 1 : end;
 	}
 	return -ENOENT;
 }
