@@ -31,3 +31,107 @@ PY
 	printf 'a\033]0;x\007b\n' >"$HOSTILE_DIR/esc"
 	! assert_no_control_bytes "$HOSTILE_DIR/esc"
 }
+
+# --- One way to write an output file (issue 11, item 3; SUDO_UID of item 7) ---
+
+# sleeper_script: HOSTILE_DIR/sleeper.py, a target that only sleeps.
+sleeper_script() {
+	cat >"$HOSTILE_DIR/sleeper.py" <<'PY'
+import os, sys, time
+sys.stdout.write("READY %d\n" % os.getpid())
+sys.stdout.flush()
+time.sleep(60)
+PY
+}
+
+# mallory_dir: DROP, a directory MALLORY owns, where she plants what she likes.
+mallory_dir() {
+	DROP=$HOSTILE_DIR/drop
+	mkdir "$DROP"
+	chown "$MALLORY:$(id -gn "$MALLORY")" "$DROP"
+}
+
+# run_refused SECONDS CMD...: CMD must fail by itself (not by the time or
+# memory limit, 500 MiB) within SECONDS; its output is in OUT.
+run_refused() {
+	run run_bounded "$1" 500 "${@:2}"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	! grep -q -e 'did not end within' -e 'over the RSS budget' <<<"$output"
+}
+
+@test "hostile: links planted at -o, --snapshot and the numbered snapshots' names are replaced; the root's files they point to are untouched" {
+	mallory_dir
+	sleeper_script
+	victim=$SECRET_DIR/victim
+	printf 'precious\n' >"$victim"
+	sum=$(sha256sum <"$victim")
+	for name in x.folded a.html s.json s.1.json; do
+		as_mallory ln -s "$victim" "$DROP/$name"
+	done
+	start_hostile as_mallory "$HOSTILE_DIR/sleeper.py"
+	run_bounded 30 500 "$PYBPFTOP" record -p "$WL_PID" -d 1 -o "$DROP/x.folded"
+	run_bounded 30 500 "$PYBPFTOP" alloc -p "$WL_PID" -d 1.6 --snapshot-every 0.5 \
+		--snapshot "$DROP/s.json" -o "$DROP/a.html"
+	[ "$(sha256sum <"$victim")" = "$sum" ] || { echo "the victim was written" >&2; return 1; }
+	for name in x.folded a.html s.json s.1.json; do
+		[ -f "$DROP/$name" ] && [ ! -L "$DROP/$name" ] || { ls -l "$DROP" >&2; return 1; }
+	done
+	grep -q 'sleeper' "$DROP/x.folded"
+	grep -q '"format": *"pybpftop-alloc-snapshot"' "$DROP/s.1.json"
+	# No temporary file is left behind.
+	[ "$(find "$DROP" -name '.*.tmp' | wc -l)" -eq 0 ]
+}
+
+@test "hostile: -o and --snapshot to a copy of /dev/full: ENOSPC is reported and the device node is not deleted" {
+	sleeper_script
+	mknod "$HOSTILE_DIR/full" c 1 7
+	chmod 666 "$HOSTILE_DIR/full"
+	start_hostile as_mallory "$HOSTILE_DIR/sleeper.py"
+	run_refused 30 "$PYBPFTOP" record -p "$WL_PID" -d 1 -o "$HOSTILE_DIR/full"
+	grep -q "cannot write $HOSTILE_DIR/full: No space left on device" "$OUT"
+	[ -c "$HOSTILE_DIR/full" ]
+	run_refused 30 "$PYBPFTOP" alloc -p "$WL_PID" -d 1 --snapshot "$HOSTILE_DIR/full"
+	grep -q "cannot write $HOSTILE_DIR/full: No space left on device" "$OUT"
+	[ -c "$HOSTILE_DIR/full" ]
+}
+
+@test "hostile: -o or --snapshot in a directory that does not exist fails at once, before any BPF is loaded" {
+	sleeper_script
+	start_hostile as_mallory "$HOSTILE_DIR/sleeper.py"
+	# -vv prints libbpf's messages: none, since nothing is loaded.
+	run_refused 2 "$PYBPFTOP" record -vv -p "$WL_PID" -d 10 -o /no/such/dir/x.folded
+	grep -qx 'pybpftop: -o /no/such/dir/x.folded: directory /no/such/dir: No such file or directory' "$OUT"
+	! grep -q libbpf "$OUT"
+	run_refused 2 "$PYBPFTOP" alloc -vv -p "$WL_PID" -d 10 --snapshot /no/such/dir/s.json
+	grep -qx 'pybpftop: --snapshot /no/such/dir/s.json: directory /no/such/dir: No such file or directory' "$OUT"
+	! grep -q libbpf "$OUT"
+}
+
+@test "hostile: an empty or garbage SUDO_UID or SUDO_GID is refused, and run mode's command never runs as root" {
+	ran=$HOSTILE_DIR/ran
+	for ids in "SUDO_UID= SUDO_GID=65534" "SUDO_UID=garbage SUDO_GID=65534" \
+		   "SUDO_UID=4294967295 SUDO_GID=65534" "SUDO_UID=65534 SUDO_GID=12x"; do
+		rm -f "$ran"
+		# shellcheck disable=SC2086 # the two assignments
+		run_refused 20 env $ids RAN="$ran" "$PYBPFTOP" record -- "$HOSTILE_PY" -c \
+			'import os; open(os.environ["RAN"], "w").write("uid %d\n" % os.getuid())'
+		grep -q "SUDO_[UG]ID='.*' is not a .* id" "$OUT"
+		[ ! -e "$ran" ] || { echo "the command ran: $(cat "$ran")" >&2; return 1; }
+	done
+}
+
+@test "hostile: under sudo, -o into a directory only root may write is refused before recording; a file written belongs to the invoking user" {
+	sleeper_script
+	mallory_dir
+	mkdir "$HOSTILE_DIR/root-only"
+	start_hostile as_mallory "$HOSTILE_DIR/sleeper.py"
+	ids="SUDO_UID=$(id -u "$MALLORY") SUDO_GID=$(id -g "$MALLORY")"
+	# shellcheck disable=SC2086
+	run_refused 2 env $ids "$PYBPFTOP" record -p "$WL_PID" -d 10 -o "$HOSTILE_DIR/root-only/x.folded"
+	grep -q "directory $HOSTILE_DIR/root-only: Permission denied (for uid $(id -u "$MALLORY"), who ran sudo)" "$OUT"
+	[ ! -e "$HOSTILE_DIR/root-only/x.folded" ]
+	# shellcheck disable=SC2086
+	run_bounded 30 500 env $ids "$PYBPFTOP" record -p "$WL_PID" -d 1 -o "$DROP/x.folded"
+	[ "$(stat -c %u:%g "$DROP/x.folded")" = "$(id -u "$MALLORY"):$(id -g "$MALLORY")" ]
+}

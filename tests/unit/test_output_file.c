@@ -1,10 +1,10 @@
 /* The one file writer (proc/output_file.c) and the SUDO_UID parser
- * (proc/sudo_user.c), in a temporary directory, without root: a new file,
- * a replaced one keeping its mode, a symbolic link replaced and its target
- * untouched, a failed write leaving the old file and no temporary one, a
- * missing directory named, a FIFO written to directly. As root, the sudo
- * errors too; the hostile cases (another user's directory, a device node)
- * are in tests/hostile.bats. */
+ * (proc/sudo_user.c), in a temporary directory: a new file, a replaced one
+ * keeping its mode, our own link followed, another user's link replaced
+ * and its target untouched (as root), a failed write leaving the old file
+ * and no temporary one, a missing directory named, a FIFO written to
+ * directly. As root, the sudo errors too; the attacks themselves (another
+ * user's directory, a device node) are in tests/hostile.bats. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -161,13 +161,26 @@ static void test_files(void)
 	CHECK(!strcmp(content("a.txt"), "again\n"));
 	CHECK(entries() == 1, "%d entries", entries());
 
-	/* A symbolic link at the name is replaced; its target is untouched. */
+	/* Our own link (as root's /dev/stdout) is followed: its target is
+	 * written, truncated first, as fopen() does. */
+	put("mine", "a longer old text\n");
+	CHECK(symlink(at("mine"), at("own.txt")) == 0);
+	CHECK(write_text("own.txt", "new\n", 0, err, sizeof(err)) == 0, "%s", err);
+	CHECK(!strcmp(content("mine"), "new\n"), "%s", content("mine"));
+	CHECK(!lstat(at("own.txt"), &st) && S_ISLNK(st.st_mode));
+
+	/* Another user's link at the name is replaced; its target is untouched. */
 	put("victim", "keep\n");
 	CHECK(symlink(at("victim"), at("link.txt")) == 0);
-	CHECK(write_text("link.txt", "new\n", 0, err, sizeof(err)) == 0, "%s", err);
-	CHECK(!strcmp(content("victim"), "keep\n"));
-	CHECK(!lstat(at("link.txt"), &st) && S_ISREG(st.st_mode));
-	CHECK(!strcmp(content("link.txt"), "new\n"));
+	if (geteuid() != 0) {
+		SKIP("another user's link: not root, cannot give a link away");
+	} else {
+		CHECK(lchown(at("link.txt"), 65534, 65534) == 0);
+		CHECK(write_text("link.txt", "new\n", 0, err, sizeof(err)) == 0, "%s", err);
+		CHECK(!strcmp(content("victim"), "keep\n"));
+		CHECK(!lstat(at("link.txt"), &st) && S_ISREG(st.st_mode));
+		CHECK(!strcmp(content("link.txt"), "new\n"));
+	}
 	/* A dangling one too, and nothing is created where it points. */
 	CHECK(symlink(at("nowhere"), at("dangling.txt")) == 0);
 	CHECK(write_text("dangling.txt", "x\n", 0, err, sizeof(err)) == 0, "%s", err);

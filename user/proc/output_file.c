@@ -77,22 +77,31 @@ static int load_groups(struct output_file *o)
 
 enum dest { DEST_REPLACE, DEST_DIRECT };
 
-/* How the entry `name`, lstat'ed as *st, is written: DEST_DIRECT for a
- * character device or FIFO, or a symbolic link to one that root or the
- * owner made (/dev/stdout is root's link to /proc/self/fd/1); DEST_REPLACE
- * for nothing, a regular file, or any other link, which the rename
- * replaces; -EISDIR or -EINVAL for what cannot take a file. */
-static int destination(const struct output_file *o, const char *name, struct stat *st)
+/* Whether a symbolic link was made by root or by the owner, who chose
+ * where it leads (/dev/stdout is root's link to /proc/self/fd/1): such a
+ * link is followed. Any other, planted by someone else, is replaced. */
+static int trusted_link(const struct output_file *o, const struct stat *st)
 {
-	uid_t me = o->owner.set ? o->owner.uid : geteuid();
+	return st->st_uid == 0 || st->st_uid == (o->owner.set ? o->owner.uid : geteuid());
+}
+
+/* How the entry `name`, lstat'ed as *st, is written: DEST_REPLACE (a new
+ * file renamed over it) for nothing, a regular file, a link someone else
+ * made, a link to nothing; DEST_DIRECT (opened and written) for a
+ * character device, a FIFO, or what a trusted link leads to; -EISDIR or
+ * -EINVAL for what cannot take a file (a directory, a block device, a
+ * socket). */
+static int destination(const struct output_file *o, const char *name, const struct stat *st)
+{
 	struct stat target;
 
 	if (S_ISREG(st->st_mode))
 		return DEST_REPLACE;
 	if (S_ISLNK(st->st_mode)) {
-		if ((st->st_uid != 0 && st->st_uid != me) || fstatat(o->dir_fd, name, &target, 0) ||
-		    S_ISREG(target.st_mode))
+		if (!trusted_link(o, st) || fstatat(o->dir_fd, name, &target, 0))
 			return DEST_REPLACE;
+		if (S_ISREG(target.st_mode))
+			return DEST_DIRECT;
 		st = &target;
 	}
 	if (S_ISCHR(st->st_mode) || S_ISFIFO(st->st_mode))
@@ -100,54 +109,59 @@ static int destination(const struct output_file *o, const char *name, struct sta
 	return S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
 }
 
-static const char *dest_error(int rc)
+/* err = "<lead><strerror>", and under sudo, for a denial, whose rights
+ * were checked. Returns -e. */
+static int fail(const struct output_file *o, const char *lead, int e, char *err, size_t errlen)
 {
-	return rc == -EINVAL ? "not a regular file, a character device or a FIFO" : strerror(-rc);
+	char who[64] = "";
+
+	if (o->owner.set && (e == EACCES || e == EPERM))
+		snprintf(who, sizeof(who), " (for uid %u, who ran sudo)", (unsigned)o->owner.uid);
+	snprintf(err, errlen, "%s%s%s", lead, e == EINVAL ?
+		 "not a regular file, a character device or a FIFO" : strerror(e), who);
+	return -e;
+}
+
+/* "PATH: " and "PATH: directory DIR: ", fail()'s leads at start-up. */
+static int fail_at(const struct output_file *o, const char *dir, int e, char *err, size_t errlen)
+{
+	char lead[2 * PATH_MAX + 32];
+
+	snprintf(lead, sizeof(lead), "%s: %s%s%s", o->path, dir ? "directory " : "", dir ? dir : "",
+		 dir ? ": " : "");
+	return fail(o, lead, e, err, errlen);
 }
 
 /* At start-up, as the owner: what the write will need. */
 static int check(const struct output_file *o, const char *dir, char *err, size_t errlen)
 {
-	struct stat st, dst;
+	struct stat st = { 0 }, dst;
 	int rc;
 
 	if (!fstatat(o->dir_fd, o->name, &st, AT_SYMLINK_NOFOLLOW)) {
-		if ((rc = destination(o, o->name, &st)) < 0) {
-			snprintf(err, errlen, "%s: %s", o->path, dest_error(rc));
-			return rc;
-		}
-		if (rc == DEST_DIRECT) {
-			if (faccessat(o->dir_fd, o->name, W_OK, AT_EACCESS)) {
-				snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
-				return -errno;
-			}
-			return 0;
-		}
+		if ((rc = destination(o, o->name, &st)) < 0)
+			return fail_at(o, NULL, -rc, err, errlen);
+		if (rc == DEST_DIRECT)
+			return faccessat(o->dir_fd, o->name, W_OK, AT_EACCESS) ?
+			       fail_at(o, NULL, errno, err, errlen) : 0;
 	} else if (errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
-		return -errno;
-	} else {
-		st.st_mode = 0;
+		/* EACCES here is the directory's: no search permission. */
+		return fail_at(o, errno == EACCES ? dir : NULL, errno, err, errlen);
 	}
-	if (faccessat(o->dir_fd, ".", W_OK | X_OK, AT_EACCESS)) {
-		snprintf(err, errlen, "%s: directory %s: %s", o->path, dir, strerror(errno));
-		return -errno;
-	}
+	if (faccessat(o->dir_fd, ".", W_OK | X_OK, AT_EACCESS))
+		return fail_at(o, dir, errno, err, errlen);
 	/* In a sticky directory (/tmp) the owner may not replace another
-	 * user's entry; the rename would fail at the end. */
+	 * user's entry: the rename would fail at the end. */
 	if (st.st_mode && o->owner.set && !fstat(o->dir_fd, &dst) && (dst.st_mode & S_ISVTX) &&
-	    st.st_uid != o->owner.uid && dst.st_uid != o->owner.uid) {
-		snprintf(err, errlen, "%s: %s (another user's, in a sticky directory)", o->path,
-			 strerror(EPERM));
-		return -EPERM;
-	}
+	    st.st_uid != o->owner.uid && dst.st_uid != o->owner.uid)
+		return fail_at(o, NULL, EPERM, err, errlen);
 	return 0;
 }
 
 int output_file_open(struct output_file *o, const char *path, char *err, size_t errlen)
 {
 	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], why[256];
 	int rc;
 
 	*o = (struct output_file){ .dir_fd = -1 };
@@ -163,8 +177,10 @@ int output_file_open(struct output_file *o, const char *path, char *err, size_t 
 		snprintf(err, errlen, "%s: %s", path, strerror(ENAMETOOLONG));
 		return -ENAMETOOLONG;
 	}
-	if ((rc = sudo_user_get(&o->owner, err, errlen)))
+	if ((rc = sudo_user_get(&o->owner, why, sizeof(why)))) {
+		snprintf(err, errlen, "%s: %s", path, why);
 		return rc;
+	}
 	/* sudo run by root: nothing to switch to. */
 	if (o->owner.set && o->owner.uid == 0 && o->owner.gid == 0)
 		o->owner.set = 0;
@@ -180,8 +196,7 @@ int output_file_open(struct output_file *o, const char *path, char *err, size_t 
 		snprintf(err, errlen, "%s: cannot take the identity of uid %u: %s", path,
 			 (unsigned)o->owner.uid, strerror(-rc));
 	} else if ((o->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: directory %s: %s", path, dir, strerror(-rc));
+		rc = fail_at(o, dir, errno, err, errlen);
 	} else {
 		rc = check(o, dir, err, errlen);
 	}
@@ -251,34 +266,39 @@ static int fill_fd(int fd, int sync, int (*fill)(void *ctx, FILE *out), void *ct
 	return rc;
 }
 
-/* A character device or FIFO at name, opened for writing: the fd, 0 for
- * a destination to replace, or -errno. O_NONBLOCK: a FIFO without a
- * reader is an error (ENXIO), not a hang. */
-static int open_direct(const struct output_file *o, const char *name, int *fd)
+/* What destination() says to write directly, opened for writing: the fd
+ * and DEST_DIRECT (*sync: it is a regular file, truncated, as fopen()
+ * does), DEST_REPLACE for a destination to replace, or -errno. O_NONBLOCK:
+ * a FIFO without a reader is an error (ENXIO), not a hang. */
+static int open_direct(const struct output_file *o, const char *name, int *fd, int *sync)
 {
 	struct stat st;
-	int rc, fl;
+	int rc, fl, link;
 
 	if (fstatat(o->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return errno == ENOENT ? DEST_REPLACE : -errno;
 	if ((rc = destination(o, name, &st)) != DEST_DIRECT)
 		return rc;
-	*fd = openat(o->dir_fd, name, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
-		     (S_ISLNK(st.st_mode) ? 0 : O_NOFOLLOW));
+	link = S_ISLNK(st.st_mode);
+	*fd = openat(o->dir_fd, name, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | (link ? 0 : O_NOFOLLOW));
 	if (*fd < 0)
 		return -errno;
-	/* Replaced by a file since the lstat: no harm done (no O_TRUNC),
-	 * and it is replaced by the rename instead. */
-	if (fstat(*fd, &st) || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+	rc = fstat(*fd, &st) ? -errno : 0;
+	/* A device or FIFO replaced by a file since the lstat: no harm done
+	 * (no O_TRUNC), and the rename replaces it instead. */
+	if (!rc && !link && S_ISREG(st.st_mode)) {
 		close(*fd);
 		return DEST_REPLACE;
 	}
-	if ((fl = fcntl(*fd, F_GETFL)) < 0 || fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK)) {
+	if (!rc && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
+		rc = -EINVAL;
+	if (!rc && (*sync = S_ISREG(st.st_mode)) && ftruncate(*fd, 0))
 		rc = -errno;
+	if (!rc && ((fl = fcntl(*fd, F_GETFL)) < 0 || fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK)))
+		rc = -errno;
+	if (rc)
 		close(*fd);
-		return rc;
-	}
-	return DEST_DIRECT;
+	return rc ? rc : DEST_DIRECT;
 }
 
 /* A new file in the directory, at a random name nobody could plant. */
@@ -308,43 +328,42 @@ static int create_temp(const struct output_file *o, const char *name, char *tmp,
 int output_file_write(const struct output_file *o, const char *name,
 		      int (*fill)(void *ctx, FILE *out), void *ctx, char *err, size_t errlen)
 {
-	char shown[PATH_MAX + NAME_MAX + 2], tmp[NAME_MAX + 1];
+	char lead[PATH_MAX + NAME_MAX + 64], tmp[NAME_MAX + 1];
 	const char *step = "";
-	int fd = -1, rc, kind = -1;
+	int fd = -1, rc, kind = -1, sync = 1;
 
 	if (!name)
 		name = o->name;
-	snprintf(shown, sizeof(shown), "%s%s", o->prefix, name);
 	if (!(rc = as_owner(o))) {
-		rc = kind = open_direct(o, name, &fd);
+		rc = kind = open_direct(o, name, &fd, &sync);
 		if (rc == -ENXIO)
 			step = "no process reads this FIFO: ";
 		if (kind == DEST_REPLACE && (rc = fd = create_temp(o, name, tmp, sizeof(tmp))) < 0)
 			step = "cannot create a temporary file: ";
 	}
 	as_self(o);
-	if (rc < 0) {
-		snprintf(err, errlen, "cannot write %s: %s%s", shown, step, dest_error(rc));
-		return rc;
-	}
-	rc = fill_fd(fd, kind == DEST_REPLACE, fill, ctx, &step);
-	if (kind == DEST_REPLACE) {
-		int sw = as_owner(o);
+	if (rc >= 0) {
+		rc = fill_fd(fd, sync, fill, ctx, &step);
+		if (kind == DEST_REPLACE) {
+			int sw = as_owner(o);
 
-		if (!rc && sw)
-			rc = sw;
-		if (!rc && renameat(o->dir_fd, tmp, o->dir_fd, name)) {
-			rc = -errno;
-			step = "rename: ";
+			if (!rc && sw)
+				rc = sw;
+			if (!rc && renameat(o->dir_fd, tmp, o->dir_fd, name)) {
+				rc = -errno;
+				step = "rename: ";
+			}
+			/* Only our own temporary file is ever removed. */
+			if (rc)
+				unlinkat(o->dir_fd, tmp, 0);
+			as_self(o);
 		}
-		/* Only our own temporary file is ever removed. */
-		if (rc)
-			unlinkat(o->dir_fd, tmp, 0);
-		as_self(o);
 	}
-	if (rc)
-		snprintf(err, errlen, "cannot write %s: %s%s", shown, step, strerror(-rc));
-	return rc;
+	if (rc < 0) {
+		snprintf(lead, sizeof(lead), "cannot write %s%s: %s", o->prefix, name, step);
+		fail(o, lead, -rc, err, errlen);
+	}
+	return rc < 0 ? rc : 0;
 }
 
 void output_file_close(struct output_file *o)
