@@ -266,6 +266,31 @@ static int fill_fd(int fd, int sync, int (*fill)(void *ctx, FILE *out), void *ct
 	return rc;
 }
 
+/* What the trusted link `name` leads to, opened with flags: an fd, or
+ * -errno. The target is read from the link we checked, through an fd on
+ * it, and opened by that: a link swapped in after the check (by whoever
+ * may write the directory) is never followed. */
+static int open_link_target(const struct output_file *o, const char *name, int flags)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n = -1;
+	int lfd = openat(o->dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC), fd, e;
+
+	if (lfd < 0)
+		return -errno;
+	if (!fstat(lfd, &st) && S_ISLNK(st.st_mode) && trusted_link(o, &st))
+		n = readlinkat(lfd, "", target, sizeof(target));
+	e = n < 0 ? errno : 0;
+	close(lfd);
+	if (n < 0 || n == sizeof(target))
+		return n < 0 && e ? -e : -EAGAIN;	/* changed since the check */
+	target[n] = '\0';
+	/* A relative target is relative to the link's directory. */
+	fd = openat(target[0] == '/' ? AT_FDCWD : o->dir_fd, target, flags);
+	return fd < 0 ? -errno : fd;
+}
+
 /* What destination() says to write directly, opened for writing: the fd
  * and DEST_DIRECT (*sync: it is a regular file, truncated, as fopen()
  * does), DEST_REPLACE for a destination to replace, or -errno. O_NONBLOCK:
@@ -280,9 +305,13 @@ static int open_direct(const struct output_file *o, const char *name, int *fd, i
 	if ((rc = destination(o, name, &st)) != DEST_DIRECT)
 		return rc;
 	link = S_ISLNK(st.st_mode);
-	*fd = openat(o->dir_fd, name, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | (link ? 0 : O_NOFOLLOW));
+	fl = O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+	if (link)
+		*fd = open_link_target(o, name, fl);
+	else if ((*fd = openat(o->dir_fd, name, fl | O_NOFOLLOW)) < 0)
+		*fd = -errno;
 	if (*fd < 0)
-		return -errno;
+		return *fd;
 	rc = fstat(*fd, &st) ? -errno : 0;
 	/* A device or FIFO replaced by a file since the lstat: no harm done
 	 * (no O_TRUNC), and the rename replaces it instead. */
@@ -319,8 +348,10 @@ static int create_temp(const struct output_file *o, const char *name, char *tmp,
 	}
 	if (fd < 0)
 		return -errno;
-	/* A file it replaces keeps its permissions (one made private stays so). */
-	if (!fstatat(o->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode))
+	/* The owner's file it replaces keeps its permissions (one made
+	 * private stays so); another user's does not pass its on. */
+	if (!fstatat(o->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+	    st.st_uid == (o->owner.set ? o->owner.uid : geteuid()))
 		fchmod(fd, st.st_mode & 0666);
 	return fd;
 }
