@@ -5,11 +5,12 @@
  * unwritable one fails before anything is recorded. A file is written to a
  * new temporary name in that directory (O_CREAT | O_EXCL | O_NOFOLLOW),
  * flushed, fsync'd and renamed over the name given: a symbolic link
- * planted there is replaced, never followed, and what it points to is left
- * alone; on an error only the temporary file is removed, never a name the
- * user gave. A character device or FIFO there (-o /dev/stdout, a copy of
- * /dev/full) is written to directly, without truncation, renaming or
- * removal. Under sudo the file belongs to the user who ran sudo, and each
+ * someone else planted there is replaced, never followed, and what it
+ * points to is left alone; on an error only the temporary file is removed,
+ * never a name the user gave. A character device or FIFO there (a copy of
+ * /dev/full), or what a link made by root or the owner leads to
+ * (/dev/stdout), is written to directly: no rename, no removal, and only a
+ * regular file truncated, as fopen() would. Under sudo the file belongs to the user who ran sudo, and each
  * step runs with that user's file-system identity, so that the kernel
  * allows only what that user could do: a directory only root may write is
  * refused at start-up.
