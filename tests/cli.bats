@@ -259,3 +259,19 @@ background_record() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"unknown format 'nosuch': use folded, html, speedscope, pprof or chrome"* ]]
 }
+
+# Devices are written to, not replaced (proc/output_file.c): /dev/stdout is
+# root's link to /proc/self/fd/1, followed whether stdout is a pipe or a
+# file; /dev/null stays a device.
+@test "-o /dev/stdout writes the profile to stdout, a pipe or a file; -o /dev/null stays a device" {
+	start_workload cpu_split
+	"$PYBPFTOP" record -p "$WL_PID" -d 1 -o /dev/stdout 2>"$BATS_TEST_TMPDIR/err" | cat >"$BATS_TEST_TMPDIR/piped"
+	cat "$BATS_TEST_TMPDIR/err"
+	grep -q 'cpu_split' "$BATS_TEST_TMPDIR/piped"
+	"$PYBPFTOP" record -p "$WL_PID" -d 1 -o /dev/stdout >"$BATS_TEST_TMPDIR/file" 2>"$BATS_TEST_TMPDIR/err"
+	cat "$BATS_TEST_TMPDIR/err"
+	grep -q 'cpu_split' "$BATS_TEST_TMPDIR/file"
+	[ -L /dev/stdout ]
+	"$PYBPFTOP" record -p "$WL_PID" -d 1 -o /dev/null
+	[ -c /dev/null ]
+}

@@ -39,10 +39,16 @@ teardown() {
 	need_direct_interpreter
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all sh -c 'test -x "$1"' _ "$PY_CMD" ||
 		skip "$PY_CMD cannot be run by uid 65534 (under /root?)"
-	run env SUDO_UID=65534 SUDO_GID=65534 "$PYBPFTOP" record -o "$BATS_TEST_TMPDIR/out.folded" -- \
+	# The profile too is the user's: in a directory they may write.
+	out=$(mktemp -d /tmp/pybpftop-sudo.XXXXXX)
+	chown 65534:65534 "$out"
+	run env SUDO_UID=65534 SUDO_GID=65534 "$PYBPFTOP" record -o "$out/out.folded" -- \
 		$PY_CMD -c 'import os; print("ids", os.getuid(), os.getgid(), os.getgroups(), os.environ["HOME"])'
 	echo "$output"
+	owner=$(stat -c %u:%g "$out/out.folded" || true)
+	rm -rf "$out"
 	[ "$status" -eq 0 ]
+	[ "$owner" = 65534:65534 ]
 	home=$(getent passwd 65534 | cut -d: -f6)
 	grep -qx "ids 65534 65534 \[65534\] $home" <<<"$output" ||
 		grep -qx "ids 65534 65534 \[\] $home" <<<"$output"

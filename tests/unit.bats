@@ -48,6 +48,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit alloc_stats
 }
 
+@test "output files: written by rename, a link at the name replaced, a FIFO written to, errors named; SUDO_UID parsed strictly" {
+	unit output_file
+}
+
 @test "alloc snapshots: written and read back; bad files refused" {
 	unit alloc_snapshot
 }

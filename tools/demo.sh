@@ -10,6 +10,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "make demo loads BPF programs: run it as root (sudo make demo)" >&2
 	exit 1
 fi
+# Under sudo pybpftop writes its files as the user who ran sudo, who may
+# not write build/ if `sudo make` made it: the demo's files are root's,
+# as everything else in build/ is then.
+unset SUDO_UID SUDO_GID
 "$py" tests/workloads/cpu_split.py >/dev/null &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT

@@ -3,6 +3,10 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PYBPFTOP=$REPO/pybpftop
 FOLDED="/usr/bin/python3 $REPO/tests/lib/folded.py"
 export SID_BIND=$REPO/tests	# sid-run.sh binds it at /pybpftop in the chroot
+# The tests run pybpftop as root itself: under sudo it would write its
+# files as the user who ran sudo, into directories the tests made as root.
+# A test that means sudo sets both.
+unset SUDO_UID SUDO_GID
 # bats loads this file afresh for each test: each gets its own tag, which
 # every process it starts inherits (pybpftop, its run-mode children), so
 # that assert_no_bpf_left can tell this test's BPF programs from those of

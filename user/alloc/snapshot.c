@@ -59,7 +59,7 @@ void alloc_snapshot_free(struct alloc_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path)
+int alloc_snapshot_write(const struct alloc_snapshot *s, FILE *out)
 {
 	json_t *doc = json_object(), *frames = json_array(), *traces = json_array();
 	/* The frames the records use, numbered in order of first use. */
@@ -110,11 +110,9 @@ int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path)
 	}
 	json_object_set_new(doc, "frames", frames);
 	json_object_set_new(doc, "traces", traces);
-	rc = json_dump_file(doc, path, JSON_COMPACT) ? -EIO : 0;
+	rc = json_dumpf(doc, out, JSON_COMPACT) ? -EIO : 0;
 	json_decref(doc);
 	free(index);
-	if (rc)
-		remove(path);
 	return rc;
 }
 

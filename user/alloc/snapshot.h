@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "alloc/heap.h"
 #include "profile/frame_table.h"
 
@@ -52,8 +53,9 @@ int alloc_snapshot_from_heap(struct alloc_snapshot *s, const struct alloc_heap *
 /* Frame `id` of the snapshot. */
 struct alloc_frame alloc_snapshot_frame(const struct alloc_snapshot *s, uint32_t id);
 
-/* 0, or -errno. */
-int alloc_snapshot_write(const struct alloc_snapshot *s, const char *path);
+/* The snapshot as JSON to out (a file is written through
+ * proc/output_file.h): 0, or -errno. */
+int alloc_snapshot_write(const struct alloc_snapshot *s, FILE *out);
 
 /* 0, or non-zero with a message naming the problem in err. */
 int alloc_snapshot_read(struct alloc_snapshot *s, const char *path, char *err, size_t errlen);

@@ -3,6 +3,7 @@
  * compares two snapshots. */
 #include <argp.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static struct alloc_env {
 	const char *include[MAX_FILTERS], *exclude[MAX_FILTERS];
 	long limit;
 	const char *snapshot;
+	struct output_file snapshot_out;	/* --snapshot's, open from start-up */
 	double snapshot_every;
 	int diff_mode;		/* alloc diff OLD NEW */
 	int show_mode;		/* alloc show SNAPSHOT */
@@ -238,6 +240,7 @@ static int write_flame(struct run *r, const struct alloc_snapshot *snap)
 		.unit = "bytes",
 		.bytes_type = env.q.allocated ? "alloc_space" : "inuse_space",
 	};
+	char err[PATH_MAX + 256];
 	int rc = 0;
 
 	profile_init(&prof, &s->frames);
@@ -250,10 +253,12 @@ static int write_flame(struct run *r, const struct alloc_snapshot *snap)
 		if (bytes)
 			rc = profile_add(&prof, t->pid, t->pid, t->flags, t->frames, t->n, bytes);
 	}
-	if (!rc)
-		rc = writer_write(env.c.writer, &prof, &meta, env.c.output);
 	if (rc)
-		fprintf(stderr, "pybpftop: cannot write %s: %s\n", env.c.output, strerror(-rc));
+		snprintf(err, sizeof(err), "cannot write %s: %s", env.c.output, strerror(-rc));
+	else
+		rc = writer_write(env.c.writer, &prof, &meta, &env.c.out, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "pybpftop: %s\n", err);
 	else
 		fprintf(stderr, "pybpftop: wrote a flame graph of %s bytes to %s\n",
 			env.q.allocated ? "allocated" : "live", env.c.output);
@@ -316,33 +321,40 @@ static int take_snapshot(struct run *r, double elapsed, struct alloc_snapshot *s
 	return 0;
 }
 
-static int save_snapshot(const struct alloc_snapshot *snap, const char *path)
+static int fill_snapshot(void *ctx, FILE *out)
 {
-	int rc = alloc_snapshot_write(snap, path);
+	return alloc_snapshot_write(ctx, out);
+}
+
+/* To --snapshot's file, or to `name` in its directory. */
+static int save_snapshot(const struct alloc_snapshot *snap, const char *name)
+{
+	char err[PATH_MAX + 256];
+	int rc = output_file_write(&env.snapshot_out, name, fill_snapshot, (void *)snap, err,
+				   sizeof(err));
 
 	if (rc)
-		fprintf(stderr, "pybpftop: cannot write %s: %s\n", path, strerror(-rc));
+		fprintf(stderr, "pybpftop: %s\n", err);
 	else
-		fprintf(stderr, "pybpftop: wrote a snapshot to %s\n", path);
+		fprintf(stderr, "pybpftop: wrote a snapshot to %s%s\n", env.snapshot_out.prefix,
+			name ? name : env.snapshot_out.name);
 	return rc;
 }
 
-/* SIGUSR1, --snapshot-every: FILE.json -> FILE.N.json */
+/* SIGUSR1, --snapshot-every: FILE.json -> FILE.N.json, beside it. */
 static void numbered_snapshot(struct run *r, double elapsed)
 {
 	static int seq;
-	const char *base = strrchr(env.snapshot, '/'), *dot;
+	const char *base = env.snapshot_out.name, *dot = strrchr(base, '.');
 	struct alloc_snapshot snap;
-	char path[4096];
+	char name[NAME_MAX + 32];
 
-	base = base ? base + 1 : env.snapshot;
-	dot = strrchr(base, '.');
 	if (!dot || dot == base)
 		dot = base + strlen(base);
-	snprintf(path, sizeof(path), "%.*s.%d%s", (int)(dot - env.snapshot), env.snapshot, ++seq, dot);
+	snprintf(name, sizeof(name), "%.*s.%d%s", (int)(dot - base), base, ++seq, dot);
 	if (take_snapshot(r, elapsed, &snap))
 		return;
-	save_snapshot(&snap, path);
+	save_snapshot(&snap, name);
 	alloc_snapshot_free(&snap);
 }
 
@@ -371,7 +383,7 @@ static int report(struct run *r, double elapsed, const char *why)
 	source_lines_free(&src);
 	free(rows);
 	if (env.snapshot)
-		rc = !!save_snapshot(&snap, env.snapshot);
+		rc = !!save_snapshot(&snap, NULL);
 	if (env.c.output)
 		rc |= write_flame(r, &snap);
 	alloc_snapshot_free(&snap);
@@ -458,6 +470,13 @@ static int profile_target(void)
 	if (!s)
 		return 1;
 	cli_session_opts(&env.c, &so);
+	/* Before any BPF is loaded: files that cannot be written are known now. */
+	if ((env.snapshot && cli_output_open(&env.snapshot_out, "--snapshot", env.snapshot)) ||
+	    (env.c.output && cli_output_open(&env.c.out, "-o", env.c.output))) {
+		free(s);
+		output_file_close(&env.snapshot_out);
+		return 1;
+	}
 	alloc_heap_init(&r.heap);
 	if (session_open(s, &so, err, sizeof(err))) {
 		fprintf(stderr, "pybpftop: %s\n", err);
@@ -477,6 +496,8 @@ static int profile_target(void)
 	rc = report(&r, elapsed, why);
 out:
 	code = session_close(s);
+	output_file_close(&env.snapshot_out);
+	output_file_close(&env.c.out);
 	alloc_heap_free(&r.heap);
 	free(s);
 	return rc ? rc : code;

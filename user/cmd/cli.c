@@ -1,6 +1,7 @@
 /* Checked parsing of command-line numbers, and the options the commands
  * share. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,16 @@ double cli_seconds(const char *arg, double min, double max, struct argp_state *s
 	if (errno || end == arg || *end || !(v >= min && v <= max))
 		argp_error(state, "'%s' is not a number of seconds between %g and %g", arg, min, max);
 	return v;
+}
+
+int cli_output_open(struct output_file *o, const char *option, const char *path)
+{
+	char err[PATH_MAX + 256];
+
+	if (!output_file_open(o, path, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "pybpftop: %s %s\n", option, err);
+	return 1;
 }
 
 void cli_common_init(struct cli_common *c, unsigned takes)

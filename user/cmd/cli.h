@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "out/writers.h"
+#include "proc/output_file.h"
 
 long cli_long(const char *arg, long min, long max, struct argp_state *state);
 /* A size in bytes, with an optional K, M or G suffix (powers of 1024). */
@@ -41,6 +42,7 @@ struct cli_common {
 	int npids;
 	int hz;			/* -r, default 99 */
 	const char *output;	/* -o */
+	struct output_file out;	/* -o's, open from start-up (cli_output_open) */
 	const struct writer *writer;	/* -f, else from -o's name */
 	uint32_t max_depth;	/* -D, default PYBPFTOP_MAX_DEPTH */
 	int verbose;		/* -v, -vv */
@@ -62,6 +64,11 @@ struct cli_common {
 			  { "format", 'f', "FORMAT", 0, "(the formats)", g }
 #define CLI_OPT_DEPTH(g) { "max-depth", 'D', "FRAMES", 0, "Frames kept per stack (default and most: 5000)", g }
 #define CLI_OPT_VERBOSE(g) { "verbose", 'v', NULL, 0, "Print counters (-vv: libbpf's messages too)", g }
+
+/* At start-up, before anything is recorded: opens the file option (-o,
+ * --snapshot) names at path (proc/output_file.h). 0, or 1 with the
+ * message printed: "pybpftop: -o PATH: directory DIR: <strerror>". */
+int cli_output_open(struct output_file *o, const char *option, const char *path);
 
 /* Defaults into c; takes is the CLI_* set. */
 void cli_common_init(struct cli_common *c, unsigned takes);

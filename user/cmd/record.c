@@ -2,6 +2,7 @@
  * and sample it (`-- CMD...`), then write a profile or print a summary. */
 #include <argp.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,7 @@ static int write_output(struct session *s, struct profile *prof, double elapsed)
 			.start_unix_ns = s->start_unix_ns,
 			.start_mono_ns = s->start_mono_ns,
 		};
-		int err;
+		char err[PATH_MAX + 256];
 
 		for (int i = 0; i < s->ntargets; i++) {
 			size_t n = strlen(cmd);
@@ -87,10 +88,8 @@ static int write_output(struct session *s, struct profile *prof, double elapsed)
 			snprintf(cmd + n, sizeof(cmd) - n, "%s%.400s (pid %d)", n ? ", " : "",
 				 s->targets[i]->t.cmdline, s->targets[i]->t.pid);
 		}
-		err = writer_write(env.c.writer, prof, &meta, env.c.output);
-		if (err) {
-			fprintf(stderr, "pybpftop: cannot write %s as %s: %s\n", env.c.output,
-				env.c.writer->name, strerror(-err));
+		if (writer_write(env.c.writer, prof, &meta, &env.c.out, err, sizeof(err))) {
+			fprintf(stderr, "pybpftop: %s (%s)\n", err, env.c.writer->name);
 			return 1;
 		}
 		fprintf(stderr, "pybpftop: wrote %llu stacks (%llu samples) to %s (%s)\n",
@@ -134,6 +133,11 @@ int cmd_record(int argc, char **argv)
 		free(s);
 		return 1;
 	}
+	/* Before any BPF is loaded: a file that cannot be written is known now. */
+	if (env.c.output && cli_output_open(&env.c.out, "-o", env.c.output)) {
+		free(s);
+		return 1;
+	}
 	cli_session_opts(&env.c, &so);
 	so.hz = env.c.hz;
 	/* Its frame ids are the session's: ready before the first sample. */
@@ -170,6 +174,7 @@ int cmd_record(int argc, char **argv)
 out:
 	profile_free(&prof);
 	code = session_close(s);
+	output_file_close(&env.c.out);
 	free(s);
 	return rc ? rc : code;
 }

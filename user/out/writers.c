@@ -1,9 +1,10 @@
-/* The table of output formats, and the one path that writes a file. */
+/* The table of output formats, and the one path that writes a profile
+ * to a file (through proc/output_file.c, which writes every file). */
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 #include "out/writers.h"
+#include "proc/output_file.h"
 
 const struct writer writers[] = {
 	{ "folded", { ".folded", ".txt" },
@@ -54,20 +55,25 @@ const struct writer *writer_for_path(const char *path)
 	return best;
 }
 
-int writer_write(const struct writer *w, const struct profile *p, const struct profile_meta *m,
-		 const char *path)
-{
-	FILE *out = fopen(path, "we");
-	int rc;
+struct profile_job {
+	const struct writer *w;
+	const struct profile *p;
+	const struct profile_meta *m;
+};
 
-	if (!out)
-		return -errno;
-	rc = w->write(p, m, out);
-	if (fclose(out) && !rc)
-		rc = -errno;
-	if (rc)
-		unlink(path);	/* no half-written file left behind */
-	return rc;
+static int fill_profile(void *ctx, FILE *out)
+{
+	const struct profile_job *j = ctx;
+
+	return j->w->write(j->p, j->m, out);
+}
+
+int writer_write(const struct writer *w, const struct profile *p, const struct profile_meta *m,
+		 const struct output_file *o, char *err, size_t errlen)
+{
+	struct profile_job j = { w, p, m };
+
+	return output_file_write(o, NULL, fill_profile, &j, err, errlen);
 }
 
 /* Appends to buf[0..len) what fits. */

@@ -29,10 +29,11 @@ const struct writer *writer_named(const char *name);
  * when none matches. */
 const struct writer *writer_for_path(const char *path);
 
-/* Writes the profile to path: 0, or -errno (the message is the caller's);
- * no half-written file is left behind. */
+/* Writes the profile to o's file (opened at start-up, proc/output_file.h):
+ * 0, or -errno with a message in err; no half-written file is left behind. */
+struct output_file;
 int writer_write(const struct writer *w, const struct profile *p, const struct profile_meta *m,
-		 const char *path);
+		 const struct output_file *o, char *err, size_t errlen);
 
 /* "folded, html, speedscope, pprof or chrome", the names of the rows
  * usable by alloc (for_alloc) or of all. */

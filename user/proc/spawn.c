@@ -9,24 +9,20 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "proc/spawn.h"
+#include "proc/sudo_user.h"
 
 /* Under sudo, run the command as the user who ran sudo, with their home
  * directory: a profiler must not change who the program runs as. */
-static int drop_privileges(void)
+static int drop_privileges(const struct sudo_user *u)
 {
-	const char *suid = getenv("SUDO_UID"), *sgid = getenv("SUDO_GID");
 	struct passwd *pw;
-	uid_t uid;
-	gid_t gid;
 
-	if (!suid || !sgid || geteuid() != 0)
+	if (!u->set)
 		return 0;
-	uid = strtoul(suid, NULL, 10);
-	gid = strtoul(sgid, NULL, 10);
-	pw = getpwuid(uid);
-	if (pw ? initgroups(pw->pw_name, gid) : setgroups(0, NULL))
+	pw = getpwuid(u->uid);
+	if (pw ? initgroups(pw->pw_name, u->gid) : setgroups(0, NULL))
 		return -errno;
-	if (setgid(gid) || setuid(uid))
+	if (setgid(u->gid) || setuid(u->uid))
 		return -errno;
 	if (pw) {
 		setenv("HOME", pw->pw_dir, 1);
@@ -38,8 +34,12 @@ static int drop_privileges(void)
 
 int child_spawn(struct child *c, char *const argv[], char *err, size_t errlen)
 {
+	struct sudo_user u;
 	int go[2], ex[2];
 
+	/* Before the fork: a bad SUDO_UID stops us here, with its message. */
+	if (sudo_user_get(&u, err, errlen))
+		return -EINVAL;
 	if (pipe2(go, O_CLOEXEC) || pipe2(ex, O_CLOEXEC)) {
 		snprintf(err, errlen, "cannot start %s: %s", argv[0], strerror(errno));
 		return -errno;
@@ -58,7 +58,7 @@ int child_spawn(struct child *c, char *const argv[], char *err, size_t errlen)
 		/* Wait until the profiler is attached: EOF means go. */
 		while (read(go[0], &b, 1) < 0 && errno == EINTR)
 			;
-		e = drop_privileges();
+		e = drop_privileges(&u);
 		if (!e) {
 			execvp(argv[0], argv);
 			e = -errno;
