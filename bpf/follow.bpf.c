@@ -23,8 +23,16 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);	/* tgid */
-	__type(value, __u32);	/* enum follow_flags */
+	__type(value, struct py_followed);
 } followed SEC(".maps");
+
+/* The followed record of task's process, if it is that process. */
+static __always_inline struct py_followed *followed_of(struct task_struct *task, __u32 tgid)
+{
+	struct py_followed *f = bpf_map_lookup_elem(&followed, &tgid);
+
+	return f && f->start_ticks == task_start_ticks(task) ? f : NULL;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -45,16 +53,18 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct py_followed *f, kid;
 	struct py_proc *proc, copy;
-	__u32 *flags;
 	bool reused;
 
 	if (ptgid == ctgid)	/* a new thread, not a process */
 		return 0;
-	flags = bpf_map_lookup_elem(&followed, &ptgid);
-	if (!flags || !(*flags & FOLLOW_CHILDREN))
+	f = followed_of(parent, ptgid);
+	if (!f || !(f->flags & FOLLOW_CHILDREN))
 		return 0;
-	bpf_map_update_elem(&followed, &ctgid, flags, BPF_ANY);
+	kid = *f;
+	kid.start_ticks = task_start_ticks(child);
+	bpf_map_update_elem(&followed, &ctgid, &kid, BPF_ANY);
 	proc = lookup_target(parent, ptgid, &reused);
 	if (proc) {
 		copy = *proc;
@@ -70,7 +80,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 {
 	__u32 tgid = p->tgid;
 
-	if (bpf_map_lookup_elem(&followed, &tgid))
+	if (followed_of(p, tgid))
 		proc_event(PROC_EXEC, tgid, 0, 0);
 	return 0;
 }

@@ -143,6 +143,14 @@ enum follow_flags {
 	FOLLOW_CHILDREN = 1 << 0,	/* new child processes are followed too */
 };
 
+/* A followed process, by tgid: it is that pid only with that start time,
+ * so a process that got the pid of one that exited is not followed. */
+struct py_followed {
+	__u32 flags;			/* enum follow_flags */
+	__u32 _pad;
+	__u64 start_ticks;		/* as in struct py_proc */
+};
+
 enum proc_event_kind {
 	PROC_FORK = 1,			/* a followed process forked a new process */
 	PROC_EXEC = 2,			/* a followed process called execve */

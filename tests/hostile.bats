@@ -85,6 +85,7 @@ PY
 	cat "$HOSTILE_DIR/rec.log"
 	[ "$($FOLDED has "$HOSTILE_DIR/out.folded" victim_child)" -gt 0 ]	# the child was followed
 	[ "$($FOLDED has "$HOSTILE_DIR/out.folded" mallory_burn)" -eq 0 ]
+}
 
 # --- One way to open a file on a target's behalf (proc/target_files.c):
 # source files are opened in the target's root, as its user, regular files
@@ -226,6 +227,7 @@ JSON
 	run_bounded 20 64 "$PYBPFTOP" dump -p "$WL_PID" -v
 	[ "$(grep -c '^    nxt()  # BIG$' "$OUT")" -eq 20 ]
 	grep -q "source files: 2 read" "$OUT"	# block.py and big.py
+}
 
 # --- ELF files the target controls (the ELF fuzzer's part) ---
 
@@ -244,11 +246,6 @@ with open(sys.argv[1], "r+b") as f:
     f.truncate(shoff + (4 << 20) * 64)
 PY
 	chmod 755 "$exe"
-
-# --- One way to write an output file (issue 11, item 3; SUDO_UID of item 7) ---
-
-# sleeper_script: HOSTILE_DIR/sleeper.py, a target that only sleeps.
-sleeper_script() {
 	cat >"$HOSTILE_DIR/sleeper.py" <<'PY'
 import os, sys, time
 sys.stdout.write("READY %d\n" % os.getpid())
@@ -262,7 +259,18 @@ PY
 	[[ "$output" != *"over the RSS budget"* ]]
 	[[ "$output" == *"_PyRuntime"* ]]
 	assert_no_control_bytes "$OUT"
+}
 
+# --- One way to write an output file (issue 11, item 3; SUDO_UID of item 7) ---
+
+# sleeper_script: HOSTILE_DIR/sleeper.py, a target that only sleeps.
+sleeper_script() {
+	cat >"$HOSTILE_DIR/sleeper.py" <<'PY'
+import os, sys, time
+sys.stdout.write("READY %d\n" % os.getpid())
+sys.stdout.flush()
+time.sleep(60)
+PY
 }
 
 # mallory_dir: DROP, a directory MALLORY owns, where she plants what she likes.

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "proc/procfs.h"
 #include "probe/follow.h"
 #include "probe/probe.h"
 #include "follow.skel.h"
@@ -62,10 +63,19 @@ fail:
 
 int follow_add(struct follow *f, pid_t pid, uint32_t flags)
 {
+	struct py_followed v = { .flags = flags, .start_ticks = (__u64)proc_start_ticks(pid) };
 	__u32 key = pid;
 
-	return bpf_map__update_elem(f->skel->maps.followed, &key, sizeof(key), &flags, sizeof(flags),
-				    BPF_ANY);
+	if ((long long)v.start_ticks < 0)
+		return -ESRCH;
+	return bpf_map__update_elem(f->skel->maps.followed, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
+}
+
+void follow_remove(struct follow *f, pid_t pid)
+{
+	__u32 key = pid;
+
+	bpf_map__delete_elem(f->skel->maps.followed, &key, sizeof(key), 0);
 }
 
 int follow_fd(const struct follow *f)

@@ -20,8 +20,12 @@ struct probe;
 struct follow *follow_open(void (*on_event)(void *ctx, const struct py_proc_event *e), void *ctx,
 			   const struct probe *probes, char *err, size_t errlen);
 
-/* Follow pid from now on (flags: enum follow_flags). 0 or -errno. */
+/* Follow pid (the process it names now) from now on (flags: enum
+ * follow_flags). 0 or -errno. */
 int follow_add(struct follow *f, pid_t pid, uint32_t flags);
+
+/* Stop following pid (it exited). */
+void follow_remove(struct follow *f, pid_t pid);
 
 /* Readable when events wait (the programs wake user space: they are rare). */
 int follow_fd(const struct follow *f);

@@ -565,8 +565,13 @@ static void target_exited(struct session *s, struct session_target *t)
 	t->pidfd = -1;
 	t->exited = 1;
 	s->alive--;
-	/* Its pid may be handed to another process: stop sampling it. */
+	/* Its pid may be handed to another process: out of every map and
+	 * cache now, once its last samples are named. */
 	detach_pid(s, t->t.pid);
+	if (s->follow)
+		follow_remove(s->follow, t->t.pid);
+	drain(s);
+	symbolizer_forget(&s->sym, t->t.pid);
 	tell(s, t, TARGET_EXITED);
 }
 
