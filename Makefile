@@ -26,7 +26,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/%,$(UNIT_SRCS))
 FUZZ_SRCS := user/python/code_reader.c user/python/line_table.c user/python/versions.c \
 	user/python/debug_offsets.c user/python/repr.c user/python/frame_locals.c user/python/gil.c
 # Alloc snapshot files, which users pass around, for the second fuzzer.
-ALLOC_FUZZ_SRCS := user/alloc/snapshot.c user/alloc/stats.c user/proc/source_lines.c \
+ALLOC_FUZZ_SRCS := user/alloc/snapshot.c user/alloc/stats.c user/proc/source_lines.c user/proc/text_escape.c \
 	user/profile/frame_table.c
 
 ifeq ($(V),1)

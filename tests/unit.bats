@@ -20,6 +20,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit profile
 }
 
+@test "text escaping: control bytes, C1, invalid UTF-8 shown escaped, printable Unicode as it is" {
+	unit text_escape
+}
+
 @test "protobuf encoder; pprof, speedscope and chrome writers read back" {
 	unit formats
 }

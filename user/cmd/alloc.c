@@ -13,6 +13,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "out/writers.h"
+#include "proc/text_escape.h"
 #include "profile/session.h"
 
 #define MAX_FILTERS 32
@@ -208,7 +209,7 @@ static void on_target(void *ctx, struct session_target *t, enum session_event wh
 		alloc_heap_forget(&r->heap, t->t.pid);
 	if (what == TARGET_ADDED && env.c.verbose)
 		fprintf(stderr, "pybpftop: pid %d: Python %s in %s, %s mode\n", t->t.pid, t->t.version,
-			t->t.runtime_file, env.exact ? "exact" : "sampled");
+			TEXT_SAFE(t->t.runtime_file), env.exact ? "exact" : "sampled");
 }
 
 /* -o: a flame graph whose weights are bytes, each process under its name. */
@@ -249,13 +250,15 @@ static int write_flame(struct run *r, const struct alloc_snapshot *snap)
 
 static void print_header(const struct alloc_snapshot *s, const char *why)
 {
-	char cur[32], peak[32], all[32];
+	char cur[32], peak[32], all[32], command[200];
 
 	alloc_format_size(cur, sizeof(cur), s->current, 0);
 	alloc_format_size(peak, sizeof(peak), s->peak, 0);
 	alloc_format_size(all, sizeof(all), s->allocated, 0);
-	printf("pybpftop alloc: pid %d (%.200s), Python %s, %.1f s%s\n", s->pid, s->command,
-	       s->python, s->duration_s, why);
+	/* A snapshot's strings are anyone's: the file may come from elsewhere. */
+	printf("pybpftop alloc: pid %d (%s), Python %s, %.1f s%s\n", s->pid,
+	       text_escape(command, sizeof(command), s->command), TEXT_SAFE(s->python),
+	       s->duration_s, why);
 	if (s->exact) {
 		printf("Exact: every allocation since the start, as tracemalloc counts them.\n");
 		printf("Traced memory: current %s, peak %s; allocated during the run: %s in %llu blocks\n",
@@ -441,7 +444,7 @@ static int profile_target(void)
 	cli_session_opts(&env.c, &so);
 	alloc_heap_init(&r.heap);
 	if (session_open(s, &so, err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		goto out;
 	}
 	collect(&r);
@@ -471,7 +474,7 @@ static int show_snapshot(void)
 	size_t n;
 
 	if (alloc_snapshot_read(&snap, env.diff[0], err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		return 1;
 	}
 	print_header(&snap, "");
@@ -493,11 +496,11 @@ static int diff_snapshots(void)
 	size_t n;
 
 	if (alloc_snapshot_read(&old, env.diff[0], err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		return 1;
 	}
 	if (alloc_snapshot_read(&new, env.diff[1], err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		alloc_snapshot_free(&old);
 		return 1;
 	}
