@@ -59,7 +59,7 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	[[ "$output" == *"0 mismatches"* ]]
 }
 
-@test "fuzzer: the target-memory readers survive ${FUZZ_SECONDS:-20} s of libFuzzer" {
+@test "fuzzer: _Py_DebugOffsets parsing and the target-memory readers survive ${FUZZ_SECONDS:-20} s of libFuzzer" {
 	corpus=$BATS_TEST_TMPDIR/corpus
 	mkdir -p "$corpus"
 	cp "$REPO"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
