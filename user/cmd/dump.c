@@ -374,10 +374,19 @@ static void dump_out(struct printer *pr, struct pass *p)
 				thread_out(pr, &p->v[i], threads);
 	}
 	if (pr->doc) {
-		/* ASCII only: a C1 control or DEL, which JSON leaves raw, is
-		 * \u-escaped like every character past ASCII. */
-		json_dumpf(pr->doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		/* JSON may hold C1 controls and DEL raw, which a terminal acts
+		 * on: ASCII only makes C1 \u escapes like everything past
+		 * ASCII, and DEL, which jansson leaves as it is (and which only a
+		 * string can hold), becomes one here. */
+		char *text = json_dumps(pr->doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+
+		for (const char *c = text; c && *c; c++)
+			if (*c == 0x7f)
+				fputs("\\u007f", stdout);
+			else
+				putchar(*c);
 		putchar('\n');
+		free(text);
 		json_decref(pr->doc);
 	}
 }
