@@ -27,7 +27,7 @@ FUZZ_SRCS := user/python/code_reader.c user/python/line_table.c user/python/vers
 	user/python/debug_offsets.c user/python/repr.c user/python/frame_locals.c user/python/gil.c
 # Alloc snapshot files, which users pass around, for the second fuzzer.
 ALLOC_FUZZ_SRCS := user/alloc/snapshot.c user/alloc/stats.c user/proc/source_lines.c user/proc/target_files.c user/proc/procfs.c \
-	user/profile/frame_table.c
+	user/proc/text_escape.c user/profile/frame_table.c
 # The ELF lookups in a target's executable and libpython, for the third.
 ELF_FUZZ_SRCS := user/proc/elf_image.c user/proc/procfs.c user/proc/remote_mem.c \
 	user/python/target.c user/python/builtins.c user/python/detect.c \

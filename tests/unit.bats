@@ -24,6 +24,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit profile
 }
 
+@test "text escaping: control bytes, C1, invalid UTF-8 shown escaped, printable Unicode as it is" {
+	unit text_escape
+}
+
 @test "protobuf encoder; pprof, speedscope and chrome writers read back" {
 	unit formats
 }
@@ -67,7 +71,7 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	[[ "$output" == *"0 mismatches"* ]]
 }
 
-@test "fuzzer: the target-memory readers survive ${FUZZ_SECONDS:-20} s of libFuzzer" {
+@test "fuzzer: _Py_DebugOffsets parsing and the target-memory readers survive ${FUZZ_SECONDS:-20} s of libFuzzer" {
 	corpus=$BATS_TEST_TMPDIR/corpus
 	mkdir -p "$corpus"
 	cp "$REPO"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true

@@ -1,5 +1,5 @@
-/* libFuzzer target: the code reader, line tables, py_repr, frame locals and
- * the GIL reader against hostile memory.
+/* libFuzzer target: _Py_DebugOffsets parsing, the code reader, line
+ * tables, py_repr, frame locals and the GIL reader against hostile memory.
  *
  * Input: a 16-byte header, then the target's memory, mapped at FUZZ_BASE
  * (nothing else is mapped, so every pointer out of it faults):
@@ -13,14 +13,23 @@
  * an int by pointing its ob_type there. py_repr renders the code object
  * and the str; the locals of the "frame" at the bytes object's address are
  * listed for that code object; the GIL is read with the str as _PyRuntime.
- * Seeds: tests/fuzz/make_seeds.c. Besides crashes, the target traps when
+ *
+ * The memory is also the target's _PyRuntime, whose first member on 3.13+
+ * is _Py_DebugOffsets: py_debug_offsets_parse() reads it as pybpftop reads
+ * a target's (py_layout_select). When it parses, every reader below runs
+ * with the layout it gave instead of the row's, as they would against that
+ * target, and the GIL is read at _PyRuntime = FUZZ_BASE too.
+ * Seeds: tests/fuzz/make_seeds.c (with real blobs from interpreters). Besides crashes, the target traps when
  * an output breaks the reader's contract (unterminated or invalid UTF-8,
  * lengths over the caps, fingerprints that disagree). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include "python/code_reader.h"
+#include "python/debug_offsets.h"
 #include "python/frame_locals.h"
 #include "python/line_table.h"
 #include "python/gil.h"
@@ -98,6 +107,47 @@ static uint16_t get16(const uint8_t *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
+/* py_debug_offsets_parse's contract (debug_offsets.h) on mem as the blob:
+ * on success a layout for the blob's own 3.minor, with the row that names
+ * a debug-offsets layout; on failure a reason, and *out untouched. The
+ * layout to go on with: the parsed one, or v. */
+static const struct py_version *parse_debug_offsets(const uint8_t *mem, size_t len,
+						    const struct py_version *v)
+{
+	static struct py_version parsed;
+	struct py_version before;
+	const struct py_version_row *row;
+	char why[256];
+	int major = -1, minor = -1, rc;
+
+	parsed = *v;
+	before = parsed;
+	memset(why, 'x', sizeof(why));
+	rc = py_debug_offsets_parse(mem, len, &major, &minor, &parsed, why, sizeof(why));
+	if (rc != 0 && rc != -EINVAL && rc != -EOPNOTSUPP)
+		__builtin_trap();
+	if (rc) {
+		if (!memchr(why, '\0', sizeof(why)) || !why[0] ||
+		    memcmp(&before, &parsed, sizeof(parsed)))
+			__builtin_trap();
+		return v;
+	}
+	row = py_version_row_find(3, minor);
+	if (major != 3 || !row || !row->debug_offsets || parsed.major != 3 ||
+	    parsed.minor != minor || parsed.user.code_size == 0 ||
+	    parsed.bpf.runtime_interpreters_head < py_debug_offsets_size(row->debug_offsets))
+		__builtin_trap();
+	/* The same bytes parse the same way, whatever *out held before. */
+	{
+		struct py_version again = *row->table;
+
+		if (py_debug_offsets_parse(mem, len, NULL, NULL, &again, NULL, 0) ||
+		    memcmp(&again, &parsed, sizeof(parsed)))
+			__builtin_trap();
+	}
+	return &parsed;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct py_version fallback = { .major = 3, .minor = 11,
@@ -131,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bobj = FUZZ_BASE + get16(data + 6);
 	fake_map(&space, FUZZ_BASE, data + FUZZ_HDR, size - FUZZ_HDR);
 	m = fake_remote(&space);
+	v = parse_debug_offsets(data + FUZZ_HDR, size - FUZZ_HDR, v);
 
 	r = py_read_str(&m, &v->user, sobj, str, cap);
 	if (r >= 0 ? (size_t)r >= cap || strlen(str) != (size_t)r ||
@@ -179,6 +230,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_repr(&rc, locals[i].value, 256);
 		}
 		r = py_gil_holder_at(&m, v, sobj, &ts);
+		if (r == 1 ? !ts : r == 0 ? ts != 0 : r > 0)
+			__builtin_trap();
+		/* _PyRuntime where its _Py_DebugOffsets is. */
+		r = py_gil_holder_at(&m, v, FUZZ_BASE, &ts);
 		if (r == 1 ? !ts : r == 0 ? ts != 0 : r > 0)
 			__builtin_trap();
 	}

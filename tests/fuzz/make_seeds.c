@@ -2,12 +2,19 @@
  * row of the registry (user/python/versions.c), a well-formed code object with its strings, bytes and
  * a real line table (from that version's co_linetable / co_lnotab of a
  * small function), laid out as the fuzzer expects (see its header).
- *   cc -Iinclude -Iuser tests/fuzz/make_seeds.c user/python/versions.c -o /tmp/make_seeds
- *   /tmp/make_seeds tests/fuzz/corpus */
+ * For each interpreter FILE given (a python3.X or libpython3.X.so), the
+ * same after the _Py_DebugOffsets blob in it, at the memory's start, as a
+ * target's _PyRuntime begins: the seeds of py_debug_offsets_parse.
+ *   cc -Iinclude -Iuser tests/fuzz/make_seeds.c user/python/versions.c \
+ *      user/python/debug_offsets.c -o /tmp/make_seeds
+ *   /tmp/make_seeds tests/fuzz/corpus \
+ *      /root/.pyenv/versions/3.13.0/lib/libpython3.13.so.1.0 \
+ *      /var/tmp/pybpftop-sid/usr/bin/python3.1[345] /var/tmp/pybpftop-sid/usr/bin/python3.14d */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "python/debug_offsets.h"
 #include "python/versions.h"
 #include "../unit/fake_mem.h"
 
@@ -36,6 +43,8 @@ struct seed {
 	const char *name;
 	int str_choice;		/* which str the header points at */
 	uint8_t cap;		/* py_read_str cap, 0 = full */
+	const uint8_t *blob;	/* a _Py_DebugOffsets blob first, or NULL */
+	size_t blob_len;
 };
 
 /* The seed for the table of row `row` of the registry. */
@@ -44,7 +53,7 @@ static int write_seed(const char *dir, size_t row, const struct py_version *v,
 {
 	int minor = v->minor;
 	const struct py_user_offsets *u;
-	struct fake_heap h = { FUZZ_BASE, image, sizeof(image), 0 };
+	struct fake_heap h = { FUZZ_BASE, image, sizeof(image), sd->blob_len };
 	uint64_t t_str, t_bytes, t_code, name, qual, file, emoji, lt, code, strs[4];
 	const uint8_t *tab;
 	size_t tab_len;
@@ -68,6 +77,8 @@ static int write_seed(const char *dir, size_t row, const struct py_version *v,
 		break;
 	}
 	memset(image, 0, sizeof(image));
+	if (sd->blob)
+		memcpy(image, sd->blob, sd->blob_len);
 	t_str = fh_type(&h, u, "str");
 	t_bytes = fh_type(&h, u, "bytes");
 	t_code = fh_type(&h, u, "code");
@@ -94,7 +105,10 @@ static int write_seed(const char *dir, size_t row, const struct py_version *v,
 		hdr[9 + 2 * i] = (uint8_t)(line_offs[i] >> 8);
 	}
 
-	snprintf(path, sizeof(path), "%s/py3%d-%s", dir, minor, sd->name);
+	if (sd->blob)
+		snprintf(path, sizeof(path), "%s/debug-offsets-%s", dir, sd->name);
+	else
+		snprintf(path, sizeof(path), "%s/py3%d-%s", dir, minor, sd->name);
 	f = fopen(path, "wb");
 	if (!f || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
 	    fwrite(image, 1, h.used, f) != h.used || fclose(f) != 0) {
@@ -104,19 +118,72 @@ static int write_seed(const char *dir, size_t row, const struct py_version *v,
 	return 0;
 }
 
+/* The first "xdebugpy" blob with a 3.x version in the file, and the
+ * bytes after it (py_debug_offsets_read_size() in all), into out. */
+static int blob_of(const char *path, uint8_t *out, size_t len)
+{
+	static uint8_t data[64 << 20];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(data, 1, sizeof(data), f);
+	fclose(f);
+	for (size_t i = 0; i + 16 <= n; i++) {
+		uint64_t ver;
+
+		if (memcmp(data + i, PY_DEBUG_COOKIE, PY_DEBUG_COOKIE_LEN))
+			continue;
+		memcpy(&ver, data + i + 8, 8);
+		if ((ver >> 24) != 3)
+			continue;
+		memset(out, 0, len);
+		memcpy(out, data + i, n - i < len ? n - i : len);
+		return 0;
+	}
+	return -1;
+}
+
+/* A seed with FILE's blob first: the objects in the layout of the blob's
+ * row (the nearest one for a version without a row). */
+static int write_blob_seed(const char *dir, const char *file, const struct py_version_row *rows,
+			   size_t nrows)
+{
+	static uint8_t blob[4096];
+	size_t len = py_debug_offsets_read_size(), row = 0;
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	char name[256];
+	uint64_t ver;
+	int minor;
+
+	if (len > sizeof(blob) || blob_of(file, blob, len)) {
+		fprintf(stderr, "%s: no _Py_DebugOffsets blob\n", file);
+		return -1;
+	}
+	memcpy(&ver, blob + 8, 8);
+	minor = (ver >> 16) & 0xff;
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].table->minor <= minor)
+			row = i;
+	snprintf(name, sizeof(name), "%d.%d.%d-%s", (int)(ver >> 24), minor, (int)(ver >> 8) & 0xff, base);
+	return write_seed(dir, row, rows[row].table,
+			  &(struct seed){ name, 3, 0, blob, len });
+}
+
 int main(int argc, char **argv)
 {
 	static const struct seed seeds[] = {
-		{ "emoji", 3, 0 },		/* kind 4 */
-		{ "qualname-cut", 1, 17 },	/* kind 2, cut before 法 */
-		{ "filename", 2, 0 },		/* kind 1 */
-		{ "ascii", 0, 0 },
+		{ "emoji", 3, 0, NULL, 0 },		/* kind 4 */
+		{ "qualname-cut", 1, 17, NULL, 0 },	/* kind 2, cut before 法 */
+		{ "filename", 2, 0, NULL, 0 },		/* kind 1 */
+		{ "ascii", 0, 0, NULL, 0 },
 	};
 	const struct py_version_row *rows;
 	size_t i, row, nrows;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s CORPUS_DIR [INTERPRETER_FILE...]\n", argv[0]);
 		return 2;
 	}
 	rows = py_version_rows(&nrows);
@@ -128,5 +195,8 @@ int main(int argc, char **argv)
 			if ((i == 0 || rows[row].table->minor == 11) &&
 			    write_seed(argv[1], row, rows[row].table, &seeds[i]))
 				return 1;
+	for (int k = 2; k < argc; k++)
+		if (write_blob_seed(argv[1], argv[k], rows, nrows))
+			return 1;
 	return 0;
 }

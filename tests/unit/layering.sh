@@ -3,7 +3,9 @@
 # way: a file includes its own stage's headers and those of the stages it
 # stands on, nothing later. The writers see the profile and its frame
 # table only, never the readers of target memory or the session; they
-# write through the one file writer (proc/output_file.h).
+# write through the one file writer (proc/output_file.h) and escape with
+# the one escaping of target text (proc/text_escape.h, a function of a
+# string, no reader).
 # Prints each include that breaks the rule; exits 1 if there is one.
 cd "$(dirname "$0")/../../user" || exit 2
 declare -A allowed=(
@@ -12,7 +14,7 @@ declare -A allowed=(
 	[probe]="probe/ python/ proc/"
 	[profile]="profile/ probe/ python/ proc/"
 	[alloc]="alloc/ profile/frame_table.h profile/profile.h proc/"
-	[out]="out/ profile/frame_table.h profile/profile.h proc/output_file.h"
+	[out]="out/ profile/frame_table.h profile/profile.h proc/output_file.h proc/text_escape.h"
 	[cmd]="cmd/ alloc/ out/ profile/ probe/ python/ proc/"
 )
 bad=0 n=0

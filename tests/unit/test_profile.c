@@ -79,6 +79,108 @@ static void test_markers(void)
 	frame_table_free(&s);
 }
 
+/* The own and total samples of function id in fc. */
+static struct func_count row_of(const struct func_count *fc, uint32_t n, uint32_t id)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (fc[i].id == id)
+			return fc[i];
+	return (struct func_count){ id, 0, 0 };
+}
+
+static int count_is_100(void *ctx, const struct profile_stack *st)
+{
+	(void)ctx;
+	return st->count == 100;
+}
+
+/* ctx: 3 frame ids, the root first, under f[0] (the recursion's outer). */
+static int is_stack(void *ctx, const struct profile_stack *st)
+{
+	const uint32_t *want = ctx;
+
+	return st->n == 4 && st->frames[0] == want[0] && st->frames[1] == want[0] &&
+	       st->frames[2] == want[1] && st->frames[3] == want[2];
+}
+
+/* A budget of 8 stacks: endless distinct stacks leave at most 8, the
+ * rarest and oldest go first, and the counts of all threads stay whole. */
+static void test_budget(void)
+{
+	struct frame_table s;
+	struct profile p, whole;
+	struct func_count *fc, *wc;
+	uint32_t f[40], heavy[] = { 0, 0 }, n, wn;
+	uint64_t samples;
+
+	CHECK(frame_table_init(&s) == 0);
+	for (int i = 0; i < 40; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "f%d", i);
+		f[i] = add_frame(&s, name, "/a.py", i + 1, i + 2);
+	}
+	profile_init(&p, &s);
+	profile_init(&whole, &s);
+	profile_set_budget(&p, 8, 0);
+	heavy[0] = f[1];
+	heavy[1] = f[0];
+	CHECK(profile_add(&p, 1, 2, 0, heavy, 2, 100) == 0);
+	CHECK(profile_add(&whole, 1, 2, 0, heavy, 2, 100) == 0);
+	for (int i = 0; i < 200; i++) {
+		uint32_t st[] = { f[i % 40], f[(i / 40 + 2) % 40], f[0], f[0] };	/* recursion */
+
+		CHECK(profile_add(&p, 1, 2 + i % 3, 0, st, 4, 1) == 0);
+		CHECK(profile_add(&whole, 1, 2 + i % 3, 0, st, 4, 1) == 0);
+		CHECK(p.nstacks <= 8, "%llu stacks", (unsigned long long)p.nstacks);
+	}
+	CHECK(p.evicted_stacks > 0 && p.evicted_stacks + p.nstacks == whole.nstacks,
+	      "%llu evicted, %llu held, %llu in all", (unsigned long long)p.evicted_stacks,
+	      (unsigned long long)p.nstacks, (unsigned long long)whole.nstacks);
+	CHECK(p.evicted_samples == p.evicted_stacks, "only stacks of 1 sample went");
+	CHECK(p.samples == whole.samples);
+	/* The heavy stack stays, and so does the newest. */
+	CHECK(profile_foreach(&p, count_is_100, NULL) == 1);
+	{
+		uint32_t last[] = { f[0], f[6], f[199 % 40] };
+
+		CHECK(profile_foreach(&p, is_stack, last) == 1);
+	}
+	for (int lines = 0; lines < 2; lines++) {
+		fc = profile_thread_functions(&p, 0, lines, 0, &n, &samples);
+		wc = profile_functions(&whole, lines, 0, &wn);
+		CHECK(fc && wc && samples == whole.samples);
+		for (uint32_t i = 0; fc && wc && i < wn; i++) {
+			struct func_count a = row_of(fc, n, wc[i].id);
+
+			CHECK(a.own == wc[i].own && a.total == wc[i].total,
+			      "lines=%d id %u: %llu/%llu, whole %llu/%llu", lines, wc[i].id,
+			      (unsigned long long)a.own, (unsigned long long)a.total,
+			      (unsigned long long)wc[i].own, (unsigned long long)wc[i].total);
+		}
+		free(fc);
+		free(wc);
+	}
+	/* One thread's view holds what is left of its stacks, no more. */
+	fc = profile_thread_functions(&p, 3, 0, 0, &n, &samples);
+	CHECK(fc && samples < whole.samples / 3);
+	free(fc);
+	/* The byte budget alone: 4-frame stacks cost STACK_BYTES each. */
+	profile_free(&p);
+	CHECK(p.max_stacks == 8, "profile_free keeps the budget");
+	profile_set_budget(&p, 0, 2000);
+	for (int i = 0; i < 200; i++) {
+		uint32_t st[] = { f[i % 40], f[(i / 40 + 2) % 40], f[0], f[0] };
+
+		CHECK(profile_add(&p, 1, 2, 0, st, 4, 1) == 0);
+		CHECK(p.bytes <= 2000);
+	}
+	CHECK(p.evicted_stacks > 0 && p.nstacks > 4);
+	profile_free(&p);
+	profile_free(&whole);
+	frame_table_free(&s);
+}
+
 int main(void)
 {
 	struct frame_table s;
@@ -114,7 +216,7 @@ int main(void)
 		"MainThread (101);<module> (/app/main.py:10);Café.naïve_方法 (/app/lib.py:5) 5\n"
 		"MainThread (101);<module> (/app/main.py:10);Café.naïve_方法 (/app/lib.py:5);g (/app/lib.py:22) 1\n"
 		"wörker:1 (102);<module> (/app/main.py:10);Café.naïve_方法 (/app/lib.py:5);g (/app/lib.py:22);g (/app/lib.py:22) 4\n"
-		"wörker:1 (102);[truncated];odd:name (/we:ird path.py:2) 1\n"), "got:\n%s", out);
+		"wörker:1 (102);[truncated];odd:name (/we:ird\\npath.py:2) 1\n"), "got:\n%s", out);
 	free(out);
 
 	/* g: own 5 (st2 + st3), total 5 (recursion counted once); f: own 5, total 10. */
@@ -133,5 +235,6 @@ int main(void)
 	profile_free(&p);
 	frame_table_free(&s);
 	test_markers();
+	test_budget();
 	CHECK_DONE("profile");
 }

@@ -9,6 +9,7 @@
 #include <uthash.h>
 #include "alloc/stats.h"
 #include "proc/source_lines.h"
+#include "proc/text_escape.h"
 
 struct group {
 	UT_hash_handle hh;
@@ -234,7 +235,7 @@ static void print_source(FILE *out, struct source_lines *src, struct target_root
 	const char *line = f->line > 0 ? source_line(src, root, f->file, f->line) : NULL;
 
 	if (line)
-		fprintf(out, "%s%s\n", indent, line);
+		fprintf(out, "%s%s\n", indent, TEXT_SAFE(line));
 }
 
 void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limit,
@@ -258,7 +259,8 @@ void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limi
 			for (uint32_t k = r->n; k-- > 0;) {
 				struct alloc_frame fk = alloc_snapshot_frame(r->snap, r->frames[k]);
 
-				fprintf(out, "  File \"%s\", line %d, in %s\n", fk.file, fk.line, fk.func);
+				fprintf(out, "  File \"%s\", line %d, in %s\n", TEXT_SAFE(fk.file), fk.line,
+					TEXT_SAFE(fk.func));
 				print_source(out, src, root, &fk, "    ");
 			}
 			continue;
@@ -266,15 +268,16 @@ void alloc_print(FILE *out, const struct alloc_stat *rows, size_t n, size_t limi
 		if (!f)
 			fprintf(out, "<no Python frame>: ");
 		else if (q->group == GROUP_FILENAME)
-			fprintf(out, "%s: ", f->file);
+			fprintf(out, "%s: ", TEXT_SAFE(f->file));
 		else
-			fprintf(out, "%s:%d: ", f->file, f->line);
+			fprintf(out, "%s:%d: ", TEXT_SAFE(f->file), f->line);
 		print_sizes(out, r, diff);
 		fputc('\n', out);
 		if (f && q->group == GROUP_LINENO) {
 			const char *line = f->line > 0 ? source_line(src, root, f->file, f->line) : NULL;
 
-			fprintf(out, "    %s%s%s\n", f->func, line ? ": " : "", line ? line : "");
+			fprintf(out, "    %s%s%s\n", TEXT_SAFE(f->func), line ? ": " : "",
+				line ? TEXT_SAFE(line) : "");
 		}
 	}
 	if (limit && n > limit)

@@ -14,6 +14,7 @@
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "out/writers.h"
+#include "proc/text_escape.h"
 #include "profile/session.h"
 
 #define MAX_FILTERS 32
@@ -224,7 +225,7 @@ static void on_target(void *ctx, struct session_target *t, enum session_event wh
 		alloc_heap_forget(&r->heap, t->t.pid);
 	if (what == TARGET_ADDED && env.c.verbose)
 		fprintf(stderr, "pybpftop: pid %d: Python %s in %s, %s mode\n", t->t.pid, t->t.version,
-			t->t.runtime_file, env.exact ? "exact" : "sampled");
+			TEXT_SAFE(t->t.runtime_file), env.exact ? "exact" : "sampled");
 }
 
 /* -o: a flame graph whose weights are bytes, each process under its name. */
@@ -258,7 +259,7 @@ static int write_flame(struct run *r, const struct alloc_snapshot *snap)
 	else
 		rc = writer_write(env.c.writer, &prof, &meta, &env.c.out, err, sizeof(err));
 	if (rc)
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 	else
 		fprintf(stderr, "pybpftop: wrote a flame graph of %s bytes to %s\n",
 			env.q.allocated ? "allocated" : "live", env.c.output);
@@ -268,13 +269,15 @@ static int write_flame(struct run *r, const struct alloc_snapshot *snap)
 
 static void print_header(const struct alloc_snapshot *s, const char *why)
 {
-	char cur[32], peak[32], all[32];
+	char cur[32], peak[32], all[32], command[200];
 
 	alloc_format_size(cur, sizeof(cur), s->current, 0);
 	alloc_format_size(peak, sizeof(peak), s->peak, 0);
 	alloc_format_size(all, sizeof(all), s->allocated, 0);
-	printf("pybpftop alloc: pid %d (%.200s), Python %s, %.1f s%s\n", s->pid, s->command,
-	       s->python, s->duration_s, why);
+	/* A snapshot's strings are anyone's: the file may come from elsewhere. */
+	printf("pybpftop alloc: pid %d (%s), Python %s, %.1f s%s\n", s->pid,
+	       text_escape(command, sizeof(command), s->command), TEXT_SAFE(s->python),
+	       s->duration_s, why);
 	if (s->exact) {
 		printf("Exact: every allocation since the start, as tracemalloc counts them.\n");
 		printf("Traced memory: current %s, peak %s; allocated during the run: %s in %llu blocks\n",
@@ -334,7 +337,7 @@ static int save_snapshot(const struct alloc_snapshot *snap, const char *name)
 				   sizeof(err));
 
 	if (rc)
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 	else
 		fprintf(stderr, "pybpftop: wrote a snapshot to %s%s\n", env.snapshot_out.prefix,
 			name ? name : env.snapshot_out.name);
@@ -479,7 +482,7 @@ static int profile_target(void)
 	}
 	alloc_heap_init(&r.heap);
 	if (session_open(s, &so, err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		goto out;
 	}
 	collect(&r);
@@ -541,7 +544,7 @@ static int show_snapshot(void)
 	if (snapshot_sources(&sources, &root))
 		return 1;
 	if (alloc_snapshot_read(&snap, env.diff[0], err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		target_root_close(&sources);
 		return 1;
 	}
@@ -572,12 +575,12 @@ static int diff_snapshots(void)
 	if (snapshot_sources(&sources, &root))
 		return 1;
 	if (alloc_snapshot_read(&old, env.diff[0], err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		target_root_close(&sources);
 		return 1;
 	}
 	if (alloc_snapshot_read(&new, env.diff[1], err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		alloc_snapshot_free(&old);
 		target_root_close(&sources);
 		return 1;

@@ -19,6 +19,7 @@
 #include "python/repr.h"
 #include "profile/session.h"
 #include "proc/source_lines.h"
+#include "proc/text_escape.h"
 
 static struct dump_env {
 	struct cli_common c;
@@ -238,12 +239,12 @@ static void frame_text(struct printer *pr, const struct thread_stack *ts, uint32
 		return;
 	}
 	if (f->line >= 0)
-		printf("  File \"%s\", line %d, in %s\n", fn->file, f->line, fn->name);
+		printf("  File \"%s\", line %d, in %s\n", TEXT_SAFE(fn->file), f->line, TEXT_SAFE(fn->name));
 	else
-		printf("  File \"%s\", line ?, in %s\n", fn->file, fn->name);
+		printf("  File \"%s\", line ?, in %s\n", TEXT_SAFE(fn->file), TEXT_SAFE(fn->name));
 	line = f->line >= 0 ? source_line(&pr->src, &ts->t->root, fn->file, f->line) : NULL;
 	if (line && *line)
-		printf("    %s\n", line);
+		printf("    %s\n", TEXT_SAFE(line));
 	if (env.locals) {
 		static struct local_var v[FRAME_LOCALS_MAX];
 		int n = read_locals(ts, i, v, FRAME_LOCALS_MAX);
@@ -251,10 +252,22 @@ static void frame_text(struct printer *pr, const struct thread_stack *ts, uint32
 		if (n < 0)
 			printf("      <locals unreadable: %s>\n", strerror(-n));
 		for (int k = 0; k < n; k++)
-			printf("      %s%s = %s\n", v[k].name,
+			printf("      %s%s = %s\n", TEXT_SAFE(v[k].name),
 			       strcmp(v[k].kind, "local") ? (strcmp(v[k].kind, "cell") ? " (free)" : " (cell)") : "",
-			       v[k].repr);
+			       TEXT_SAFE(v[k].repr));
 	}
+}
+
+/* A JSON string of text a target controls: jansson takes only UTF-8, and
+ * drops the field otherwise. */
+static json_t *json_text(const char *s)
+{
+	size_t cap = 3 * strlen(s) + 1;
+	char *buf = malloc(cap);
+	json_t *j = buf ? json_string(text_utf8(buf, cap, s)) : NULL;
+
+	free(buf);
+	return j;
 }
 
 static json_t *frame_json(struct printer *pr, const struct thread_stack *ts, uint32_t i)
@@ -267,10 +280,10 @@ static json_t *frame_json(struct printer *pr, const struct thread_stack *ts, uin
 			   source_line(&pr->src, &ts->t->root, fn->file, f->line) : NULL;
 	json_t *j = json_object();
 
-	json_object_set_new(j, "function", id == FRAME_UNKNOWN ? json_null() : json_string(fn->name));
-	json_object_set_new(j, "file", id == FRAME_UNKNOWN ? json_null() : json_string(fn->file));
+	json_object_set_new(j, "function", id == FRAME_UNKNOWN ? json_null() : json_text(fn->name));
+	json_object_set_new(j, "file", id == FRAME_UNKNOWN ? json_null() : json_text(fn->file));
 	json_object_set_new(j, "line", f->line >= 0 && id != FRAME_UNKNOWN ? json_integer(f->line) : json_null());
-	json_object_set_new(j, "source", line ? json_string(line) : json_null());
+	json_object_set_new(j, "source", line ? json_text(line) : json_null());
 	json_object_set_new(j, "code", json_integer((json_int_t)ts->frames[i].code));
 	if (env.locals) {
 		static struct local_var v[FRAME_LOCALS_MAX];
@@ -297,7 +310,7 @@ static void thread_out(struct printer *pr, const struct thread_stack *ts, json_t
 		json_t *j = json_object(), *frames = json_array();
 
 		json_object_set_new(j, "tid", json_integer(ts->tid));
-		json_object_set_new(j, "name", json_string(name));
+		json_object_set_new(j, "name", json_text(name));
 		json_object_set_new(j, "state", json_string(thread_state(ts)));
 		json_object_set_new(j, "gil", json_boolean(gil));
 		json_object_set_new(j, "consistent", json_boolean(!ts->changing));
@@ -308,7 +321,8 @@ static void thread_out(struct printer *pr, const struct thread_stack *ts, json_t
 		json_array_append_new(threads, j);
 		return;
 	}
-	printf("Thread %u (%s%s): \"%s\"\n", ts->tid, thread_state(ts), gil ? ", holding the GIL" : "", name);
+	printf("Thread %u (%s%s): \"%s\"\n", ts->tid, thread_state(ts), gil ? ", holding the GIL" : "",
+	       TEXT_SAFE(name));
 	if (ts->changing)
 		printf("  [the stack changed while it was read: the thread is running; shown as last read]\n");
 	if (!ts->depth) {
@@ -348,20 +362,31 @@ static void dump_out(struct printer *pr, struct pass *p)
 
 			threads = json_array();
 			json_object_set_new(j, "pid", json_integer(t->pid));
-			json_object_set_new(j, "command", json_string(cmd));
+			json_object_set_new(j, "command", json_text(cmd));
 			json_object_set_new(j, "python", json_string(t->version));
 			json_object_set_new(j, "threads", threads);
 			json_array_append_new(procs, j);
 		} else {
-			printf("Process %d: %s\nPython %s\n\n", t->pid, cmd, t->version);
+			printf("Process %d: %s\nPython %s\n\n", t->pid, TEXT_SAFE(cmd), t->version);
 		}
 		for (int i = 0; i < p->n; i++)
 			if (p->v[i].t == st)
 				thread_out(pr, &p->v[i], threads);
 	}
 	if (pr->doc) {
-		json_dumpf(pr->doc, stdout, JSON_INDENT(2));
+		/* JSON may hold C1 controls and DEL raw, which a terminal acts
+		 * on: ASCII only makes C1 \u escapes like everything past
+		 * ASCII, and DEL, which jansson leaves as it is (and which only a
+		 * string can hold), becomes one here. */
+		char *text = json_dumps(pr->doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+
+		for (const char *c = text; c && *c; c++)
+			if (*c == 0x7f)
+				fputs("\\u007f", stdout);
+			else
+				putchar(*c);
 		putchar('\n');
+		free(text);
 		json_decref(pr->doc);
 	}
 }
@@ -387,7 +412,7 @@ int cmd_dump(int argc, char **argv)
 	}
 	cli_session_opts(&env.c, &so);
 	if (session_open(s, &so, err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		goto out;
 	}
 	t1 = session_now();

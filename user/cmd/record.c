@@ -10,6 +10,7 @@
 #include "cmd/commands.h"
 #include "out/writers.h"
 #include "proc/procfs.h"
+#include "proc/text_escape.h"
 #include "profile/session.h"
 
 static struct record_env {
@@ -143,7 +144,7 @@ int cmd_record(int argc, char **argv)
 	/* Its frame ids are the session's: ready before the first sample. */
 	profile_init(&prof, &s->frames);
 	if (session_open(s, &so, err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		goto out;
 	}
 	profile_keep_timeline(&prof, env.c.writer && env.c.writer->timeline);

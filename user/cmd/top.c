@@ -1,15 +1,25 @@
 /* `pybpftop top`: the live view. Full screen with ncurses on a terminal;
  * plain-text tables every interval (like `top -b`) with --batch or when
- * stdout is not a terminal, for pipes, logs and CI. */
+ * stdout is not a terminal, for pipes, logs and CI.
+ *
+ * top runs as long as its target, whose stacks it keeps: a target that
+ * makes endless distinct stacks (new code objects, new lines, deep random
+ * recursion) would grow the table without end. It holds at most
+ * TOP_MAX_STACKS = 50,000 unique stacks and TOP_MAX_BYTES = 32 MiB of
+ * them (a 5,000-frame stack is 20 KB: about 1,600 of those); past either,
+ * the rarest stacks go (profile_set_budget), the header counts them, and
+ * the view of all threads keeps their samples. */
 #include <argp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <locale.h>
 #include <unistd.h>
 #include <curses.h>
 #include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "proc/procfs.h"
+#include "proc/text_escape.h"
 #include "python/gil.h"
 #include "profile/session.h"
 
@@ -79,6 +89,8 @@ struct thread_seen {
 };
 
 #define MAX_THREADS 1024
+#define TOP_MAX_STACKS 50000
+#define TOP_MAX_BYTES (32ull << 20)
 
 /* What the view shows, and the counts of the previous refresh, so that the
  * percentages cover the last interval and the times the whole run. */
@@ -156,9 +168,10 @@ static struct row *view_rows(struct view *v, uint32_t *n, uint64_t *samples, int
 		uint64_t pt = base && id < v->prev_n ? v->prev_total[id] : 0;
 
 		rows[i] = (struct row){ id, fc[i].own, fc[i].total, 0, 0 };
+		/* One thread's counts drop when its stacks are evicted. */
 		if (dsamples) {
-			rows[i].pown = 100.0 * (fc[i].own - po) / dsamples;
-			rows[i].ptotal = 100.0 * (fc[i].total - pt) / dsamples;
+			rows[i].pown = 100.0 * (fc[i].own > po ? fc[i].own - po : 0) / dsamples;
+			rows[i].ptotal = 100.0 * (fc[i].total > pt ? fc[i].total - pt : 0) / dsamples;
 		}
 		if (id < *n) {
 			own[id] = fc[i].own;
@@ -226,7 +239,7 @@ static void header(struct session *s, struct view *v, char *l1, char *l2, size_t
 	const struct py_target *t = &s->targets[0]->t;
 	const struct profile *prof = &v->prof;
 	uint64_t total[CNT_MAX];
-	char cmd[160], threads[160], idle[64] = "";
+	char cmd[160], threads[160], idle[64] = "", evicted[64] = "";
 
 	session_counters(s, total);
 	if (!proc_cmdline(t->pid, cmd, sizeof(cmd)))
@@ -237,10 +250,13 @@ static void header(struct session *s, struct view *v, char *l1, char *l2, size_t
 			 100.0 * (prof->samples - prof->off_cpu) / (prof->samples ? prof->samples : 1),
 			 100.0 * prof->off_cpu / (prof->samples ? prof->samples : 1));
 	snprintf(l1, len, "pybpftop top - pid %d: %s - Python %s - %d Hz%s - %.1f s", t->pid,
-		 cmd, t->version, env.c.hz, env.c.idle ? " wall-clock" : "", session_now() - s->start);
-	snprintf(l2, len, "Samples: %llu taken%s, %llu lost - %s%s%s",
+		 TEXT_SAFE(cmd), t->version, env.c.hz, env.c.idle ? " wall-clock" : "", session_now() - s->start);
+	if (prof->evicted_stacks)
+		snprintf(evicted, sizeof(evicted), ", %llu rare stacks evicted",
+			 (unsigned long long)prof->evicted_stacks);
+	snprintf(l2, len, "Samples: %llu taken%s, %llu lost%s - %s%s%s",
 		 (unsigned long long)prof->samples, idle, (unsigned long long)total[CNT_LOST],
-		 threads, v->tid ? " - showing " : "", v->tid ? v->thread_name : "");
+		 evicted, threads, v->tid ? " - showing " : "", v->tid ? v->thread_name : "");
 }
 
 static void format_row(char *buf, size_t len, const struct view *v, const struct row *r)
@@ -251,10 +267,10 @@ static void format_row(char *buf, size_t len, const struct view *v, const struct
 
 	if (fn->file[0])
 		snprintf(buf, len, "%6.1f%% %6.1f%% %8.2fs %8.2fs  %s (%s:%d)", r->pown, r->ptotal,
-			 r->own / hz, r->total / hz, fn->name, fn->file, line);
+			 r->own / hz, r->total / hz, TEXT_SAFE(fn->name), TEXT_SAFE(fn->file), line);
 	else
 		snprintf(buf, len, "%6.1f%% %6.1f%% %8.2fs %8.2fs  %s", r->pown, r->ptotal,
-			 r->own / hz, r->total / hz, fn->name);
+			 r->own / hz, r->total / hz, TEXT_SAFE(fn->name));
 }
 
 #define COLUMNS "   %%Own  %%Total   OwnTime TotalTime  "
@@ -321,7 +337,8 @@ static void next_thread(struct view *v)
 	while (i < n && th[i].tid <= v->tid)
 		i++;
 	v->tid = i < n ? th[i].tid : 0;
-	snprintf(v->thread_name, sizeof(v->thread_name), "%s (%u)", i < n ? th[i].name : "", v->tid);
+	snprintf(v->thread_name, sizeof(v->thread_name), "%s (%u)", i < n ? TEXT_SAFE(th[i].name) : "",
+		 v->tid);
 	view_forget(v);
 }
 
@@ -332,6 +349,10 @@ static void run_screen(struct session *s, struct view *v)
 	double next = session_now() + env.interval;
 	long drawn = 0;
 
+	/* ncursesw draws UTF-8 names as characters only in a UTF-8 locale (in
+	 * "C" they come out as M-x). What reaches it is escaped already: curses
+	 * would act on a newline or a tab in a name. */
+	setlocale(LC_CTYPE, "");
 	initscr();
 	cbreak();
 	noecho();
@@ -426,8 +447,9 @@ int cmd_top(int argc, char **argv)
 	so.hz = env.c.hz;
 	v->lines = env.lines;
 	profile_init(&v->prof, &s->frames);
+	profile_set_budget(&v->prof, TOP_MAX_STACKS, TOP_MAX_BYTES);
 	if (session_open(s, &so, err, sizeof(err))) {
-		fprintf(stderr, "pybpftop: %s\n", err);
+		fprintf(stderr, "pybpftop: %s\n", TEXT_SAFE(err));
 		goto close;
 	}
 	if (!env.batch && isatty(STDOUT_FILENO)) {

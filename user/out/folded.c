@@ -9,20 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include "out/writers.h"
+#include "proc/text_escape.h"
 
-/* A string with the folded format's separators taken out, malloc'd. */
+/* A frame's text, malloc'd: a text format, so escaped as every text
+ * output is (a newline is "\n", no control byte gets through), and ';',
+ * which separates frames, made ':'. */
 static char *clean_dup(const char *fmt, ...)
 {
-	char *str = NULL;
+	char *str = NULL, *out;
 	va_list ap;
+	size_t n;
 
 	va_start(ap, fmt);
 	if (vasprintf(&str, fmt, ap) < 0)
 		str = NULL;
 	va_end(ap);
-	for (char *c = str; c && *c; c++)
-		*c = *c == ';' ? ':' : (*c == '\n' || *c == '\r') ? ' ' : *c;
-	return str;
+	if (!str)
+		return NULL;
+	n = strlen(str);
+	out = malloc(4 * n + 1);
+	if (out)
+		text_escape(out, 4 * n + 1, str);
+	free(str);
+	for (char *c = out; c && *c; c++)
+		if (*c == ';')
+			*c = ':';
+	return out;
 }
 
 /* The text of every frame id and of each stack's root part, made once:

@@ -298,8 +298,9 @@ nomem:
 
 /* Writes str as a JSON string that is also safe inside a <script> element:
  * '<', '>' and '&' become \u escapes, so no "</script" or "<!--" can appear;
- * U+2028 and U+2029 too, for old JavaScript parsers, and U+FFFE and U+FFFF,
- * which XML forbids (put_page); and bytes that are not
+ * U+2028 and U+2029 too, for old JavaScript parsers, U+FFFE and U+FFFF,
+ * which XML forbids (put_page), and DEL and C1, which HTML calls errors;
+ * and bytes that are not
  * UTF-8 (target memory holds anything) become U+FFFD. */
 static void put_json_string(const char *str, FILE *out)
 {
@@ -328,9 +329,10 @@ static void put_json_string(const char *str, FILE *out)
 		}
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == '<' || c == '>' || c == '&')
+		else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&')
 			fprintf(out, "\\u%04x", c);
-		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfffe || cp == 0xffff)
+		else if ((len == 2 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 || cp == 0xfffe ||
+			 cp == 0xffff)
 			fprintf(out, "\\u%04x", cp);
 		else
 			fwrite(s, 1, len, out);

@@ -83,7 +83,7 @@ void json_str(struct json_out *j, const char *str)
 		int k;
 
 		/* Copy plain runs in one go. */
-		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+		while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
 			s++;
 		put(j, (const char *)run, s - run);
 		if (!*s)
@@ -93,11 +93,14 @@ void json_str(struct json_out *j, const char *str)
 
 			put(j, esc, 2);
 			s++;
-		} else if (*s < 0x20) {
-			char esc[6] = { '\\', 'u', '0', '0', hex[*s >> 4], hex[*s & 15] };
+		} else if (*s < 0x20 || *s == 0x7f || (*s == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0)) {
+			/* C0 as JSON requires; DEL and C1 too, which it allows raw,
+			 * so that the file is as safe to print as any text. */
+			unsigned c = *s == 0xc2 ? s[1] : *s;
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 
 			put(j, esc, 6);
-			s++;
+			s += *s == 0xc2 ? 2 : 1;
 		} else if ((k = utf8_len(s))) {	/* the NUL ends any short sequence */
 			put(j, (const char *)s, k);
 			s += k;

@@ -21,8 +21,9 @@ void json_raw(struct json_out *j, const char *s);
 void json_bytes(struct json_out *j, const char *s, size_t len);
 void json_char(struct json_out *j, char c);
 
-/* A string, quoted and escaped; bytes that are not valid UTF-8 become
- * U+FFFD, so that every JSON parser takes the file. */
+/* A string, quoted and escaped (control characters, DEL and C1 too, as
+ * \u00XX); bytes that are not valid UTF-8 become U+FFFD, so that every
+ * JSON parser takes the file. */
 void json_str(struct json_out *j, const char *s);
 
 void json_u64(struct json_out *j, uint64_t v);

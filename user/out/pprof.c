@@ -29,6 +29,7 @@
 #include <zlib.h>
 #include "out/writers.h"
 #include "out/pb_encode.h"
+#include "proc/text_escape.h"
 
 /* Field numbers, from profile.proto. */
 enum {
@@ -61,23 +62,34 @@ struct strings {
 	int err;
 };
 
-static uint64_t str_index(struct strings *t, const char *s)
+/* A protobuf string must be UTF-8, and Pyroscope and Parca refuse a
+ * profile whose strings are not: a thread name cut at 15 bytes, a command
+ * line, are anything. Bytes that are not UTF-8 are stored as U+FFFD. */
+static uint64_t str_index(struct strings *t, const char *raw)
 {
+	size_t cap = 3 * strlen(raw) + 1, len;
+	char *s = malloc(cap);
 	struct str_entry *e;
-	size_t len = strlen(s);
+	uint64_t index = 0;
 
-	HASH_FIND(hh, t->set, s, len, e);
-	if (e)
-		return e->index;
-	if (!(e = malloc(sizeof(*e) + len + 1))) {
+	if (!s) {
 		t->err = -ENOMEM;
 		return 0;
 	}
-	memcpy(e->s, s, len + 1);
-	e->index = t->n++;
-	HASH_ADD(hh, t->set, s, len, e);
-	pb_bytes(&t->table, PROFILE_STRING_TABLE, s, len);
-	return e->index;
+	len = strlen(text_utf8(s, cap, raw));
+	HASH_FIND(hh, t->set, s, len, e);
+	if (e) {
+		index = e->index;
+	} else if (!(e = malloc(sizeof(*e) + len + 1))) {
+		t->err = -ENOMEM;
+	} else {
+		memcpy(e->s, s, len + 1);
+		index = e->index = t->n++;
+		HASH_ADD(hh, t->set, s, len, e);
+		pb_bytes(&t->table, PROFILE_STRING_TABLE, s, len);
+	}
+	free(s);
+	return index;
 }
 
 static void strings_free(struct strings *t)

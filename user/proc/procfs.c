@@ -119,13 +119,19 @@ static long long proc_stat_field(pid_t pid, int field)
 {
 	char path[64], buf[1024], *p, *end;
 	long long v = -1;
+	size_t n;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
+	/* The whole line at once, not fgets: the command name may hold a
+	 * newline (prctl(PR_SET_NAME)), and then the fields after it would be
+	 * on "another line", the process unprofilable. */
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	if (n && (p = strrchr(buf, ')'))) {
 		for (int i = 2; i < field && p; i++)
 			p = strchr(p + 1, ' ');
 		if (p) {

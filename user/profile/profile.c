@@ -5,6 +5,7 @@
 #include <string.h>
 #include <uthash.h>
 #include "proc/procfs.h"
+#include "proc/text_escape.h"
 #include "profile/profile.h"
 
 struct stack_entry {
@@ -16,6 +17,15 @@ struct stack_entry {
 };
 
 #define STACK_KEY_LEN(n) (4 * sizeof(uint32_t) + (size_t)(n) * sizeof(uint32_t))
+/* What a stack costs, for the budget: the entry, malloc's header, a bucket. */
+#define STACK_BYTES(n) (sizeof(struct stack_entry) + (size_t)(n) * sizeof(uint32_t) + 32)
+
+/* The own and total samples of the evicted stacks, by function id and by
+ * frame id, counted as profile_thread_functions counts them. */
+struct profile_evicted {
+	struct func_count *funcs, *frames;
+	uint32_t nfuncs, nframes;
+};
 
 struct thread_key {
 	uint32_t pid, tid;
@@ -34,10 +44,17 @@ void profile_init(struct profile *p, const struct frame_table *frames)
 	p->frames = frames;
 }
 
+void profile_set_budget(struct profile *p, uint64_t max_stacks, uint64_t max_bytes)
+{
+	p->max_stacks = max_stacks;
+	p->max_bytes = max_bytes;
+}
+
 void profile_free(struct profile *p)
 {
 	struct stack_entry *s, *stmp;
 	struct thread_entry *t, *ttmp;
+	uint64_t max_stacks, max_bytes;
 
 	HASH_ITER(hh, p->stacks, s, stmp) {
 		HASH_DEL(p->stacks, s);
@@ -48,7 +65,15 @@ void profile_free(struct profile *p)
 		free(t);
 	}
 	free(p->events);
+	if (p->evicted) {
+		free(p->evicted->funcs);
+		free(p->evicted->frames);
+		free(p->evicted);
+	}
+	max_stacks = p->max_stacks;
+	max_bytes = p->max_bytes;
 	profile_init(p, p->frames);
+	profile_set_budget(p, max_stacks, max_bytes);
 }
 
 static struct thread_entry *thread_get(struct profile *p, uint32_t pid, uint32_t tid)
@@ -82,6 +107,85 @@ static uint32_t markers_of(uint32_t flags, uint32_t *out)
 	return n;
 }
 
+/* Grows a count array to n rows, the new ones zero; 0 or -ENOMEM. */
+static int grow_counts(struct func_count **v, uint32_t *have, uint32_t n)
+{
+	struct func_count *nv;
+
+	if (n <= *have)
+		return 0;
+	if (!(nv = realloc(*v, n * sizeof(*nv))))
+		return -ENOMEM;
+	memset(nv + *have, 0, (n - *have) * sizeof(*nv));
+	*v = nv;
+	*have = n;
+	return 0;
+}
+
+/* Adds a stack's samples to fc by function (lines = 0) or frame id, as
+ * profile_thread_functions counts them: recursion once towards a total.
+ * seen[] holds a stamp per row, which must be new for each stack. */
+static void count_stack(const struct frame_table *ft, const struct stack_entry *e, int lines,
+			struct func_count *fc, uint64_t *seen, uint64_t stamp)
+{
+	for (uint32_t i = 0; i < e->n; i++) {
+		uint32_t frame = e->frames[i] < ft->nframes ? e->frames[i] : FRAME_UNKNOWN;
+		uint32_t k = lines ? frame : frame_table_frame_at(ft, frame)->func;
+
+		if (frame_is_marker(frame))
+			continue;
+		if (seen[k] != stamp) {
+			seen[k] = stamp;
+			fc[k].total += e->count;
+		}
+		if (i == e->n - 1)
+			fc[k].own += e->count;
+	}
+}
+
+static int fewer_samples(struct stack_entry *a, struct stack_entry *b)
+{
+	return (a->count > b->count) - (a->count < b->count);
+}
+
+/* Over budget: the stacks with the fewest samples go, the oldest first
+ * (HASH_SRT is a stable merge sort of the list, which is in insertion
+ * order among equal counts), until 3/4 of the budget is used; their
+ * counts go to p->evicted. */
+static void evict(struct profile *p)
+{
+	const struct frame_table *ft = p->frames;
+	struct profile_evicted *ev = p->evicted;
+	uint64_t *seen_funcs, *seen_frames, stamp = 0;
+	struct stack_entry *e, *tmp;
+	uint64_t stacks_goal = p->max_stacks ? p->max_stacks / 4 * 3 : UINT64_MAX;
+	uint64_t bytes_goal = p->max_bytes ? p->max_bytes / 4 * 3 : UINT64_MAX;
+
+	if (!ev && !(ev = p->evicted = calloc(1, sizeof(*ev))))
+		return;
+	seen_funcs = calloc(ft->nfuncs ? ft->nfuncs : 1, sizeof(*seen_funcs));
+	seen_frames = calloc(ft->nframes ? ft->nframes : 1, sizeof(*seen_frames));
+	if (seen_funcs && seen_frames && !grow_counts(&ev->funcs, &ev->nfuncs, ft->nfuncs) &&
+	    !grow_counts(&ev->frames, &ev->nframes, ft->nframes)) {
+		HASH_SRT(hh, p->stacks, fewer_samples);
+		HASH_ITER(hh, p->stacks, e, tmp) {
+			if (p->nstacks <= stacks_goal && p->bytes <= bytes_goal)
+				break;
+			stamp++;
+			count_stack(ft, e, 0, ev->funcs, seen_funcs, stamp);
+			count_stack(ft, e, 1, ev->frames, seen_frames, stamp);
+			p->evicted_stacks++;
+			p->evicted_samples += e->count;
+			p->nstacks--;
+			p->bytes -= STACK_BYTES(e->n);
+			HASH_DEL(p->stacks, e);
+			free(e);
+		}
+	}
+	free(seen_funcs);
+	free(seen_frames);
+}
+
 /* Adds count to the stack's entry, creating it; returns it, or NULL. */
 static struct stack_entry *stack_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 				     const uint32_t *frames, uint32_t n, uint64_t count)
@@ -109,9 +213,14 @@ static struct stack_entry *stack_add(struct profile *p, uint32_t pid, uint32_t t
 		free(e);
 		return found;
 	}
+	/* Before the new stack is in: it is what the caller gets back. */
+	if (!p->keep_timeline && ((p->max_stacks && p->nstacks >= p->max_stacks) ||
+				  (p->max_bytes && p->bytes + STACK_BYTES(e->n) > p->max_bytes)))
+		evict(p);
 	e->count = count;
 	HASH_ADD(hh, p->stacks, pid, keylen, e);
 	p->nstacks++;
+	p->bytes += STACK_BYTES(e->n);
 	return thread_get(p, pid, tid) ? e : NULL;
 }
 
@@ -314,23 +423,19 @@ struct func_count *profile_thread_functions(const struct profile *p, uint32_t ti
 		if (tid && e->tid != tid)
 			continue;
 		*samples += e->count;
-		stamp++;
-		for (uint32_t i = 0; i < e->n; i++) {
-			uint32_t frame = e->frames[i] < ft->nframes ? e->frames[i] : FRAME_UNKNOWN;
-			uint32_t k = lines ? frame : frame_table_frame_at(ft, frame)->func;
-
-			if (frame_is_marker(frame))
-				continue;
-			/* Recursion counts once towards a total. */
-			if (seen[k] != stamp) {
-				seen[k] = stamp;
-				fc[k].total += e->count;
-			}
-			if (i == e->n - 1)
-				fc[k].own += e->count;
-		}
+		count_stack(ft, e, lines, fc, seen, ++stamp);
 	}
 	free(seen);
+	if (!tid && p->evicted) {
+		const struct func_count *gone = lines ? p->evicted->frames : p->evicted->funcs;
+		uint32_t ngone = lines ? p->evicted->nframes : p->evicted->nfuncs;
+
+		for (uint32_t i = 0; i < ngone && i < rows; i++) {
+			fc[i].own += gone[i].own;
+			fc[i].total += gone[i].total;
+		}
+		*samples += p->evicted_samples;
+	}
 	qsort(fc, rows, sizeof(*fc), by_total ? by_total_cmp : by_own);
 	*n = rows;
 	return fc;
@@ -347,9 +452,9 @@ static void print_table(const struct frame_table *ft, struct func_count *fc, uin
 			break;
 		fprintf(out, "  %5.1f%% %8llu %5.1f%% %8llu  %s", 100.0 * fc[i].own / samples,
 			(unsigned long long)fc[i].own, 100.0 * fc[i].total / samples,
-			(unsigned long long)fc[i].total, fn->name);
+			(unsigned long long)fc[i].total, TEXT_SAFE(fn->name));
 		if (fn->file[0])
-			fprintf(out, " (%s:%d)", fn->file, fn->firstline);
+			fprintf(out, " (%s:%d)", TEXT_SAFE(fn->file), fn->firstline);
 		fputc('\n', out);
 	}
 }

@@ -17,6 +17,7 @@
 
 struct stack_entry;
 struct thread_entry;
+struct profile_evicted;
 
 /* One sample in time order, kept only with profile_keep_timeline(). */
 struct profile_event {
@@ -44,6 +45,11 @@ struct profile {
 	int process_frames;
 	struct profile_process procs[64];
 	int nprocs;
+	/* A budget (profile_set_budget; 0: none), and what it took out. */
+	uint64_t max_stacks, max_bytes;
+	uint64_t bytes;			/* held by the stacks */
+	uint64_t evicted_stacks, evicted_samples;
+	struct profile_evicted *evicted;	/* their counts, per function and frame */
 };
 
 /* What the writers put in titles and headers. */
@@ -82,6 +88,18 @@ uint32_t profile_stack_flags(uint32_t sample_flags);
 
 /* Keep every sample's time and stack (the chrome format needs them). */
 void profile_keep_timeline(struct profile *p, int on);
+
+/* Hold at most max_stacks unique stacks and max_bytes of them (0: no
+ * limit), for a profile that lives as long as its target (top's): a target
+ * that makes endless distinct stacks would grow it without end. Past
+ * either, the stacks with the fewest samples, the oldest first, are
+ * evicted until a quarter of the budget is free again, and counted
+ * (evicted_stacks, evicted_samples). Their samples stay in the counts of
+ * all threads together (profile_thread_functions with tid 0,
+ * profile_functions), not in one thread's, nor in profile_foreach's
+ * stacks. Not with a timeline, which points to the stacks: that is kept
+ * whole. profile_free keeps the budget. */
+void profile_set_budget(struct profile *p, uint64_t max_stacks, uint64_t max_bytes);
 
 /* A unique stack, for the writers. */
 struct profile_stack {
@@ -126,8 +144,8 @@ struct func_count {
 struct func_count *profile_functions(const struct profile *p, int lines, int by_total,
 				     uint32_t *n);
 
-/* The same, for one thread only (tid 0: every thread); *samples gets the
- * samples counted. */
+/* The same, for one thread only (tid 0: every thread, evicted stacks
+ * included); *samples gets the samples counted. */
 struct func_count *profile_thread_functions(const struct profile *p, uint32_t tid, int lines,
 					    int by_total, uint32_t *n, uint64_t *samples);
 

@@ -14,6 +14,7 @@
 #include "probe/sampler.h"
 #include "probe/threads.h"
 #include "proc/procfs.h"
+#include "proc/text_escape.h"
 #include "profile/session.h"
 
 /* How often the probes are drained: samples are sent without wakeups.
@@ -259,7 +260,7 @@ static int open_target(struct session *s, pid_t pid, int child, char *err, size_
 	if (s->opts->verbose)
 		fprintf(stderr, "pybpftop: pid %d: Python %s (found by %s), _PyRuntime at 0x%llx in %s, layout from %s\n",
 			pid, t->t.version, t->t.version_source, (unsigned long long)t->t.runtime_addr,
-			t->t.runtime_file, t->t.layout_source);
+			TEXT_SAFE(t->t.runtime_file), TEXT_SAFE(t->t.layout_source));
 	/* Kept for the output files' titles, for after it exits. */
 	if (!proc_cmdline(pid, t->t.cmdline, sizeof(t->t.cmdline)))
 		snprintf(t->t.cmdline, sizeof(t->t.cmdline), "%s", t->t.comm);
@@ -381,7 +382,7 @@ static void on_proc_event(void *ctx, const struct py_proc_event *e)
 		if (!adopt_fork(s, parent, e->pid, e->start_ticks, err, sizeof(err))) {
 			if (s->opts->verbose)
 				fprintf(stderr, "pybpftop: following pid %d (%s, a fork of %d), %.1f ms after its fork or exec was seen\n",
-					e->pid, parent->t.cmdline, e->ppid,
+					e->pid, TEXT_SAFE(parent->t.cmdline), e->ppid,
 					(session_now() - e->time_ns / 1e9) * 1e3);
 			return;
 		}
@@ -415,13 +416,13 @@ static void pending_retry(struct session *s)
 
 		if (!rc && s->opts->verbose)
 			fprintf(stderr, "pybpftop: following pid %d (%s), %.1f ms after its fork or exec was seen\n",
-				pid, target_of(s, pid)->t.cmdline, (session_now() - s->pending[i].since) * 1e3);
+				pid, TEXT_SAFE(target_of(s, pid)->t.cmdline), (session_now() - s->pending[i].since) * 1e3);
 		if (rc && rc != -ESRCH && session_now() - s->pending[i].since < PENDING_S) {
 			i++;
 			continue;
 		}
 		if (rc && rc != -ESRCH && s->opts->verbose)
-			fprintf(stderr, "pybpftop: not following pid %d: %s\n", pid, err);
+			fprintf(stderr, "pybpftop: not following pid %d: %s\n", pid, TEXT_SAFE(err));
 		s->pending[i] = s->pending[--s->npending];
 	}
 }
@@ -442,7 +443,7 @@ static void follow_existing(struct session *s)
 		for (int j = 0; j < k; j++) {
 			follow_add(s->follow, kids[j], FOLLOW_CHILDREN);
 			if (add_target(s, kids[j], err, sizeof(err)) && s->opts->verbose)
-				fprintf(stderr, "pybpftop: not following pid %d: %s\n", kids[j], err);
+				fprintf(stderr, "pybpftop: not following pid %d: %s\n", kids[j], TEXT_SAFE(err));
 		}
 	}
 }
