@@ -35,6 +35,30 @@ static int first_stack(void *ctx, const struct profile_stack *st)
 	return 1;
 }
 
+/* A target compiling endless new names meets the frame table's budget:
+ * past it, new functions are FRAME_UNKNOWN's, counted; known ones still
+ * resolve. */
+static void test_frame_budget(void)
+{
+	struct frame_table s;
+	uint32_t first, id = 0, refused_at = 0;
+	char name[32];
+
+	CHECK(frame_table_init(&s) == 0);
+	first = frame_table_func(&s, "kept", "/a.py", 1);
+	for (uint32_t i = 0; i < FRAME_TABLE_MAX_FUNCS + 10; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		id = frame_table_func(&s, name, "/a.py", 1);
+		if (!id && !refused_at)
+			refused_at = i;
+	}
+	CHECK(s.nfuncs == FRAME_TABLE_MAX_FUNCS && id == FRAME_UNKNOWN && s.over_budget >= 10,
+	      "%u functions kept, refused from f%u, %llu counted", s.nfuncs, refused_at,
+	      (unsigned long long)s.over_budget);
+	CHECK(frame_table_func(&s, "kept", "/a.py", 1) == first, "a known function still resolves");
+	frame_table_free(&s);
+}
+
 /* Flags become marker frames at the root, in the one order every writer
  * then prints; per-function counts leave them out. */
 static void test_markers(void)
@@ -188,6 +212,7 @@ int main(void)
 	uint32_t mod, f, g, semi;
 	char *out;
 
+	test_frame_budget();
 	CHECK(frame_table_init(&s) == 0);
 	profile_init(&p, &s);
 	mod = add_frame(&s, "<module>", "/app/main.py", 1, 10);

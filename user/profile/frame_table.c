@@ -71,11 +71,14 @@ uint32_t frame_table_func(struct frame_table *t, const char *name, const char *f
 	memcpy(key + nlen + flen + 2, &firstline, sizeof(firstline));
 	if ((e = find(t->func_ids, key, len))) {
 		id = e->id;
+	} else if (t->nfuncs >= FRAME_TABLE_MAX_FUNCS || t->name_bytes + len > FRAME_TABLE_MAX_BYTES) {
+		t->over_budget++;
 	} else if (!grow((void **)&t->funcs, &t->funcs_cap, t->nfuncs, sizeof(*t->funcs)) &&
 		   (f.name = strdup(name)) && (f.file = strdup(file)) &&
 		   !remember(&t->func_ids, key, len, t->nfuncs)) {
 		id = t->nfuncs;
 		t->funcs[t->nfuncs++] = f;
+		t->name_bytes += len;
 	} else {
 		free(f.name);
 		free(f.file);
@@ -92,6 +95,10 @@ uint32_t frame_table_frame(struct frame_table *t, uint32_t func, int line)
 
 	if (e)
 		return e->id;
+	if (t->nframes >= FRAME_TABLE_MAX_FRAMES) {
+		t->over_budget++;
+		return FRAME_UNKNOWN;
+	}
 	if (func >= t->nfuncs ||
 	    grow((void **)&t->frames, &t->frames_cap, t->nframes, sizeof(*t->frames)) ||
 	    remember(&t->frame_ids, &key, sizeof(key), t->nframes))

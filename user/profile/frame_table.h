@@ -33,11 +33,20 @@ enum frame_reserved {
 
 struct ft_intern;
 
+/* The table is fed by the target (every name it compiles), so it has a
+ * budget too: past it, new functions and frames are FRAME_UNKNOWN's, and
+ * counted. Far more than a real program's sampled functions. */
+#define FRAME_TABLE_MAX_FUNCS	262144
+#define FRAME_TABLE_MAX_FRAMES	1048576
+#define FRAME_TABLE_MAX_BYTES	(64u << 20)	/* of names and files */
+
 struct frame_table {
 	struct ft_func *funcs;
 	struct ft_frame *frames;
 	uint32_t nfuncs, nframes, funcs_cap, frames_cap;
 	struct ft_intern *func_ids, *frame_ids;
+	size_t name_bytes;
+	uint64_t over_budget;		/* functions and frames refused for the budget */
 };
 
 /* The table with the reserved frames only: 0, or -ENOMEM. */

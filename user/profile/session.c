@@ -664,10 +664,12 @@ void session_print_counters(const struct session *s, FILE *out)
 	if (s->follow)
 		fprintf(out, "Process events lost: %llu\n", (unsigned long long)follow_lost(s->follow));
 	fprintf(out, "Symbolizer: %llu code objects read, %llu unreadable, %llu found reused, "
-		"%llu gone before they were named; %zu cached (%zu KiB), %llu evicted\n",
+		"%llu gone before they were named; %zu cached (%zu KiB), %llu evicted; "
+		"frame table: %u functions, %u frames, %llu refused for its budget\n",
 		(unsigned long long)s->sym.code_reads, (unsigned long long)s->sym.code_errors,
 		(unsigned long long)s->sym.reused, (unsigned long long)s->sym.vanished,
-		s->sym.ncodes, s->sym.bytes >> 10, (unsigned long long)s->sym.evicted);
+		s->sym.ncodes, s->sym.bytes >> 10, (unsigned long long)s->sym.evicted,
+		s->frames.nfuncs, s->frames.nframes, (unsigned long long)s->frames.over_budget);
 }
 
 int session_close(struct session *s)
