@@ -12,7 +12,7 @@ out=docs/performance.md
 marker='<!-- bench/fingerprint.sh -->'
 tmp=$(mktemp -d)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"; sysctl -q kernel.bpf_stats_enabled=0' EXIT
+trap 'kill -9 "${pids[@]}" 2>/dev/null; rm -rf "$tmp"; sysctl -q kernel.bpf_stats_enabled=0' EXIT
 # shellcheck source=bench/section.sh
 . bench/section.sh
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -431,7 +431,9 @@ walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
 /* The ring buffer flags for sample s: samples go without a wakeup (user
  * space drains on a timer), except one with a code object user space has
  * not named: it may be gone by the next drain, so user space is woken to
- * name it now, at most once per millisecond per CPU. */
+ * name it now, at most once per 10 ms per CPU: a code object that shares
+ * its table slot with another stays "new", and must not cost a wakeup per
+ * sample. */
 static __always_inline __u64 sample_wakeup(struct py_sample *s, __u32 key)
 {
 	struct scratch *sc = bpf_map_lookup_elem(&scratch, &key);
@@ -440,7 +442,7 @@ static __always_inline __u64 sample_wakeup(struct py_sample *s, __u32 key)
 	if (!sc || !(s->hdr.flags & SAMPLE_NEW_CODE))
 		return BPF_RB_NO_WAKEUP;
 	now = s->hdr.time_ns;
-	if (now - sc->last_wake_ns < 1000000)
+	if (now - sc->last_wake_ns < 10000000)
 		return BPF_RB_NO_WAKEUP;
 	sc->last_wake_ns = now;
 	return BPF_RB_FORCE_WAKEUP;

@@ -33,7 +33,7 @@ def run(family, k, n):
 
 
 def main():
-    work = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
+    work = int(sys.argv[1]) if len(sys.argv) > 1 else 300000
     ready()
     k = 0
     while True:
