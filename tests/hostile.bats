@@ -547,3 +547,32 @@ PY
 	run_bounded 60 90 "$PYBPFTOP" top -p "$WL_PID" --batch -n 1 -i 15 -r 999
 	grep -E '^Samples: [0-9]+ taken, [0-9]+ lost, [0-9]+ rare stacks evicted - ' "$OUT"
 }
+
+# --- Budgets of the symbolizer (profile/symbolizer.h) ---
+
+@test "hostile: 100 functions with 1 MiB line tables each: record stays within 100 MiB" {
+	cat >"$HOSTILE_DIR/tables.py" <<'PY'
+import os, sys
+def make(k):
+    src = "def big_%d(n):\n    t = 0\n    for i in range(n):\n        t += i\n    return t\n" % k
+    ns = {}
+    exec(compile(src, "<tables>", "exec"), ns)
+    f = ns["big_%d" % k]
+    # A line table of 1 MiB (its entries' contents do not matter here:
+    # what is read is its size), each one its own bytes object.
+    f.__code__ = f.__code__.replace(co_linetable=bytes([0x80 | (k % 8)]) * ((1 << 20) - 64))
+    return f
+funcs = [make(k) for k in range(100)]
+sys.stdout.write("READY %d\n" % os.getpid()); sys.stdout.flush()
+while True:
+    for f in funcs:
+        f(20000)
+PY
+	chmod 644 "$HOSTILE_DIR/tables.py"
+	start_hostile as_mallory "$HOSTILE_DIR/tables.py"
+	run_bounded 40 100 "$PYBPFTOP" record -p "$WL_PID" -d 8 -r 997 -v -o "$HOSTILE_DIR/out.folded"
+	grep '^Symbolizer' "$OUT"
+	# Every function was sampled and named, the budget notwithstanding.
+	[ "$(grep -o 'big_[0-9]*' "$HOSTILE_DIR/out.folded" | sort -u | wc -l)" -ge 90 ]
+	assert_no_control_bytes "$OUT"
+}
