@@ -97,7 +97,9 @@ $(for c in $configs; do row "$c"; done)
 "Recursing" is bench/workload.py's stack, one function calling itself, as
 in the other sections; the walker reads a code object once per run of frames
 that share it. "One function each" (\`--distinct\`) is the worst case: a code
-object read per frame.
+object read per frame. The steady columns are 2 s windows of the kernel's
+own statistics on a shared VM: the recursing rows, where the trusted path
+reads nothing more than before, show how far they move by noise alone.
 MD
 } >"$tmp/section"
 cat "$tmp/section"
