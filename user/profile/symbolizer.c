@@ -32,6 +32,7 @@ struct code_entry {
 	uint32_t func;
 	uint64_t born_ns;	/* when it was read */
 	uint64_t checked_ns;	/* when it was last found to be what was read */
+	uint64_t drain;		/* the drain in which it was read */
 	size_t bytes;		/* what it costs the budget */
 	struct line_entry *lines;	/* lasti -> frame id */
 	UT_hash_handle hh;
@@ -102,6 +103,7 @@ void symbolizer_free(struct symbolizer *s)
 void symbolizer_new_epoch(struct symbolizer *s)
 {
 	s->now_ns = now_ns();
+	s->drains++;
 }
 
 /* Over budget: the oldest entries go (uthash iterates in insertion order)
@@ -139,6 +141,7 @@ static struct code_entry *load_code(struct symbolizer *s, struct py_target *t,
 		return NULL;
 	c->key = *key;
 	c->born_ns = c->checked_ns = s->now_ns;
+	c->drain = s->drains;
 	s->code_reads++;
 	c->ok = !py_read_code(&t->mem, &t->v, key->addr, &c->code);
 	if (c->ok)
@@ -188,8 +191,9 @@ static struct code_entry *code_for(struct symbolizer *s, struct py_target *t,
 			tell_known(s, c, TRUSTED);
 		return c;
 	}
-	/* An unreadable object is tried again only after a while. */
-	if (c && !c->ok && s->now_ns - c->checked_ns < SYMBOLIZER_CHECK_NS)
+	/* An unreadable object (often torn while the target changes it) is
+	 * tried again in the next drain, not for every frame. */
+	if (c && !c->ok && c->drain == s->drains)
 		return NULL;
 	if (c) {
 		s->reused += c->ok;

@@ -42,6 +42,7 @@ struct symbolizer {
 	struct symbolizer_known known;	/* optional */
 	struct code_entry *codes;
 	uint64_t now_ns;		/* CLOCK_MONOTONIC at the drain's start */
+	uint64_t drains;		/* drains so far */
 	size_t ncodes, bytes;		/* what the cache holds */
 	/* For -v: code objects read and unreadable; names dropped because
 	 * the address now held another object; frames whose object was gone
