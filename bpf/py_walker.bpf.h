@@ -282,12 +282,15 @@ static __always_inline __s32 frame_lasti(const struct walk_ctx *c,
  * another fingerprint, marks the sample so that it is named soon. */
 static __always_inline __u32 code_fp(struct walk_ctx *c, struct scratch *sc, __u64 code)
 {
-	__u32 size = c->fp_fields->read_size, slot = py_known_slot(code, c->pid);
-	struct py_known_code *k = bpf_map_lookup_elem(&known_code, &slot);
-	bool known = k && k->addr == code && k->pid == c->pid;
+	__u32 size = c->fp_fields->read_size, slot;
+	struct py_known_code *k;
+	bool known;
 
 	if (code == c->last_code)
 		return c->last_fp;
+	slot = py_known_slot(code, c->pid);
+	k = bpf_map_lookup_elem(&known_code, &slot);
+	known = k && k->addr == code && k->pid == c->pid;
 	c->last_code = code;
 	c->last_fp = 0;
 	if (known && k->trusted)
