@@ -250,8 +250,37 @@ struct walk_ctx {
 	__u32 limit;
 	__u32 flags;		/* enum sample_flags */
 	__u16 prev_off, code_off, lasti_off, owner_off, adaptive_off, read_size;
+	__u16 tlbc_index_off, code_tlbc_off;	/* 0: no thread-local bytecode */
 	__u8 lasti_kind, owner_cstack, owner_interp;
 };
+
+/* Free-threaded 3.14+: the start of the bytecode copy a frame runs. A
+ * thread that specializes code gets its own copy (thread-local
+ * bytecode): the frame's tlbc_index picks co_tlbc->entries[index], and
+ * instr_ptr points into that copy. Index 0 is co_code_adaptive itself.
+ * Everything is read and bounded, as the code object is the target's:
+ * 0 when the copy cannot be found (counted). */
+#define PY_TLBC_MAX	4096	/* entries: one per thread that ran the code */
+static __always_inline __u64 tlbc_copy(const struct walk_ctx *c, const __u8 *buf, __u64 code)
+{
+	__s32 index;
+	__u64 arr = 0, size = 0, entry = 0;
+
+	if (!c->tlbc_index_off || c->tlbc_index_off == PYBPFTOP_NO_OFFSET ||
+	    !c->code_tlbc_off || c->code_tlbc_off == PYBPFTOP_NO_OFFSET)
+		return code + c->adaptive_off;
+	index = win_s32(buf, c->tlbc_index_off);
+	if (index == 0)
+		return code + c->adaptive_off;
+	if (index < 0 || index >= PY_TLBC_MAX ||
+	    read_user(&arr, sizeof(arr), code + c->code_tlbc_off, c->task) || !arr ||
+	    read_user(&size, sizeof(size), arr, c->task) || (__u64)index >= size ||
+	    read_user(&entry, sizeof(entry), arr + 8 + 8 * (__u64)index, c->task) || !entry) {
+		count(CNT_TLBC_ERROR);
+		return 0;
+	}
+	return entry;
+}
 
 static __always_inline __s32 frame_lasti(const struct walk_ctx *c,
 					 const __u8 *buf, __u64 code)
@@ -267,8 +296,8 @@ static __always_inline __s32 frame_lasti(const struct walk_ctx *c,
 		return win_s32(buf, c->lasti_off);
 	default:
 		ip = win_u64(buf, c->lasti_off);
-		first = code + c->adaptive_off;
-		if (ip < first || ip - first > 0x7ffffffe)
+		first = tlbc_copy(c, buf, code);
+		if (!first || ip < first || ip - first > 0x7ffffffe)
 			return -1;
 		return (__s32)((ip - first) >> 1);
 	}
@@ -404,6 +433,8 @@ walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
 	c.lasti_off = off->frame_lasti;
 	c.owner_off = off->frame_owner;
 	c.adaptive_off = off->code_adaptive;
+	c.tlbc_index_off = off->frame_tlbc_index;
+	c.code_tlbc_off = off->code_tlbc;
 	c.read_size = off->frame_read_size;
 	c.lasti_kind = off->lasti_kind;
 	c.owner_cstack = off->owner_cstack;

@@ -69,6 +69,13 @@ struct py_offsets {
 		__u16 name;			/* the str it is shown by: co_qualname, or co_name */
 		__u16 str_hash;			/* PyASCIIObject.hash: its cached hash */
 	} code_fp;
+	/* Free-threaded 3.14+: thread-local bytecode. A frame whose
+	 * tlbc_index is not 0 runs the copy co_tlbc->entries[tlbc_index]
+	 * (_PyCodeArray { Py_ssize_t size; char *entries[]; }), not
+	 * co_code_adaptive. 0 (or NO_OFFSET): no such field (neither can be
+	 * at offset 0, where f_executable and ob_refcnt/ob_tid are). */
+	__u16 frame_tlbc_index;		/* _PyInterpreterFrame.tlbc_index (int32_t) */
+	__u16 code_tlbc;		/* PyCodeObject.co_tlbc (_PyCodeArray *) */
 };
 
 /* One record per profiled process, keyed by tgid in the procs map. A
@@ -202,6 +209,7 @@ enum counter {
 	CNT_NESTED,		/* ... made inside another probed allocator call */
 	CNT_BUSY,		/* scratch slot in use by a preempted program: no stack */
 	CNT_PID_REUSED,		/* a task of a target's pid but another start time */
+	CNT_TLBC_ERROR,		/* a frame's thread-local bytecode copy unreadable or out of range */
 	CNT_MAX,
 };
 

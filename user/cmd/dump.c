@@ -364,10 +364,12 @@ static void dump_out(struct printer *pr, struct pass *p)
 			json_object_set_new(j, "pid", json_integer(t->pid));
 			json_object_set_new(j, "command", json_text(cmd));
 			json_object_set_new(j, "python", json_string(t->version));
+			json_object_set_new(j, "free_threaded", json_boolean(t->v.free_threaded));
 			json_object_set_new(j, "threads", threads);
 			json_array_append_new(procs, j);
 		} else {
-			printf("Process %d: %s\nPython %s\n\n", t->pid, TEXT_SAFE(cmd), t->version);
+			printf("Process %d: %s\nPython %s%s\n\n", t->pid, TEXT_SAFE(cmd), t->version,
+			       t->v.free_threaded ? ", no GIL (free-threaded)" : "");
 		}
 		for (int i = 0; i < p->n; i++)
 			if (p->v[i].t == st)

@@ -222,6 +222,11 @@ static void thread_summary(struct session *s, struct view *v, char *buf, size_t 
 		if (gil == 1 && holder && v->threads[i].tstate == holder)
 			gil_tid = v->threads[i].tid;
 	}
+	if (gil == PY_GIL_NONE) {
+		snprintf(buf, len, "Threads: %d (%d running, %d idle) - no GIL (free-threaded)",
+			 v->nthreads, running, v->nthreads - running);
+		return;
+	}
 	snprintf(buf, len, "Threads: %d (%d running, %d idle) - GIL: %s", v->nthreads, running,
 		 v->nthreads - running, gil < 0 ? "unknown" : gil == 0 ? "free" : "");
 	if (gil == 1) {

@@ -265,6 +265,7 @@ static const char *const counter_names[CNT_MAX] = {
 	[CNT_NESTED] = "nested",
 	[CNT_BUSY] = "busy",
 	[CNT_PID_REUSED] = "pid-reused",
+	[CNT_TLBC_ERROR] = "tlbc-errors",
 };
 
 #define MAX_CPUS 256

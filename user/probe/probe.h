@@ -123,6 +123,7 @@ void probe_print_counters(const struct probe *p, uint32_t mask, FILE *out);
 /* What the walker itself counts, in every program that takes a stack. */
 #define WALKER_COUNTERS (COUNTER(CNT_SAMPLES) | COUNTER(CNT_EMITTED) | COUNTER(CNT_TRUNCATED) | \
 			 COUNTER(CNT_READ_ERROR) | COUNTER(CNT_NO_THREAD) | COUNTER(CNT_NO_FRAMES) | \
-			 COUNTER(CNT_LOST) | COUNTER(CNT_CACHE_MISS) | COUNTER(CNT_PID_REUSED))
+			 COUNTER(CNT_LOST) | COUNTER(CNT_CACHE_MISS) | COUNTER(CNT_PID_REUSED) | \
+			 COUNTER(CNT_TLBC_ERROR))
 
 #endif /* PROBE_H */

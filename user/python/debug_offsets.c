@@ -96,6 +96,9 @@ enum dbg_field {
 	F_SET_TABLE,		/* set_object.table (3.14+) */
 	F_SET_MASK,		/* set_object.mask (3.14+) */
 	F_INTERP_GIL,		/* interpreter_state.ceval_gil */
+	/* free-threaded 3.14+ (0 in the blob of a default build: absent) */
+	F_FRAME_TLBC_INDEX,	/* interpreter_frame.tlbc_index */
+	F_CODE_TLBC,		/* code_object.co_tlbc */
 	F_MAX,
 };
 
@@ -156,6 +159,8 @@ static const struct dbg_field_desc fields[F_MAX] = {
 	[F_SET_TABLE]		= { "set_object.table", VAL(set_table), 8, 8, S_SET, 0 },
 	[F_SET_MASK]		= { "set_object.mask", VAL(set_mask), 8, 8, S_SET, 0 },
 	[F_INTERP_GIL]		= { "interpreter_state.ceval_gil", VAL(interp_gil), 8, 8, S_INTERP, 0 },
+	[F_FRAME_TLBC_INDEX]	= { "interpreter_frame.tlbc_index", BPF(frame_tlbc_index), 4, 4, S_FRAME, 1 },
+	[F_CODE_TLBC]		= { "code_object.co_tlbc", BPF(code_tlbc), 8, 8, S_CODE, 0 },
 };
 
 /* sizeof(struct _gil_runtime_state) is 208 in every version; the blob
@@ -306,6 +311,8 @@ static const struct dbg_layout layout314 = {
 		[F_LONG_TAG] = 576,
 		[F_LONG_DIGIT] = 584,
 		[F_INTERP_GIL] = 120,		/* interpreter_state.ceval_gil */
+		[F_FRAME_TLBC_INDEX] = 304,	/* after stackpointer */
+		[F_CODE_TLBC] = 392,		/* after co_code_adaptive */
 	},
 	.gil_state = 128,
 	.gil_locked = 144,
@@ -485,10 +492,19 @@ int py_debug_offsets_parse(const void *buf, size_t len, int *major, int *minor,
 	ft = get64(b, l->free_threaded);
 	if (ft > 1)
 		return fail(-EINVAL, why, whylen, "free_threaded = %llu", (unsigned long long)ft);
-	if (ft)		/* other object, frame and code layouts */
-		return fail(-EOPNOTSUPP, why, whylen, "a free-threaded build");
+	if (ft) {
+		/* Other object, frame and code layouts: the version's
+		 * free-threaded row, and the blob layout that row names. */
+		row = py_version_row_find_build(3, mi, 1);
+		if (!row || !row->debug_offsets)
+			return fail(-EOPNOTSUPP, why, whylen, "a free-threaded build (no 3.%dt table)", mi);
+		l = layout_find(row->debug_offsets);
+		if (!l || len < l->blob_size)
+			return fail(-EOPNOTSUPP, why, whylen, "a free-threaded build (no blob layout 3.%d)",
+				    row->debug_offsets);
+	}
 
-	if (out && out->major == 3 && out->minor == mi)
+	if (out && out->major == 3 && out->minor == mi && out->free_threaded == (int)ft)
 		v = *out;
 	else
 		v = *row->table;

@@ -17,6 +17,10 @@ int py_gil_holder_at(const struct remote_mem *m, const struct py_version *v,
 	int err;
 
 	*tstate = 0;
+	/* PYTHON_GIL=1 can turn a GIL back on in a free-threaded build; we
+	 * do not follow it there (the GIL struct is not the one read below). */
+	if (v->free_threaded)
+		return PY_GIL_NONE;
 	if (val->runtime_gil != PYBPFTOP_NO_OFFSET) {
 		gil = runtime + val->runtime_gil;
 	} else if (val->interp_gil != PYBPFTOP_NO_OFFSET) {

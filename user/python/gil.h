@@ -12,9 +12,13 @@
 #include <stdint.h>
 #include "python/target.h"
 
+/* A free-threaded build (3.13t, 3.14t) has no GIL to hold. */
+#define PY_GIL_NONE	2
+
 /* 1 and the holder's PyThreadState address in *tstate when the GIL is held,
- * 0 when it is free (or not created yet), -errno when it cannot be read or
- * its state makes no sense (-EINVAL). */
+ * 0 when it is free (or not created yet), PY_GIL_NONE for a free-threaded
+ * build (*tstate 0), -errno when it cannot be read or its state makes no
+ * sense (-EINVAL). */
 int py_gil_holder(struct py_target *t, uint64_t *tstate);
 
 /* The same from parts, for tests: runtime is &_PyRuntime. */

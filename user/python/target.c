@@ -24,6 +24,8 @@ static void derive_read_sizes(struct py_offsets *o)
 	f = MAX_U16(f, o->frame_lasti + (o->lasti_kind == LASTI_PTR ? 8u : 4u));
 	if (o->frame_owner != PYBPFTOP_NO_OFFSET)
 		f = MAX_U16(f, o->frame_owner + 1u);
+	if (o->frame_tlbc_index && o->frame_tlbc_index != PYBPFTOP_NO_OFFSET)
+		f = MAX_U16(f, o->frame_tlbc_index + 4u);
 	t = MAX_U16(t, o->tstate_thread_id + 8u);
 	if (o->tstate_native_thread_id != PYBPFTOP_NO_OFFSET)
 		t = MAX_U16(t, o->tstate_native_thread_id + 8u);
@@ -234,6 +236,8 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 			 pid, t->comm, t->version, t->version_source, t->layout_source);
 		return -EOPNOTSUPP;
 	}
+	if (t->v.free_threaded)		/* as sys.abiflags and the binary say it: 3.13.15t */
+		strncat(t->version, "t", sizeof(t->version) - strlen(t->version) - 1);
 	/* What was read must all be of one process: a pid that exited and
 	 * was reused meanwhile is another process, with another start time. */
 	if (t->start_ticks < 0 || proc_start_ticks(pid) != t->start_ticks) {
@@ -272,8 +276,9 @@ int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int majo
 			rc = py_debug_offsets_parse(blob, len, NULL, NULL, out, reason, sizeof(reason));
 		free(blob);
 		if (!rc) {
-			snprintf(why, whylen, "the target's _Py_DebugOffsets (%d.%d layout)",
-				 major, row->debug_offsets);
+			snprintf(why, whylen, "the target's _Py_DebugOffsets (%d.%d layout%s)",
+				 major, row->debug_offsets,
+				 out->free_threaded ? ", a free-threaded build" : "");
 		} else if (unread) {
 			snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets could not be read (%s)",
 				 major, minor, reason);

@@ -14,8 +14,9 @@
  * second half of tools/dump-offsets.sh's output) and checked live by
  * tests/unit/test_py_repr.c against every interpreter the rows name.
  *
- * Free-threaded (3.13t/3.14t), Py_DEBUG and Py_TRACE_REFS builds have other
- * layouts and are not described here.
+ * Free-threaded builds (3.13t, 3.14t) have tables and rows of their own
+ * (the second half of this file). Py_DEBUG and Py_TRACE_REFS builds have
+ * other layouts and are not described here.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -447,6 +448,173 @@ static const struct py_version py314 = {
 	},
 };
 
+/* --- Free-threaded builds (PEP 703, ./configure --disable-gil) ---
+ *
+ * Their PyObject header is 32 bytes, not 16: { uintptr_t ob_tid; uint16_t
+ * ob_flags (padding in 3.13); PyMutex ob_mutex; uint8_t ob_gc_bits;
+ * uint32_t ob_ref_local; Py_ssize_t ob_ref_shared; PyTypeObject *ob_type },
+ * so every offset past an object header moves (by 16, plus the
+ * free-threaded-only members). The thread list is the same
+ * interp->threads.head, guarded by a mutex in the target: the walker never
+ * locks, it reads racily and checks each thread state's own id, as
+ * everywhere. _PyInterpreterFrame and PyThreadState have no object header.
+ * There is no GIL (gil.c says so), so the GIL fields are unused. */
+
+/* The fields common to the free-threaded tables. */
+#define PYOBJECT_USER_FT \
+	.ob_type = 24,		/* PyObject.ob_type (after ob_tid .. ob_ref_shared) */ \
+	.ob_size = 32,		/* PyVarObject.ob_size */ \
+	.type_tp_name = 40,	/* PyTypeObject.tp_name */ \
+	.bytes_sval = 48	/* PyBytesObject.ob_sval (after ob_shash) */
+
+#define VALUE_COMMON_FT \
+	.cell_ref = 32,		/* PyCellObject.ob_ref */ \
+	.float_fval = 32,	/* PyFloatObject.ob_fval */ \
+	.list_item = 40,	/* PyListObject.ob_item */ \
+	.dict_used = 32,	/* PyDictObject.ma_used */ \
+	.dict_keys = 48,	/* PyDictObject.ma_keys */ \
+	.dict_values = 56,	/* PyDictObject.ma_values */ \
+	.set_used = 40,		/* PySetObject.used */ \
+	.set_mask = 48,		/* PySetObject.mask */ \
+	.set_table = 56,	/* PySetObject.table */ \
+	.code_varnames = 112,	/* PyCodeObject.co_localsplusnames */ \
+	.code_localspluskinds = 120,	/* PyCodeObject.co_localspluskinds */ \
+	.code_cellvars = PYBPFTOP_NO_OFFSET, \
+	.code_freevars = PYBPFTOP_NO_OFFSET, \
+	.long_size = 32,	/* PyLongObject.long_value.lv_tag */ \
+	.long_digit = 40,	/* PyLongObject.long_value.ob_digit */ \
+	.long_tagged = 1, \
+	.dict_layout = DICT_LAYOUT_311, \
+	.split_values = SPLIT_VALUES_313, \
+	.dk_size = 8,		/* PyDictKeysObject.dk_log2_size */ \
+	.dk_log2_index_bytes = 9, \
+	.dk_kind = 10, \
+	.dk_nentries = 24,	/* PyDictKeysObject.dk_nentries */ \
+	.dk_indices = 32,	/* PyDictKeysObject.dk_indices */ \
+	.dv_values = 8,		/* PyDictValues.values */ \
+	.runtime_gil = PYBPFTOP_NO_OFFSET, \
+	.interp_gil = 16,	/* PyInterpreterState.ceval.gil (unused: no GIL) */ \
+	.gil_last_holder = 16,	/* _gil_runtime_state.last_holder */ \
+	.gil_locked = 24	/* _gil_runtime_state.locked */
+
+/* 3.13t: as 3.13 (same _PyInterpreterFrame, PyThreadState, and
+ * _Py_DebugOffsets layout: 584 bytes, free_threaded at 16), with the
+ * free-threaded object header; PyCodeObject: co_firstlineno 68 -> 84,
+ * co_filename 112 -> 128, co_code_adaptive 200 -> 216. No thread-local
+ * bytecode yet (3.14), and PyASCIIObject.state keeps interned:2 (kind at
+ * bit 2, as in 3.13). Offsets from the 3.13.15 source configured with
+ * --disable-gil (its pyconfig.h, compiled offsetof(): tools/ft-header-offsets.c),
+ * checked against the DWARF of the build (tools/build-freethreaded.sh). */
+static const struct py_version py313t = {
+	.major = 3,
+	.minor = 13,
+	.free_threaded = 1,
+	.linetable = LINETABLE_LOCATIONS,
+	.bpf = {
+		.runtime_interpreters_head = 632,	/* _PyRuntimeState.interpreters.head */
+		.interp_threads_head = 7344,	/* PyInterpreterState.threads.head */
+		.tstate_next = 8,		/* PyThreadState.next */
+		.tstate_thread_id = 152,	/* PyThreadState.thread_id */
+		.tstate_native_thread_id = 160,	/* PyThreadState.native_thread_id */
+		.tstate_frame = 72,		/* PyThreadState.current_frame */
+		.cframe_current_frame = PYBPFTOP_NO_OFFSET,
+		.frame_previous = 8,		/* _PyInterpreterFrame.previous */
+		.frame_code = 0,		/* _PyInterpreterFrame.f_executable */
+		.frame_lasti = 56,		/* _PyInterpreterFrame.instr_ptr */
+		.frame_owner = 70,		/* _PyInterpreterFrame.owner (char) */
+		.code_adaptive = 216,		/* PyCodeObject.co_code_adaptive */
+		.lasti_kind = LASTI_PTR,
+		.owner_cstack = 3,		/* FRAME_OWNED_BY_CSTACK */
+		.owner_interpreter = PYBPFTOP_NO_OWNER,
+		.frame_tlbc_index = 0,		/* 3.14t+ */
+		.code_tlbc = 0,
+	},
+	.user = {
+		PYOBJECT_USER_FT,
+		.code_filename = 128,		/* PyCodeObject.co_filename */
+		.code_name = 136,		/* PyCodeObject.co_name */
+		.code_qualname = 144,		/* PyCodeObject.co_qualname */
+		.code_firstlineno = 84,		/* PyCodeObject.co_firstlineno */
+		.code_linetable = 152,		/* PyCodeObject.co_linetable */
+		.code_size = 160,		/* end of co_linetable */
+		.unicode_length = 32,		/* PyASCIIObject.length */
+		.unicode_state = 48,		/* PyASCIIObject.state */
+		.unicode_kind_shift = 2,	/* state.kind, after interned:2 */
+		.unicode_compact_shift = 5,
+		.unicode_ascii_shift = 6,
+		.unicode_ascii_size = 56,	/* sizeof(PyASCIIObject) */
+		.unicode_compact_size = 72,	/* sizeof(PyCompactUnicodeObject) */
+	},
+	.val = {
+		VALUE_COMMON_FT,
+		.frame_localsplus = 72,		/* _PyInterpreterFrame.localsplus */
+		.localsplus_tagged = 0,
+		.code_nlocals = 88,		/* PyCodeObject.co_nlocalsplus */
+		.tuple_item = 40,		/* PyTupleObject.ob_item */
+	},
+};
+
+/* 3.14t: as 3.14, with the free-threaded header, and thread-local
+ * bytecode: _PyInterpreterFrame gained int32_t tlbc_index (72, before
+ * return_offset: owner 74 -> 78), PyCodeObject gained _PyCodeArray
+ * *co_tlbc (224, right before co_code_adaptive, 232). PyASCIIObject.state
+ * starts with a whole byte `interned` here, so kind/compact/ascii are bits
+ * 8, 11, 12. f_executable and the locals are _PyStackRef with Py_TAG_BITS
+ * 1 (Py_TAG_DEFERRED): the walker masks & ~7 as for 3.14.
+ * No 3.14 source downloaded from the mirror (tools/build-freethreaded.sh),
+ * so this is from the published headers: Debian sid's 3.14.10
+ * libpython3.14-dev (pycore_interpframe_structs.h, pycore_code.h,
+ * pycore_debug_offsets.h, object.h, pycore_tstate.h ...) compiled with
+ * -DPy_GIL_DISABLED, printing offsetof() (tools/ft-header-offsets.c). */
+static const struct py_version py314t = {
+	.major = 3,
+	.minor = 14,
+	.free_threaded = 1,
+	.linetable = LINETABLE_LOCATIONS,
+	.bpf = {
+		.runtime_interpreters_head = 808,	/* _PyRuntimeState.interpreters.head */
+		.interp_threads_head = 7344,	/* PyInterpreterState.threads.head */
+		.tstate_next = 8,		/* PyThreadState.next */
+		.tstate_thread_id = 152,	/* PyThreadState.thread_id */
+		.tstate_native_thread_id = 160,	/* PyThreadState.native_thread_id */
+		.tstate_frame = 72,		/* PyThreadState.current_frame */
+		.cframe_current_frame = PYBPFTOP_NO_OFFSET,
+		.frame_previous = 8,		/* _PyInterpreterFrame.previous */
+		.frame_code = 0,		/* _PyInterpreterFrame.f_executable (tagged) */
+		.frame_lasti = 56,		/* _PyInterpreterFrame.instr_ptr */
+		.frame_owner = 78,		/* _PyInterpreterFrame.owner (char) */
+		.code_adaptive = 232,		/* PyCodeObject.co_code_adaptive */
+		.lasti_kind = LASTI_PTR,
+		.owner_cstack = 4,		/* FRAME_OWNED_BY_CSTACK */
+		.owner_interpreter = 3,		/* FRAME_OWNED_BY_INTERPRETER */
+		.frame_tlbc_index = 72,		/* _PyInterpreterFrame.tlbc_index */
+		.code_tlbc = 224,		/* PyCodeObject.co_tlbc */
+	},
+	.user = {
+		PYOBJECT_USER_FT,
+		.code_filename = 128,		/* PyCodeObject.co_filename */
+		.code_name = 136,		/* PyCodeObject.co_name */
+		.code_qualname = 144,		/* PyCodeObject.co_qualname */
+		.code_firstlineno = 84,		/* PyCodeObject.co_firstlineno */
+		.code_linetable = 152,		/* PyCodeObject.co_linetable */
+		.code_size = 160,		/* end of co_linetable */
+		.unicode_length = 32,		/* PyASCIIObject.length */
+		.unicode_state = 48,		/* PyASCIIObject.state */
+		.unicode_kind_shift = 8,	/* after the `interned` byte */
+		.unicode_compact_shift = 11,
+		.unicode_ascii_shift = 12,
+		.unicode_ascii_size = 56,	/* sizeof(PyASCIIObject) */
+		.unicode_compact_size = 72,	/* sizeof(PyCompactUnicodeObject) */
+	},
+	.val = {
+		VALUE_COMMON_FT,
+		.frame_localsplus = 80,		/* _PyInterpreterFrame.localsplus */
+		.localsplus_tagged = 1,		/* _PyStackRef */
+		.code_nlocals = 88,		/* PyCodeObject.co_nlocalsplus */
+		.tuple_item = 48,		/* PyTupleObject.ob_item, after ob_hash */
+	},
+};
+
 /* The registry. Adding a version is adding its table above and its row
  * here (and, where the version changes _Py_DebugOffsets, a layout in
  * debug_offsets.c); the supported range, --list-versions and the test
@@ -467,6 +635,34 @@ static const struct py_version_row rows[] = {
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+/* Free-threaded builds, oldest first: picked instead of the row above of
+ * the same minor when the target's _Py_DebugOffsets says free_threaded
+ * (debug_offsets.c). */
+static const struct py_version_row ft_rows[] = {
+	{ &py313t, "Debian source python3.13 3.13.15-1, --disable-gil (tools/build-freethreaded.sh)", 13 },
+	{ &py314t, "the published 3.14.10 headers, -DPy_GIL_DISABLED (no 3.14 source downloads)", 14 },
+};
+
+#define NFTROWS (sizeof(ft_rows) / sizeof(ft_rows[0]))
+
+const struct py_version_row *py_version_ft_rows(size_t *n)
+{
+	*n = NFTROWS;
+	return ft_rows;
+}
+
+const struct py_version_row *py_version_row_find_build(int major, int minor, int free_threaded)
+{
+	size_t i;
+
+	if (!free_threaded)
+		return py_version_row_find(major, minor);
+	for (i = 0; i < NFTROWS; i++)
+		if (ft_rows[i].table->major == major && ft_rows[i].table->minor == minor)
+			return &ft_rows[i];
+	return NULL;
+}
 
 const struct py_version_row *py_version_rows(size_t *n)
 {
@@ -503,8 +699,8 @@ int py_version_list(FILE *f)
 {
 	size_t i;
 
-	for (i = 0; i < NROWS; i++) {
-		const struct py_version_row *r = &rows[i];
+	for (i = 0; i < NROWS + NFTROWS; i++) {
+		const struct py_version_row *r = i < NROWS ? &rows[i] : &ft_rows[i - NROWS];
 		char layout[32];
 
 		if (r->debug_offsets)
@@ -512,8 +708,8 @@ int py_version_list(FILE *f)
 				 r->table->major, r->debug_offsets);
 		else
 			snprintf(layout, sizeof(layout), "table");
-		if (fprintf(f, "%d.%d\t%s\ttable from %s\n", r->table->major, r->table->minor,
-			    layout, r->table_from) < 0)
+		if (fprintf(f, "%d.%d%s\t%s\ttable from %s\n", r->table->major, r->table->minor,
+			    r->table->free_threaded ? "t" : "", layout, r->table_from) < 0)
 			return -EIO;
 	}
 	return fflush(f) ? -errno : 0;

@@ -115,6 +115,9 @@ struct py_value_offsets {
 
 struct py_version {
 	int major, minor;
+	/* A free-threaded build (PEP 703, --disable-gil, "3.13t"): another
+	 * object header, so other layouts, and no GIL. */
+	int free_threaded;
 	enum py_linetable_kind linetable;
 	struct py_offsets bpf;
 	struct py_user_offsets user;
@@ -139,6 +142,16 @@ const struct py_version_row *py_version_rows(size_t *n);
 /* The row for major.minor, or NULL when unsupported. */
 const struct py_version_row *py_version_row_find(int major, int minor);
 
+/* Free-threaded builds have rows of their own, kept apart from the
+ * default builds' (which stay one per minor, sorted and contiguous): the
+ * table of a version's free-threaded build, picked when the target's
+ * _Py_DebugOffsets says free_threaded = 1. */
+const struct py_version_row *py_version_ft_rows(size_t *n);
+
+/* The row for major.minor's default (free_threaded 0) or free-threaded
+ * (1) build, or NULL. */
+const struct py_version_row *py_version_row_find_build(int major, int minor, int free_threaded);
+
 /* The table for major.minor, or NULL when unsupported. */
 const struct py_version *py_version_find(int major, int minor);
 
@@ -148,7 +161,8 @@ const char *py_version_range(char *buf, size_t len);
 
 /* One row a line, tab-separated: version, layout, provenance, e.g.
  * "3.13\tdebug-offsets 3.13\ttable from pyenv 3.13.0" (pybpftop
- * --list-versions; the test helpers read it). 0, or -errno. */
+ * --list-versions; the test helpers read it), then the free-threaded rows,
+ * their version suffixed with "t" ("3.13t\t..."). 0, or -errno. */
 int py_version_list(FILE *f);
 
 #endif /* PY_VERSIONS_H */
