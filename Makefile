@@ -180,6 +180,7 @@ test-sid:
 	$(Q)tools/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/sid-chroot.sh
+	$(Q)tools/build-freethreaded.sh
 	$(Q)INTERPRETERS=sid tests/run.sh tests/e2e.bats tests/dump.bats tests/run_mode.bats tests/alloc.bats tests/sid/*.bats
 
 clean:

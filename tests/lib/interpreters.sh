@@ -2,7 +2,7 @@
 # The CPython interpreters to test against, one per line:
 #   LABEL <tab> COMMAND <tab> WORKLOAD-DIR     for those present
 #   -     <tab> LABEL   <tab> REASON           for those absent
-# Usage: interpreters.sh host|sid|host-dbg|sid-dbg
+# Usage: interpreters.sh host|sid|host-dbg|sid-dbg|sid-ft (sid includes sid-ft)
 #        interpreters.sh minors     the supported minor versions, one a line
 #        interpreters.sh range      the supported range: "3.8 to 3.14"
 # The supported versions are pybpftop's own (pybpftop --list-versions, its
@@ -25,6 +25,8 @@ supported() {
 	fi
 	# "3.13<tab>debug-offsets 3.13<tab>table from ..." -> 13
 	minors=$(printf '%s\n' "$out" | awk -F '\t' '$1 ~ /^3\.[0-9]+$/ { sub(/^3\./, "", $1); print $1 }')
+	# "3.13t<tab>..." -> 3.13t: the free-threaded rows
+	ft_versions=$(printf '%s\n' "$out" | awk -F '\t' '$1 ~ /^3\.[0-9]+t$/ { print $1 }')
 	if [ -z "$minors" ]; then
 		echo "$0: no versions in the output of $pybpftop --list-versions" >&2
 		exit 1
@@ -49,6 +51,22 @@ sid_list() {
 	done
 	[ "$found" = 1 ] || printf -- '-\tsid%s\tno python3.X%s of a supported version in %s (tools/sid-chroot.sh installs them)\n' \
 		"$lsuffix" "$suffix" "$sid"
+}
+
+# ft_list: the free-threaded builds of tools/build-freethreaded.sh in the
+# chroot (/opt/pybpftop-ft/3.Xt, complete when BUILT is there), one per
+# free-threaded row of pybpftop's registry.
+ft_list() {
+	local v
+	for v in $ft_versions; do
+		if [ -x "$sid/opt/pybpftop-ft/$v/bin/python$v" ] && [ -f "$sid/opt/pybpftop-ft/$v/BUILT" ]; then
+			printf 'sid-%s\t%s\t%s\n' "$v" \
+				"$repo/tools/sid-run.sh $sid /opt/pybpftop-ft/$v/bin/python$v" /pybpftop/workloads
+		else
+			printf -- '-\tsid-%s\tnot built in %s (tools/build-freethreaded.sh; the mirror may serve no source for it)\n' \
+				"$v" "$sid"
+		fi
+	done
 }
 
 # debian_list SUFFIX LABEL-SUFFIX PACKAGE: every supported /usr/bin/python3.X$SUFFIX.
@@ -86,6 +104,11 @@ host)
 	;;
 sid)
 	sid_list "" ""
+	[ -d "$sid/usr/bin" ] && ft_list
+	;;
+sid-ft)
+	# the free-threaded builds only (tests/sid/freethreaded.bats)
+	ft_list
 	;;
 host-dbg)
 	# Debian's debug builds: the allocator runs through its debug hooks.
@@ -95,7 +118,7 @@ sid-dbg)
 	sid_list d -dbg
 	;;
 *)
-	echo "usage: $0 host|sid|host-dbg|sid-dbg|minors|range" >&2
+	echo "usage: $0 host|sid|host-dbg|sid-dbg|sid-ft|minors|range" >&2
 	exit 2
 	;;
 esac

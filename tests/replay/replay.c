@@ -350,6 +350,172 @@ static void check_snapshot(const char *dir, const char *name, int *minors_seen)
 	snapshot_free(&s);
 }
 
+/* Free-threaded 3.14t, thread-local bytecode, on a synthetic image (no
+ * 3.14 source builds here, so there is no live 3.14t to record): a thread
+ * whose frames run private copies of their code's bytecode. Frame i's
+ * instr_ptr points into co_tlbc->entries[tlbc_index]; its instruction
+ * offset, and with it the line (the line table is the same for every
+ * copy), must be taken against that copy. The layout is the built-in
+ * 3.14t table (user/python/versions.c). */
+#define TLBC_RUNTIME	0x100000ULL
+#define TLBC_INTERP	0x200000ULL
+#define TLBC_TSTATE	0x300000ULL
+#define TLBC_FRAMES	0x400000ULL	/* 4 frames, 0x100 apart */
+#define TLBC_CODE_A	0x500000ULL	/* its copies at +0x1000, +0x2000 */
+#define TLBC_CODE_B	0x600000ULL
+#define TLBC_ARR_A	0x700000ULL
+#define TLBC_ARR_B	0x700100ULL
+
+struct tlbc_image {
+	struct snapshot s;
+	struct py_version v;
+	struct py_proc proc;
+};
+
+static void put_at(struct snapshot *s, uint64_t addr, const void *p, size_t n)
+{
+	CHECK(!snapshot_poke(s, addr, p, n, NULL), "synthetic image: 0x%llx is mapped",
+	      (unsigned long long)addr);
+}
+
+static void put_u64(struct snapshot *s, uint64_t addr, uint64_t v)
+{
+	put_at(s, addr, &v, 8);
+}
+
+/* Frame `i`: runs `code` (its f_executable tagged with `tag`), copy
+ * `index` of its bytecode, at instruction `lasti` of that copy; calls
+ * nothing, is called by frame i + 1. */
+static void tlbc_frame(struct tlbc_image *im, int i, uint64_t code, uint64_t tag, int32_t index,
+		       uint64_t copy, int lasti, uint8_t owner)
+{
+	const struct py_offsets *o = &im->v.bpf;
+	uint64_t f = TLBC_FRAMES + 0x100 * (uint64_t)i;
+
+	put_u64(&im->s, f + o->frame_code, code | tag);
+	put_u64(&im->s, f + o->frame_previous, i < 3 ? f + 0x100 : 0);
+	put_u64(&im->s, f + o->frame_lasti, copy + 2 * (uint64_t)lasti);
+	put_at(&im->s, f + o->frame_tlbc_index, &index, 4);
+	put_at(&im->s, f + o->frame_owner, &owner, 1);
+}
+
+static int tlbc_image(struct tlbc_image *im)
+{
+	static uint8_t zero[0x3000];
+	const uint64_t regions[][2] = {
+		{ TLBC_RUNTIME, 0x1000 }, { TLBC_INTERP, 0x3000 }, { TLBC_TSTATE, 0x400 },
+		{ TLBC_FRAMES, 0x400 }, { TLBC_CODE_A, 0x3000 }, { TLBC_CODE_B, 0x3000 },
+		{ TLBC_ARR_A, 0x200 },
+	};
+	const struct py_offsets *o;
+	struct py_target t;
+	char err[256];
+
+	memset(im, 0, sizeof(*im));
+	if (py_layout_builtin(3, 14, 1, &im->v)) {
+		CHECK(0, "no built-in 3.14t table");
+		return -1;
+	}
+	o = &im->v.bpf;
+	for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
+		snapshot_add(&im->s, regions[i][0], zero, regions[i][1], SNAP_WALK);
+	if (snapshot_merge(&im->s, err, sizeof(err))) {
+		CHECK(0, "synthetic image: %s", err);
+		return -1;
+	}
+	im->s.pid = 4242;
+	im->s.major = 3;
+	im->s.minor = 14;
+	im->s.runtime_addr = TLBC_RUNTIME;
+	put_u64(&im->s, TLBC_RUNTIME + o->runtime_interpreters_head, TLBC_INTERP);
+	put_u64(&im->s, TLBC_INTERP + o->interp_threads_head, TLBC_TSTATE);
+	put_u64(&im->s, TLBC_TSTATE + o->tstate_native_thread_id, 777);
+	put_u64(&im->s, TLBC_TSTATE + o->tstate_frame, TLBC_FRAMES);
+	/* co_tlbc: A has three copies (0 is co_code_adaptive), B two */
+	put_u64(&im->s, TLBC_CODE_A + o->code_tlbc, TLBC_ARR_A);
+	put_u64(&im->s, TLBC_ARR_A, 3);
+	put_u64(&im->s, TLBC_ARR_A + 8, TLBC_CODE_A + o->code_adaptive);
+	put_u64(&im->s, TLBC_ARR_A + 16, TLBC_CODE_A + 0x1000);
+	put_u64(&im->s, TLBC_ARR_A + 24, TLBC_CODE_A + 0x2000);
+	put_u64(&im->s, TLBC_CODE_B + o->code_tlbc, TLBC_ARR_B);
+	put_u64(&im->s, TLBC_ARR_B, 2);
+	put_u64(&im->s, TLBC_ARR_B + 8, TLBC_CODE_B + o->code_adaptive);
+	put_u64(&im->s, TLBC_ARR_B + 16, TLBC_CODE_B + 0x1000);
+	/* innermost first: A in copy 2, A in copy 0 (co_code_adaptive),
+	 * B in copy 1 with a deferred reference (Py_TAG_DEFERRED, 1), and
+	 * the entry frame (FRAME_OWNED_BY_INTERPRETER), which is skipped */
+	tlbc_frame(im, 0, TLBC_CODE_A, 0, 2, TLBC_CODE_A + 0x2000, 10, 0);
+	tlbc_frame(im, 1, TLBC_CODE_A, 0, 0, TLBC_CODE_A + o->code_adaptive, 4, 0);
+	tlbc_frame(im, 2, TLBC_CODE_B, 1, 1, TLBC_CODE_B + 0x1000, 7, 0);
+	tlbc_frame(im, 3, 0x1000, 1, 0, 0, 0, o->owner_interpreter);
+	memset(&t, 0, sizeof(t));
+	t.runtime_addr = TLBC_RUNTIME;
+	t.v = im->v;
+	py_target_bpf_record(&t, &im->proc);
+	return 0;
+}
+
+static void tlbc_walk(struct tlbc_image *im, const struct py_proc *proc, struct walker_result *w)
+{
+	struct walker_thread wt = { .pid = im->s.pid, .tid = 4243, .ns_tid = 777 };
+	struct remote_mem m = snapshot_mem(&im->s);
+
+	walker_reset();
+	walker_walk(&m, proc, &wt, PYBPFTOP_MAX_DEPTH, w);
+}
+
+static void check_tlbc_synthetic(void)
+{
+	static struct tlbc_image im;
+	struct walker_result w;
+	struct py_proc plain;
+	int32_t bad = 5;
+	const struct py_offsets *o;
+
+	printf("3.14t thread-local bytecode (synthetic image)\n");
+	if (tlbc_image(&im))
+		return;
+	o = &im.v.bpf;
+	tlbc_walk(&im, &im.proc, &w);
+	CHECK(w.found && w.hdr.depth == 3 &&
+	      w.frames[0].code == TLBC_CODE_A && w.frames[0].lasti == 10 &&
+	      w.frames[1].code == TLBC_CODE_A && w.frames[1].lasti == 4 &&
+	      w.frames[2].code == TLBC_CODE_B && w.frames[2].lasti == 7 &&
+	      !w.counters[CNT_TLBC_ERROR],
+	      "copies 2, 0 and 1 of two code objects: instructions 10, 4, 7 (got depth %u: %d %d %d, %llu tlbc errors)",
+	      w.found ? w.hdr.depth : 0, w.found && w.hdr.depth > 0 ? w.frames[0].lasti : -2,
+	      w.found && w.hdr.depth > 1 ? w.frames[1].lasti : -2,
+	      w.found && w.hdr.depth > 2 ? w.frames[2].lasti : -2,
+	      (unsigned long long)w.counters[CNT_TLBC_ERROR]);
+	/* The walk that ignores tlbc_index (as for a default build) takes
+	 * the offsets against co_code_adaptive: wrong for frames 0 and 2. */
+	plain = im.proc;
+	plain.off.frame_tlbc_index = 0;
+	tlbc_walk(&im, &plain, &w);
+	CHECK(w.found && w.hdr.depth == 3 && w.frames[0].lasti != 10 && w.frames[1].lasti == 4 &&
+	      w.frames[2].lasti != 7,
+	      "without the copies: frames 0 and 2 are not at 10 and 7 (got %d, %d): the test can fail",
+	      w.found ? w.frames[0].lasti : -2, w.found && w.hdr.depth > 2 ? w.frames[2].lasti : -2);
+	/* An index past co_tlbc->size: no instruction, counted, the walk goes on. */
+	put_at(&im.s, TLBC_FRAMES + o->frame_tlbc_index, &bad, 4);
+	tlbc_walk(&im, &im.proc, &w);
+	CHECK(w.found && w.hdr.depth == 3 && w.frames[0].lasti == -1 && w.frames[1].lasti == 4 &&
+	      w.frames[2].lasti == 7 && w.counters[CNT_TLBC_ERROR] == 1,
+	      "tlbc_index 5 of 3 copies: lasti -1 and one tlbc error (got %d, %llu)",
+	      w.found ? w.frames[0].lasti : -2, (unsigned long long)w.counters[CNT_TLBC_ERROR]);
+	bad = 2;
+	put_at(&im.s, TLBC_FRAMES + o->frame_tlbc_index, &bad, 4);
+	/* co_tlbc pointing at nothing mapped */
+	put_u64(&im.s, TLBC_CODE_B + o->code_tlbc, 0xdead0000ULL);
+	tlbc_walk(&im, &im.proc, &w);
+	CHECK(w.found && w.hdr.depth == 3 && w.frames[0].lasti == 10 && w.frames[2].lasti == -1 &&
+	      w.counters[CNT_TLBC_ERROR] == 1,
+	      "co_tlbc unreadable: that frame's lasti -1, counted (got %d, %llu)",
+	      w.found && w.hdr.depth > 2 ? w.frames[2].lasti : -2,
+	      (unsigned long long)w.counters[CNT_TLBC_ERROR]);
+	snapshot_free(&im.s);
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -379,6 +545,8 @@ int main(int argc, char **argv)
 		check_snapshot(dir, names[i], minors_seen);
 		free(names[i]);
 	}
+
+	check_tlbc_synthetic();
 
 	printf("supported versions\n");
 	for (int minor = 0; minor <= 30; minor++) {

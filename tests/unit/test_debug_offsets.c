@@ -63,11 +63,14 @@ static void put64(uint8_t *b, size_t pos, uint64_t v)
 /* Every field of *got equals the static table's. */
 static int same_as_table(const char *what, const struct py_version *got)
 {
-	const struct py_version *want = py_version_find(got->major, got->minor);
+	const struct py_version_row *row = py_version_row_find_build(got->major, got->minor,
+								     got->free_threaded);
+	const struct py_version *want = row ? row->table : NULL;
 	int same = 1;
 
 	if (!want)
 		return 0;
+	CMP(free_threaded); CMP(bpf.frame_tlbc_index); CMP(bpf.code_tlbc);
 	CMP(major); CMP(minor); CMP(linetable);
 	CMP(bpf.runtime_interpreters_head); CMP(bpf.interp_threads_head);
 	CMP(bpf.tstate_next); CMP(bpf.tstate_thread_id);
@@ -95,9 +98,31 @@ static int same_as_table(const char *what, const struct py_version *got)
 /* A 3.13.0 blob built by hand: positions from gdb `ptype/o _Py_DebugOffsets`
  * on pyenv 3.13.0 (an independent copy of debug_offsets.c's table), values
  * from the static 3.13 table. */
+static void synth313_of(uint8_t *b, const struct py_version *t);
+
 static void synth313(uint8_t *b)
 {
-	const struct py_version *t = py_version_find(3, 13);
+	synth313_of(b, py_version_find(3, 13));
+}
+
+/* The same for a free-threaded 3.13t: its table's values, free_threaded
+ * 1, and every struct 32 bytes larger (the object header is). */
+static void synth313t(uint8_t *b)
+{
+	static const uint16_t size_pos[] = { 272, 352, 368, 512, 536, 400, 424, 448, 472, 488 };
+
+	synth313_of(b, py_version_row_find_build(3, 13, 1)->table);
+	put64(b, 16, 1);
+	for (size_t i = 0; i < sizeof(size_pos) / sizeof(size_pos[0]); i++) {
+		uint64_t v;
+
+		memcpy(&v, b + size_pos[i], 8);
+		put64(b, size_pos[i], v + 32);
+	}
+}
+
+static void synth313_of(uint8_t *b, const struct py_version *t)
+{
 	static const struct { uint16_t pos; uint64_t val; } sizes[] = {
 		{ 24, 283320 },	/* sizeof(_PyRuntimeState) */
 		{ 48, 8000 }, { 152, 304 }, { 224, 80 }, { 272, 208 },
@@ -233,9 +258,18 @@ static void synthetic(void)
 	report(py_debug_offsets_parse(c, len, &maj, &min, &v, NULL, 0) == 0,
 	       "3.13.5 -> 0");
 
+	/* free_threaded 1: the 3.13t row, and its table's values */
+	synth313t(c);
+	memset(&v, 0, sizeof(v));
+	rc = py_debug_offsets_parse(c, len, &maj, &min, &v, why, sizeof(why));
+	report(rc == 0 && v.free_threaded == 1 && same_as_table("synthetic 3.13t", &v),
+	       "synthetic 3.13t (free_threaded 1) parses into the 3.13t table");
+	/* the 3.13 GIL table pre-filled: not kept for a free-threaded blob */
+	v = *py_version_find(3, 13);
+	rc = py_debug_offsets_parse(c, len, NULL, NULL, &v, NULL, 0);
+	report(rc == 0 && v.free_threaded == 1 && v.user.code_filename == 128,
+	       "a free-threaded blob over the default build's table gives the 3.13t one");
 	memcpy(c, b, len);
-	put64(c, 16, 1);
-	refused(c, len, -EOPNOTSUPP, "free-threaded", "free-threaded");
 	put64(c, 16, 2);
 	refused(c, len, -EINVAL, "free_threaded = 2", "free_threaded 2");
 
@@ -330,11 +364,11 @@ static void layout_select(void)
 	snprintf(msg, sizeof(msg), "3.13, nothing mapped: %d, \"%s\"", rc, why);
 	report(rc == 0 && strstr(why, "the built-in 3.13 table: the target's _Py_DebugOffsets could not be read"), msg);
 
-	memcpy(c, b, len);
-	put64(c, 16, 1);
+	synth313t(c);
 	rc = select_why(c, len, 13, &v, why, sizeof(why));
 	snprintf(msg, sizeof(msg), "3.13 free-threaded: %d, \"%s\"", rc, why);
-	report(rc == -EOPNOTSUPP && strstr(why, "(a free-threaded build): pybpftop supports default builds of CPython 3."), msg);
+	report(rc == 0 && v.free_threaded &&
+	       !strcmp(why, "the target's _Py_DebugOffsets (3.13 layout, a free-threaded build)"), msg);
 }
 
 /* The first "xdebugpy" in the file followed by a 3.x version. */

@@ -301,6 +301,17 @@ int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int majo
 	return 0;
 }
 
+int py_layout_builtin(int major, int minor, int free_threaded, struct py_version *out)
+{
+	const struct py_version_row *row = py_version_row_find_build(major, minor, free_threaded);
+
+	if (!row)
+		return -EOPNOTSUPP;
+	*out = *row->table;
+	derive_read_sizes(&out->bpf);
+	return 0;
+}
+
 void py_target_bpf_record(const struct py_target *t, struct py_proc *out)
 {
 	*out = (struct py_proc){

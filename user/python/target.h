@@ -44,6 +44,12 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen);
 int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int major, int minor,
 		     struct py_version *out, char *why, size_t whylen);
 
+/* The built-in table of major.minor's default (free_threaded 0) or
+ * free-threaded build, with the walker's read sizes derived, as
+ * py_layout_select() gives it when the target publishes no layout (the
+ * replay test's synthetic images). 0, or -EOPNOTSUPP with no such row. */
+int py_layout_builtin(int major, int minor, int free_threaded, struct py_version *out);
+
 /* The record the BPF walker gets for the target (the procs map). */
 void py_target_bpf_record(const struct py_target *t, struct py_proc *out);
 
