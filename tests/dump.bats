@@ -79,6 +79,17 @@ PY
 	[ -n "$busy" ]
 	"$PYBPFTOP" dump -p "$WL_PID" >"$BATS_TEST_TMPDIR/dump.txt"
 	cat "$BATS_TEST_TMPDIR/dump.txt"
+	if py_free_threaded; then
+		# No GIL to hold: both say so (tests/sid/freethreaded.bats too).
+		grep -qE '^Python 3\.[0-9.]+t, no GIL \(free-threaded\)$' "$BATS_TEST_TMPDIR/dump.txt"
+		! grep -q 'holding the GIL' "$BATS_TEST_TMPDIR/dump.txt"
+		grep -qE "^Thread $busy \((running|runnable)\): \"busy\"" "$BATS_TEST_TMPDIR/dump.txt"
+		[ "$(grep -cE '^Thread [0-9]+ \(idle\)' "$BATS_TEST_TMPDIR/dump.txt")" -eq 4 ]
+		run "$PYBPFTOP" top -p "$WL_PID" --batch -n 1
+		echo "$output"
+		grep -qE "Threads: 5 \(1 running, 4 idle\) - no GIL \(free-threaded\)$" <<<"$output"
+		return
+	fi
 	grep -qE "^Thread $busy \((running|runnable), holding the GIL\): \"busy\"" "$BATS_TEST_TMPDIR/dump.txt"
 	[ "$(grep -c 'holding the GIL' "$BATS_TEST_TMPDIR/dump.txt")" -eq 1 ]
 	[ "$(grep -cE '^Thread [0-9]+ \(idle\)' "$BATS_TEST_TMPDIR/dump.txt")" -eq 4 ]

@@ -184,7 +184,9 @@ assert_whole_recursion() {	# depth rate min-leaf-samples
 	run "$PYBPFTOP" record -p "$WL_PID" -d 0.5 -v -o "$BATS_TEST_TMPDIR/out.folded"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	read -r full minor < <($PY_CMD -c 'import platform, sys; print(platform.python_version(), sys.version_info[1])')
+	# A free-threaded build's version ends in its "t" abiflag (3.13.15t).
+	read -r full minor < <($PY_CMD -c 'import platform, sys
+print(platform.python_version() + ("t" if "t" in getattr(sys, "abiflags", "") else ""), sys.version_info[1])')
 	# The most precise evidence each version offers comes first.
 	if [ "$minor" -ge 13 ]; then
 		src=_Py_DebugOffsets

@@ -140,11 +140,11 @@ for m in "${todo[@]}"; do
 	for v in "${versions[@]}"; do
 		log "$tag: trying apt-get source $pkg=$v"
 		# shellcheck disable=SC2016
-		if with_apt_lock in_chroot 'cd "$1" && apt-get '"$APT"' source --download-only "$2=$3" >/dev/null 2>&1' \
+		if with_apt_lock in_chroot 'cd "$1" && apt-get '"$APT"' source --download-only "$2=$3" >apt-source.log 2>&1' \
 				"$tmp" "$pkg" "$v"; then
 			got=$v; break
 		fi
-		log "$tag: $pkg=$v did not download"
+		log "$tag: $pkg=$v did not download: $(grep -m 1 -E '^(E|Err):' "$DIR$tmp/apt-source.log" | cut -c1-160)"
 		rm -rf --one-file-system "${DIR:?}$tmp"/*
 	done
 	if [[ -z $got ]]; then

@@ -2,6 +2,7 @@
 # tools/record-snapshots.sh               record every interpreter listed below
 # tools/record-snapshots.sh BUILD PYTHON  record one, e.g. pyenv /root/.pyenv/versions/3.12.1/bin/python3.12
 # tools/record-snapshots.sh sid PYTHON    record one in the sid chroot, e.g. sid python3.14
+# tools/record-snapshots.sh sid-ft 3.13t  record a free-threaded build (tools/build-freethreaded.sh)
 #
 # Records the walker replay test's snapshots, tests/replay/snapshots/
 # VERSION-BUILD.snap (as root: the recorder stops the workload's threads
@@ -66,11 +67,19 @@ record_sid() {	# PYTHON, a name in the chroot's /usr/bin
 	SID_BIND=$WL_DIR record sid "$REPO/tools/sid-run.sh" "$SID" "$1" /pybpftop/workload.py
 }
 
+record_sid_ft() {	# 3.Xt, a free-threaded build of tools/build-freethreaded.sh
+	local py=/opt/pybpftop-ft/$1/bin/python$1
+	[[ -x $SID$py && -f $SID/opt/pybpftop-ft/$1/BUILT ]] || die "$SID$py missing: tools/build-freethreaded.sh builds it"
+	SID_BIND=$WL_DIR record sid-ft "$REPO/tools/sid-run.sh" "$SID" "$py" /pybpftop/workload.py
+}
+
 if (( $# == 2 )); then
-	if [[ $1 == sid ]]; then record_sid "$2"; else record_host "$1" "$2"; fi
+	if [[ $1 == sid ]]; then record_sid "$2"
+	elif [[ $1 == sid-ft ]]; then record_sid_ft "$2"
+	else record_host "$1" "$2"; fi
 	exit
 fi
-(( $# == 0 )) || die "usage: $0 [BUILD PYTHON | sid PYTHON]"
+(( $# == 0 )) || die "usage: $0 [BUILD PYTHON | sid PYTHON | sid-ft 3.13t]"
 
 # Every supported version, and Debian's Py_DEBUG build of 3.11, whose
 # layout is the same for everything the walker reads.
@@ -82,4 +91,5 @@ record_host debian /usr/bin/python3.11 || failed=1
 record_host debian-dbg /usr/bin/python3.11d || failed=1
 record_sid python3.13 || failed=1
 record_sid python3.14 || failed=1
+record_sid_ft 3.13t || failed=1
 exit $failed

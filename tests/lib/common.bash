@@ -26,6 +26,13 @@ start_workload() {
 	wait_ready "$name"
 }
 
+# py_free_threaded: true when this run's interpreter (PY_CMD) is a
+# free-threaded build running without a GIL, by its own word.
+py_free_threaded() {
+	# shellcheck disable=SC2086 # PY_CMD may be a command with arguments
+	[ "$($PY_CMD -c 'import sys; print(int(not getattr(sys, "_is_gil_enabled", lambda: True)()))' 2>/dev/null)" = 1 ]
+}
+
 # start_sleeper PYTHON [ARG...]: start a Python that only sleeps (2.7 to
 # 3.15; through tools/sid-run.sh, one in the sid chroot) and wait until it
 # says READY: after a fixed sleep instead, pybpftop could still find the

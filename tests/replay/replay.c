@@ -298,6 +298,45 @@ static void check_builtin_table(struct snapshot *s)
 	}
 	if (layout_for(s, s->minor, &v, &proc, lwhy, sizeof(lwhy))) {
 		CHECK(0, "without its _Py_DebugOffsets: no layout: %s", lwhy);
+	} else if (s->free_threaded) {
+		/* Without the blob nothing says the build is free-threaded: the
+		 * default build's table is taken, and must not give the truth;
+		 * the built-in free-threaded table must. */
+		struct py_target t;
+		int wrong = 0;
+
+		walker_reset();
+		for (size_t i = 0; i < s->nthreads; i++) {
+			struct walker_result w;
+			char one[512];
+
+			wrong += walk_matches(s, &v, &proc, &s->threads[i], PYBPFTOP_MAX_DEPTH,
+					      s->threads[i].nframes, &w, one, sizeof(one)) != 0;
+		}
+		CHECK(wrong == (int)s->nthreads && !v.free_threaded,
+		      "the cookie clobbered, %s: the default build's table, %d of %zu threads caught",
+		      lwhy, wrong, s->nthreads);
+		memset(&t, 0, sizeof(t));
+		t.runtime_addr = s->runtime_addr;
+		if (py_layout_builtin(s->major, s->minor, 1, &t.v)) {
+			CHECK(0, "no built-in 3.%dt table", s->minor);
+		} else {
+			py_target_bpf_record(&t, &proc);
+			walker_reset();
+			why[0] = '\0';
+			for (size_t i = 0; i < s->nthreads; i++) {
+				struct walker_result w;
+				char one[512];
+
+				if (!walk_matches(s, &t.v, &proc, &s->threads[i], PYBPFTOP_MAX_DEPTH,
+						  s->threads[i].nframes, &w, one, sizeof(one)))
+					ok++;
+				else if (!*why)
+					snprintf(why, sizeof(why), "%s", one);
+			}
+			CHECK(ok == (int)s->nthreads, "the built-in 3.%dt table: %d of %zu threads walk to the truth%s%s",
+			      s->minor, ok, s->nthreads, *why ? "; " : "", why);
+		}
 	} else {
 		walker_reset();
 		why[0] = '\0';
@@ -335,6 +374,7 @@ static void check_snapshot(const char *dir, const char *name, int *minors_seen)
 		snapshot_free(&s);
 		return;
 	}
+	s.free_threaded = v.free_threaded;
 	printf("  Python %s (%s), %s; %zu bytes recorded\n", s.version, s.build, why, snapshot_bytes(&s));
 	if (s.major == 3 && s.minor >= 0 && s.minor <= 30)
 		minors_seen[s.minor]++;

@@ -59,6 +59,7 @@ struct snapshot {
 	char *sys_version;	/* sys.version */
 	char *executable;	/* sys.executable */
 	int major, minor;
+	int free_threaded;	/* set by the replay from the layout (not stored) */
 	uint32_t pid;
 	uint64_t runtime_addr;	/* &_PyRuntime */
 	struct snap_thread *threads;
