@@ -65,6 +65,26 @@ within() {	# got want tolerance
 	/usr/bin/python3 -c 'import sys; g, w, t = map(float, sys.argv[1:]); sys.exit(abs(g - w) > t)' "$@"
 }
 
+# within_touched GOT WANT TOLERANCE: the sampled mode's new memory (pages
+# first touched) against the bytes the workload asked for. A free-threaded
+# build allocates with mimalloc, which rounds each object up to its size
+# class (bins four to a power of two: up to 25% more) and touches that: its
+# new memory is up to a third above the bytes asked for (measured: 1.33x
+# for 1000-byte strings, 1.06x on the default build), never below. There
+# the upper bound is 1.35 x WANT; the lower one stays.
+within_touched() {
+	if [ -z "${FT_CHECKED:-}" ]; then
+		FT_CHECKED=1
+		FT_BUILD=0
+		py_free_threaded && FT_BUILD=1
+	fi
+	if [ "$FT_BUILD" = 1 ]; then
+		/usr/bin/python3 -c 'import sys; g, w, t = map(float, sys.argv[1:]); sys.exit(not (w - t <= g <= 1.35 * w + t))' "$@"
+	else
+		within "$@"
+	fi
+}
+
 @test "$PY_LABEL: sampled: sites at 75/25 of a growing heap are within 5 points" {
 	alloc_start grow 20000 --
 	alloc_stop
@@ -76,7 +96,7 @@ within() {	# got want tolerance
 	within "$b" 25 5
 	# 20000 x 4 strings of about 2 KiB: the estimate is within 15%.
 	read -r n size <<<"$(sed -n 's/^LOOPDONE //p' "$WL_OUT")"
-	within "${total#total=}" $((n * 4 * size)) $((n * 4 * size * 15 / 100))
+	within_touched "${total#total=}" $((n * 4 * size)) $((n * 4 * size * 15 / 100))
 }
 
 @test "$PY_LABEL: sampled: small objects of two size classes at 75/25 are within 5 points" {
@@ -155,7 +175,7 @@ within() {	# got want tolerance
 	before=$($CHECK bytes "$BATS_TEST_TMPDIR/snap.1.json" live LEAK_LINE)
 	after=$($CHECK bytes "$SNAP" live LEAK_LINE)
 	echo "leak line: $before -> $after bytes, truth +$((n * size))"
-	within $((after - before)) $((n * size)) $((n * size / 10))
+	within_touched $((after - before)) $((n * size)) $((n * size / 10))
 }
 
 @test "$PY_LABEL: filters and --group-by filename|traceback, and -o writes the bytes" {
@@ -210,7 +230,7 @@ print(sum(t["alloc_size"] for t in s["traces"] if t["frames"] and
           os.path.basename(s["frames"][t["frames"][0]][0]) == "alloc_run.py" and
           s["frames"][t["frames"][0]][1] == int(sys.argv[2])))' "$SNAP" "$line")
 	echo "run line: $got bytes, truth $truth"
-	within "$got" "$truth" $((truth * 15 / 100))
+	within_touched "$got" "$truth" $((truth * 15 / 100))
 }
 
 # alloc_procs.py's truth: the sum of its "BYTES MARK N" lines for MARK.
@@ -226,7 +246,7 @@ check_tree() {	# snapshot workload-output
 		got=$(ALLOC_WORKLOAD=alloc_procs.py $CHECK bytes "$1" allocated $mark)
 		echo "$mark: $got bytes, truth $want"
 		[ "$want" -gt 0 ]
-		within "$got" "$want" $((want * 15 / 100))
+		within_touched "$got" "$want" $((want * 15 / 100))
 	done
 }
 
@@ -284,6 +304,6 @@ check_tree() {	# snapshot workload-output
 	live_after=$(ALLOC_WORKLOAD=alloc_procs.py $CHECK bytes "$SNAP" live AFTER_EXEC)
 	echo "before the exec: $alloc_before allocated, $live_before live (truth $before); after: $live_after live (truth $after)"
 	[ "$live_before" -eq 0 ]
-	within "$alloc_before" "$before" $((before * 15 / 100))
-	within "$live_after" "$after" $((after * 15 / 100))
+	within_touched "$alloc_before" "$before" $((before * 15 / 100))
+	within_touched "$live_after" "$after" $((after * 15 / 100))
 }

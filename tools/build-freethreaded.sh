@@ -144,7 +144,7 @@ for m in "${todo[@]}"; do
 				"$tmp" "$pkg" "$v"; then
 			got=$v; break
 		fi
-		log "$tag: $pkg=$v did not download: $(grep -m 1 -E '^(E|Err):' "$DIR$tmp/apt-source.log" | cut -c1-160)"
+		log "$tag: $pkg=$v did not download: $(grep -m 1 -A 1 '^Err:' "$DIR$tmp/apt-source.log" | tr -s ' \n' ' ' | cut -c1-200)"
 		rm -rf --one-file-system "${DIR:?}$tmp"/*
 	done
 	if [[ -z $got ]]; then

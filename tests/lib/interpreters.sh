@@ -110,6 +110,10 @@ sid-ft)
 	# the free-threaded builds only (tests/sid/freethreaded.bats)
 	ft_list
 	;;
+sid-ft-dbg)
+	# what "# per-interpreter +dbg" asks for with INTERPRETERS=sid-ft
+	printf -- '-\tsid-ft-dbg\tno Py_DEBUG free-threaded build (tools/build-freethreaded.sh makes release builds)\n'
+	;;
 host-dbg)
 	# Debian's debug builds: the allocator runs through its debug hooks.
 	debian_list d -dbg python3.11-dbg
@@ -118,7 +122,7 @@ sid-dbg)
 	sid_list d -dbg
 	;;
 *)
-	echo "usage: $0 host|sid|host-dbg|sid-dbg|sid-ft|minors|range" >&2
+	echo "usage: $0 host|sid|host-dbg|sid-dbg|sid-ft|sid-ft-dbg|minors|range" >&2
 	exit 2
 	;;
 esac
