@@ -79,12 +79,19 @@ static void range_is_the_rows(void)
 /* --list-versions: one row a line, three tab-separated fields. */
 static void list_is_the_rows(void)
 {
-	const struct py_version_row *rows;
+	const struct py_version_row *gil_rows, *ft_rows, *rows[64];
 	char *buf = NULL, *line, *save = NULL;
-	size_t len = 0, n, i = 0;
+	size_t len = 0, n, nft, i = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	rows = py_version_rows(&n);
+	/* the default builds' rows, then the free-threaded ones ("3.13t") */
+	gil_rows = py_version_rows(&n);
+	ft_rows = py_version_ft_rows(&nft);
+	CHECK(n + nft <= 64);
+	for (i = 0; i < n + nft && i < 64; i++)
+		rows[i] = i < n ? &gil_rows[i] : &ft_rows[i - n];
+	n = i;
+	i = 0;
 	CHECK(f && py_version_list(f) == 0);
 	fclose(f);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
@@ -94,12 +101,13 @@ static void list_is_the_rows(void)
 		CHECK(t1 && t2 && !strchr(t2 + 1, '\t'));
 		if (!t1 || !t2 || i >= n)
 			break;
-		snprintf(ver, sizeof(ver), "3.%d", rows[i].table->minor);
-		if (rows[i].debug_offsets)
-			snprintf(layout, sizeof(layout), "debug-offsets 3.%d", rows[i].debug_offsets);
+		snprintf(ver, sizeof(ver), "3.%d%s", rows[i]->table->minor,
+			 rows[i]->table->free_threaded ? "t" : "");
+		if (rows[i]->debug_offsets)
+			snprintf(layout, sizeof(layout), "debug-offsets 3.%d", rows[i]->debug_offsets);
 		else
 			snprintf(layout, sizeof(layout), "table");
-		snprintf(from, sizeof(from), "table from %s", rows[i].table_from);
+		snprintf(from, sizeof(from), "table from %s", rows[i]->table_from);
 		*t1 = *t2 = '\0';
 		CHECK(!strcmp(line, ver));
 		CHECK(!strcmp(t1 + 1, layout));
@@ -107,6 +115,34 @@ static void list_is_the_rows(void)
 	}
 	CHECK(i == n);
 	free(buf);
+}
+
+/* The free-threaded rows: each is a free-threaded table of a supported
+ * minor, found by py_version_row_find_build(.., 1) only, parsing the same
+ * _Py_DebugOffsets layout as its minor's default row. */
+static void ft_rows_are_sound(void)
+{
+	const struct py_version_row *rows;
+	size_t n;
+
+	rows = py_version_ft_rows(&n);
+	CHECK(rows && n > 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct py_version_row *r = &rows[i], *gil;
+
+		CHECK(r->table->free_threaded == 1 && r->table->major == 3);
+		gil = py_version_row_find(3, r->table->minor);
+		CHECK(gil && !gil->table->free_threaded, "3.%dt without a 3.%d row", r->table->minor,
+		      r->table->minor);
+		CHECK(py_version_row_find_build(3, r->table->minor, 1) == r);
+		CHECK(py_version_row_find_build(3, r->table->minor, 0) == gil);
+		CHECK(gil && r->debug_offsets && r->debug_offsets == gil->debug_offsets,
+		      "3.%dt: its blob layout is its minor's", r->table->minor);
+		/* the object header is 32 bytes: ob_type after ob_ref_shared */
+		CHECK(r->table->user.ob_type == 24);
+		if (i)
+			CHECK(r->table->minor > rows[i - 1].table->minor);
+	}
 }
 
 /* py_layout_select for the versions without debug offsets, and for none. */
@@ -144,6 +180,7 @@ int main(void)
 	rows_are_sound();
 	range_is_the_rows();
 	list_is_the_rows();
+	ft_rows_are_sound();
 	select_without_blob();
 	CHECK_DONE("versions");
 }
