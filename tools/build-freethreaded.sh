@@ -101,11 +101,13 @@ fi
 # The smallest set upstream's configure + make needs (no build-dep: that
 # pulls in tk, gdb, sphinx ...). dpkg-dev unpacks the source package.
 DEPS="gcc make dpkg-dev pkg-config xz-utils libffi-dev zlib1g-dev libbz2-dev liblzma-dev libexpat1-dev libssl-dev"
+# shellcheck disable=SC2317 # called through with_apt_lock
 apt_prepare() {
 	# shellcheck disable=SC2016
 	in_chroot 'apt-get '"$APT"' update >/dev/null
 		apt-get '"$APT"' install -y --no-install-recommends $1 >/dev/null' "$DEPS"
 }
+# shellcheck disable=SC2317 # called through with_apt_lock
 apt_drop_lists() {
 	in_chroot 'apt-get clean; find /var/lib/apt/lists -maxdepth 1 -type f ! -name lock -delete'
 }
@@ -113,7 +115,7 @@ log "apt-get update + build tools in the chroot: $DEPS"
 with_apt_lock apt_prepare || die "apt-get in the chroot failed (see above)"
 trap 'with_apt_lock apt_drop_lists || true' EXIT
 
-built_any_required=1
+required_ok=1
 for m in "${todo[@]}"; do
 	pkg=python3.$m
 	tag=3.${m}t
@@ -132,7 +134,7 @@ for m in "${todo[@]}"; do
 	fi
 	if (( ${#versions[@]} == 0 )); then
 		log "$tag: apt knows no source package $pkg; skipping"
-		[[ " $REQUIRED " == *" $m "* ]] && built_any_required=0
+		[[ " $REQUIRED " == *" $m "* ]] && required_ok=0
 		continue
 	fi
 	log "$tag: source versions apt knows (newest first): ${versions[*]}"
@@ -150,7 +152,7 @@ for m in "${todo[@]}"; do
 	if [[ -z $got ]]; then
 		log "$tag: no source version of $pkg downloads from this mirror; skipping"
 		rm -rf --one-file-system "${DIR:?}$tmp"
-		[[ " $REQUIRED " == *" $m "* ]] && built_any_required=0
+		[[ " $REQUIRED " == *" $m "* ]] && required_ok=0
 		continue
 	fi
 	log "$tag: building $pkg $got (configure --disable-gil, CFLAGS=-g, make -j$(nproc))"
@@ -172,7 +174,7 @@ for m in "${todo[@]}"; do
 		PYTHONHOME="$1/stage$opt/$tag" "$py" -c "import sys; assert not sys._is_gil_enabled()"
 	' "$tmp" "$tag" "$m" "$OPT" "$(nproc)"; then
 		log "$tag: build of $pkg $got FAILED (logs in $DIR$tmp/*.log)"
-		[[ " $REQUIRED " == *" $m "* ]] && built_any_required=0
+		[[ " $REQUIRED " == *" $m "* ]] && required_ok=0
 		continue
 	fi
 	secs=$((SECONDS - start))
@@ -184,5 +186,5 @@ for m in "${todo[@]}"; do
 	mv "$DIR$OPT/$tag/BUILT.tmp" "$DIR$OPT/$tag/BUILT"
 	log "$tag: done in ${secs}s: $(cat "$DIR$OPT/$tag/BUILT")"
 done
-(( built_any_required )) || die "a required free-threaded build (3.{$REQUIRED}t) is missing"
+(( required_ok )) || die "a required free-threaded build (3.{$REQUIRED}t) is missing"
 exit 0
