@@ -41,6 +41,7 @@
 
 /* Tolerate a build without the version tables: fall back to 3.11's. */
 #pragma weak py_version_rows
+#pragma weak py_version_ft_rows
 
 static int utf8_valid(const char *s, size_t len)
 {
@@ -166,10 +167,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < FUZZ_HDR)
 		return 0;
 	if (py_version_rows) {
-		size_t n;
+		size_t n, nft = 0;
 		const struct py_version_row *rows = py_version_rows(&n);
+		/* the free-threaded tables too (3.13t, 3.14t) */
+		const struct py_version_row *ft = py_version_ft_rows ? py_version_ft_rows(&nft) : NULL;
+		size_t k = data[0] % (n + nft);
 
-		v = rows[data[0] % n].table;
+		v = k < n ? rows[k].table : ft[k - n].table;
 	}
 	if (!v) {
 		fallback.user = fake_u311;
@@ -229,12 +233,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_cstr(locals[i].name);
 			check_repr(&rc, locals[i].value, 256);
 		}
+		/* PY_GIL_NONE for a free-threaded table, and only there */
 		r = py_gil_holder_at(&m, v, sobj, &ts);
-		if (r == 1 ? !ts : r == 0 ? ts != 0 : r > 0)
+		if (r == 1 ? !ts : r == 0 ? ts != 0 : r == PY_GIL_NONE ? !v->free_threaded || ts : r > 0)
 			__builtin_trap();
 		/* _PyRuntime where its _Py_DebugOffsets is. */
 		r = py_gil_holder_at(&m, v, FUZZ_BASE, &ts);
-		if (r == 1 ? !ts : r == 0 ? ts != 0 : r > 0)
+		if (r == 1 ? !ts : r == 0 ? ts != 0 : r == PY_GIL_NONE ? !v->free_threaded || ts : r > 0)
 			__builtin_trap();
 	}
 
