@@ -14,8 +14,12 @@
  * second half of tools/dump-offsets.sh's output) and checked live by
  * tests/unit/test_py_repr.c against every interpreter the rows name.
  *
- * Free-threaded (3.13t/3.14t), Py_DEBUG and Py_TRACE_REFS builds have other
- * layouts and are not described here.
+ * Free-threaded (3.13t/3.14t) and Py_TRACE_REFS builds have other layouts
+ * and are not described here. Py_DEBUG builds (without Py_TRACE_REFS, as
+ * Debian's python3.X-dbg are) have the release layout for every field in
+ * these tables: tools/dump-offsets.sh prints the same table for Debian's
+ * python3.11d and sid's python3.13d, 3.14d and 3.15d as for their release
+ * builds.
  */
 #include <errno.h>
 #include <stddef.h>
