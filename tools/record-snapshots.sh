@@ -2,6 +2,7 @@
 # tools/record-snapshots.sh               record every interpreter listed below
 # tools/record-snapshots.sh BUILD PYTHON  record one, e.g. pyenv /root/.pyenv/versions/3.12.1/bin/python3.12
 # tools/record-snapshots.sh sid PYTHON    record one in the sid chroot, e.g. sid python3.14
+#                                         (a python3.Xd is recorded as build sid-dbg)
 # tools/record-snapshots.sh sid-ft 3.13t  record a free-threaded build (tools/build-freethreaded.sh)
 #
 # Records the walker replay test's snapshots, tests/replay/snapshots/
@@ -62,9 +63,9 @@ record_host() {	# BUILD PYTHON
 	record "$1" "$2" "$WL_DIR/workload.py"
 }
 
-record_sid() {	# PYTHON, a name in the chroot's /usr/bin
+record_sid() {	# PYTHON [BUILD]: PYTHON a name in the chroot's /usr/bin; BUILD sid by default
 	[[ -x $SID/usr/bin/$1 ]] || die "$SID/usr/bin/$1 missing: make the chroot with tools/sid-chroot.sh"
-	SID_BIND=$WL_DIR record sid "$REPO/tools/sid-run.sh" "$SID" "$1" /pybpftop/workload.py
+	SID_BIND=$WL_DIR record "${2:-sid}" "$REPO/tools/sid-run.sh" "$SID" "$1" /pybpftop/workload.py
 }
 
 record_sid_ft() {	# 3.Xt, a free-threaded build of tools/build-freethreaded.sh
@@ -74,7 +75,8 @@ record_sid_ft() {	# 3.Xt, a free-threaded build of tools/build-freethreaded.sh
 }
 
 if (( $# == 2 )); then
-	if [[ $1 == sid ]]; then record_sid "$2"
+	if [[ $1 == sid && $2 == *d ]]; then record_sid "$2" sid-dbg
+	elif [[ $1 == sid ]]; then record_sid "$2"
 	elif [[ $1 == sid-ft ]]; then record_sid_ft "$2"
 	else record_host "$1" "$2"; fi
 	exit
@@ -91,5 +93,9 @@ record_host debian /usr/bin/python3.11 || failed=1
 record_host debian-dbg /usr/bin/python3.11d || failed=1
 record_sid python3.13 || failed=1
 record_sid python3.14 || failed=1
+record_sid python3.15 || failed=1
+# sid's Py_DEBUG builds (python3.X-dbg), whose layout is the release one's
+for v in 3.13 3.14 3.15; do record_sid "python${v}d" sid-dbg || failed=1; done
+# the free-threaded build of tools/build-freethreaded.sh
 record_sid_ft 3.13t || failed=1
 exit $failed
