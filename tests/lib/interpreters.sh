@@ -36,7 +36,7 @@ supported() {
 sid=${SID_CHROOT:-/var/tmp/pybpftop-sid}
 
 # sid_list SUFFIX LABEL-SUFFIX: every supported python3.X$SUFFIX in the chroot.
-# Others there (3.15 before it has a row) are refused: tests/sid/refuse.bats.
+# Others there (a version without a row) are refused: tests/sid/refuse.bats.
 sid_list() {
 	local suffix=$1 lsuffix=$2 found=0 minor
 	if [ ! -d "$sid/usr/bin" ]; then

@@ -5,8 +5,8 @@
  * sizes, cycles, NULL items, unmapped pointers, forged type names) that
  * must give bounded, clearly marked output and no crash.
  * Part 2 runs each interpreter present (Debian's 3.11, pyenv's 3.8-3.13,
- * sid's 3.14 in its chroot) on a script that binds locals of every kind in
- * a function, prints their repr() and blocks; the test finds that
+ * sid's 3.14 and 3.15 in its chroot, the debug builds 3.11d and 3.15d) on
+ * a script that binds locals of every kind in a function, prints their repr() and blocks; the test finds that
  * function's frame from outside (_PyRuntime -> thread states -> frames,
  * with the version tables), lists its locals and checks each rendering
  * against Python's own repr(); then checks the GIL holder: nobody while
@@ -811,6 +811,10 @@ int main(void)
 			test_live(label, "", py);
 		}
 		test_live("sid-3.14", sid ? sid : "/var/tmp/pybpftop-sid", "/usr/bin/python3.14");
+		test_live("sid-3.15", sid ? sid : "/var/tmp/pybpftop-sid", "/usr/bin/python3.15");
+		/* Py_DEBUG builds: the release layouts (versions.c) */
+		test_live("debian-3.11-dbg", "", "/usr/bin/python3.11d");
+		test_live("sid-3.15-dbg", sid ? sid : "/var/tmp/pybpftop-sid", "/usr/bin/python3.15d");
 	}
 	/* Each interpreter present makes checks: none made means none was there. */
 	if (check_passed + check_failed == live_start)

@@ -687,7 +687,7 @@ static const struct py_version_row rows[] = {
 	{ &py39, "pyenv 3.9.18 (libpython3.9.so.1.0)", 0 },
 	{ &py310, "pyenv 3.10.13 (libpython3.10.so.1.0)", 0 },
 	/* identical for Debian 12's 3.11.2 (/usr/bin/python3.11 with the
-	 * python3.11-dbg symbols) */
+	 * python3.11-dbg symbols) and for its debug build /usr/bin/python3.11d */
 	{ &py311, "pyenv 3.11.7 (libpython3.11.so.1.0)", 0 },
 	{ &py312, "pyenv 3.12.1 (libpython3.12.so.1.0)", 0 },
 	{ &py313, "pyenv 3.13.0 (libpython3.13.so.1.0)", 13 },
