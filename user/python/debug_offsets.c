@@ -96,6 +96,10 @@ enum dbg_field {
 	F_SET_TABLE,		/* set_object.table (3.14+) */
 	F_SET_MASK,		/* set_object.mask (3.14+) */
 	F_INTERP_GIL,		/* interpreter_state.ceval_gil */
+	/* subinterpreters: the walker follows every interpreter */
+	F_INTERP_NEXT,		/* interpreter_state.next */
+	F_INTERP_ID,		/* interpreter_state.id */
+	F_TSTATE_INTERP,	/* thread_state.interp */
 	F_MAX,
 };
 
@@ -156,6 +160,9 @@ static const struct dbg_field_desc fields[F_MAX] = {
 	[F_SET_TABLE]		= { "set_object.table", VAL(set_table), 8, 8, S_SET, 0 },
 	[F_SET_MASK]		= { "set_object.mask", VAL(set_mask), 8, 8, S_SET, 0 },
 	[F_INTERP_GIL]		= { "interpreter_state.ceval_gil", VAL(interp_gil), 8, 8, S_INTERP, 0 },
+	[F_INTERP_NEXT]		= { "interpreter_state.next", BPF(interp_next), 8, 8, S_INTERP, 0 },
+	[F_INTERP_ID]		= { "interpreter_state.id", BPF(interp_id), 8, 8, S_INTERP, 0 },
+	[F_TSTATE_INTERP]	= { "thread_state.interp", BPF(tstate_interp), 8, 8, S_TSTATE, 1 },
 };
 
 /* sizeof(struct _gil_runtime_state) is 208 in every version; the blob
@@ -234,6 +241,9 @@ static const struct dbg_layout layout313 = {
 		[F_LONG_TAG] = 496,
 		[F_LONG_DIGIT] = 504,
 		[F_INTERP_GIL] = 112,		/* interpreter_state.ceval_gil */
+		[F_INTERP_ID] = 56,		/* interpreter_state.id, after size */
+		[F_INTERP_NEXT] = 64,
+		[F_TSTATE_INTERP] = 176,	/* thread_state.interp, after next */
 	},
 	.gil_state = 120,
 	.gil_locked = 136,
@@ -306,6 +316,9 @@ static const struct dbg_layout layout314 = {
 		[F_LONG_TAG] = 576,
 		[F_LONG_DIGIT] = 584,
 		[F_INTERP_GIL] = 120,		/* interpreter_state.ceval_gil */
+		[F_INTERP_ID] = 56,		/* interpreter_state.id, after size */
+		[F_INTERP_NEXT] = 64,
+		[F_TSTATE_INTERP] = 200,	/* thread_state.interp, after next */
 	},
 	.gil_state = 128,
 	.gil_locked = 144,
