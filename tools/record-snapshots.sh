@@ -2,11 +2,13 @@
 # tools/record-snapshots.sh               record every interpreter listed below
 # tools/record-snapshots.sh BUILD PYTHON  record one, e.g. pyenv /root/.pyenv/versions/3.12.1/bin/python3.12
 # tools/record-snapshots.sh sid PYTHON    record one in the sid chroot, e.g. sid python3.14
+# ... BUILD PYTHON workload_subinterp.py  the same with two subinterpreters (3.12+)
 #
 # Records the walker replay test's snapshots, tests/replay/snapshots/
 # VERSION-BUILD.snap (as root: the recorder stops the workload's threads
 # with ptrace). Each interpreter runs tests/replay/workload.py, whose three
-# threads block in a known stack and print it as the interpreter sees it;
+# threads block in a known stack and print it as the interpreter sees it
+# (workload_subinterp.py: two of them in subinterpreters, 3.12+);
 # build/record_walk then walks them with the user-space build of the BPF
 # walker, keeps every byte it and the code-object reader read, and saves the
 # snapshot only when the walk matches the interpreter's own stacks.
@@ -27,7 +29,7 @@ die() { printf 'record-snapshots: %s\n' "$*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || die "run as root: the recorder stops the workload's threads with ptrace"
 [[ -x $RECORD ]] || die "$RECORD missing: run make build/record_walk"
 mkdir -p "$WL_DIR" "$OUT"
-cp "$REPO/tests/replay/workload.py" "$WL_DIR/workload.py"
+cp "$REPO/tests/replay/workload.py" "$REPO/tests/replay/workload_subinterp.py" "$WL_DIR/"
 
 # record BUILD CMD...: CMD is the interpreter with the workload's path.
 record() {
@@ -57,20 +59,22 @@ record() {
 	return $rc
 }
 
-record_host() {	# BUILD PYTHON
-	record "$1" "$2" "$WL_DIR/workload.py"
+record_host() {	# BUILD PYTHON [WORKLOAD]
+	record "$1" "$2" "$WL_DIR/${3:-workload.py}"
 }
 
-record_sid() {	# PYTHON, a name in the chroot's /usr/bin
+record_sid() {	# PYTHON [WORKLOAD], PYTHON a name in the chroot's /usr/bin
 	[[ -x $SID/usr/bin/$1 ]] || die "$SID/usr/bin/$1 missing: make the chroot with tools/sid-chroot.sh"
-	SID_BIND=$WL_DIR record sid "$REPO/tools/sid-run.sh" "$SID" "$1" /pybpftop/workload.py
+	local build=sid
+	[[ ${2:-workload.py} == workload.py ]] || build=sid-subinterp
+	SID_BIND=$WL_DIR record "$build" "$REPO/tools/sid-run.sh" "$SID" "$1" "/pybpftop/${2:-workload.py}"
 }
 
-if (( $# == 2 )); then
-	if [[ $1 == sid ]]; then record_sid "$2"; else record_host "$1" "$2"; fi
+if (( $# == 2 || $# == 3 )); then
+	if [[ $1 == sid ]]; then record_sid "$2" ${3:+"$3"}; else record_host "$1" "$2" ${3:+"$3"}; fi
 	exit
 fi
-(( $# == 0 )) || die "usage: $0 [BUILD PYTHON | sid PYTHON]"
+(( $# == 0 )) || die "usage: $0 [BUILD PYTHON [WORKLOAD] | sid PYTHON [WORKLOAD]]"
 
 # Every supported version, and Debian's Py_DEBUG build of 3.11, whose
 # layout is the same for everything the walker reads.
@@ -82,4 +86,10 @@ record_host debian /usr/bin/python3.11 || failed=1
 record_host debian-dbg /usr/bin/python3.11d || failed=1
 record_sid python3.13 || failed=1
 record_sid python3.14 || failed=1
+# Two subinterpreters and the main interpreter (workload_subinterp.py):
+# 3.12's _xxsubinterpreters, 3.13's and 3.14's _interpreters.
+for v in 3.12.1 3.13.0; do
+	record_host pyenv-subinterp "/root/.pyenv/versions/$v/bin/python${v%.*}" workload_subinterp.py || failed=1
+done
+record_sid python3.14 workload_subinterp.py || failed=1
 exit $failed
