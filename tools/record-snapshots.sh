@@ -2,6 +2,7 @@
 # tools/record-snapshots.sh               record every interpreter listed below
 # tools/record-snapshots.sh BUILD PYTHON  record one, e.g. pyenv /root/.pyenv/versions/3.12.1/bin/python3.12
 # tools/record-snapshots.sh sid PYTHON    record one in the sid chroot, e.g. sid python3.14
+#                                         (a python3.Xd is recorded as build sid-dbg)
 # ... BUILD PYTHON workload_subinterp.py  the same with two subinterpreters (3.12+)
 #
 # Records the walker replay test's snapshots, tests/replay/snapshots/
@@ -63,15 +64,19 @@ record_host() {	# BUILD PYTHON [WORKLOAD]
 	record "$1" "$2" "$WL_DIR/${3:-workload.py}"
 }
 
-record_sid() {	# PYTHON [WORKLOAD], PYTHON a name in the chroot's /usr/bin
+record_sid() {	# PYTHON [BUILD [WORKLOAD]]: PYTHON a name in the chroot's /usr/bin; BUILD sid by default
 	[[ -x $SID/usr/bin/$1 ]] || die "$SID/usr/bin/$1 missing: make the chroot with tools/sid-chroot.sh"
-	local build=sid
-	[[ ${2:-workload.py} == workload.py ]] || build=sid-subinterp
-	SID_BIND=$WL_DIR record "$build" "$REPO/tools/sid-run.sh" "$SID" "$1" "/pybpftop/${2:-workload.py}"
+	SID_BIND=$WL_DIR record "${2:-sid}" "$REPO/tools/sid-run.sh" "$SID" "$1" "/pybpftop/${3:-workload.py}"
 }
 
-if (( $# == 2 || $# == 3 )); then
-	if [[ $1 == sid ]]; then record_sid "$2" ${3:+"$3"}; else record_host "$1" "$2" ${3:+"$3"}; fi
+if (( $# == 3 )); then	# with a workload: workload_subinterp.py
+	if [[ $1 == sid ]]; then record_sid "$2" sid-subinterp "$3"; else record_host "$1" "$2" "$3"; fi
+	exit
+fi
+if (( $# == 2 )); then
+	if [[ $1 == sid && $2 == *d ]]; then record_sid "$2" sid-dbg
+	elif [[ $1 == sid ]]; then record_sid "$2"
+	else record_host "$1" "$2"; fi
 	exit
 fi
 (( $# == 0 )) || die "usage: $0 [BUILD PYTHON [WORKLOAD] | sid PYTHON [WORKLOAD]]"
@@ -86,10 +91,14 @@ record_host debian /usr/bin/python3.11 || failed=1
 record_host debian-dbg /usr/bin/python3.11d || failed=1
 record_sid python3.13 || failed=1
 record_sid python3.14 || failed=1
+record_sid python3.15 || failed=1
+# sid's Py_DEBUG builds (python3.X-dbg), whose layout is the release one's
+for v in 3.13 3.14 3.15; do record_sid "python${v}d" sid-dbg || failed=1; done
 # Two subinterpreters and the main interpreter (workload_subinterp.py):
 # 3.12's _xxsubinterpreters, 3.13's and 3.14's _interpreters.
 for v in 3.12.1 3.13.0; do
 	record_host pyenv-subinterp "/root/.pyenv/versions/$v/bin/python${v%.*}" workload_subinterp.py || failed=1
 done
-record_sid python3.14 workload_subinterp.py || failed=1
+record_sid python3.14 sid-subinterp workload_subinterp.py || failed=1
+record_sid python3.15 sid-subinterp workload_subinterp.py || failed=1
 exit $failed
