@@ -1,4 +1,4 @@
-# per-interpreter: tests/run.sh runs this file once for every CPython present.
+# per-interpreter +dbg: tests/run.sh runs this file once for every CPython present.
 # Subinterpreters (3.12+): two threads each burn CPU in its own function in
 # its own subinterpreter (tests/workloads/subinterps.py), the main thread
 # burns in a third in the main interpreter. Each function must be seen, with
@@ -143,7 +143,9 @@ for t in threads:
         assert t["frames"][-1]["function"] == func, t["frames"][-1]
         # --locals reads the subinterpreter's frames as well: n, an int.
         assert [l["name"] for l in t["frames"][-1]["locals"]] == ["n"], t["frames"][-1]
-        assert int(t["frames"][-1]["locals"][0]["repr"]) >= 0
+        # n changes all the time: an int, or one freed while it was read.
+        r = t["frames"][-1]["locals"][0]["repr"]
+        assert r.isdigit() or r.startswith("<unreadable"), r
 assert not want, ("threads not seen", want)
 print("json: each thread with its interpreter, stack and locals")
 PY
