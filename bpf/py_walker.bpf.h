@@ -37,13 +37,23 @@ PY_WALKER_SETTING __u32 max_depth = PYBPFTOP_MAX_DEPTH;
 /* The processes we profile. */
 #include "targets.bpf.h"
 
-/* tid -> PyThreadState, checked against the thread state's own id on
- * every hit, so an entry that went stale is dropped, not trusted. */
+/* tid -> its PyThreadState and that thread state's interpreter, checked
+ * against the thread state's own id and interpreter on every hit, so an
+ * entry that went stale is dropped, not trusted. The interpreter's id is
+ * kept with it, so that a hit costs no read for it. */
+struct tstate_cached {
+	__u64 tstate;
+	__u64 interp;		/* PyInterpreterState, as tstate->interp says */
+	__s64 interp_id;	/* its PyInterpreterState.id */
+	__u32 bound;		/* it had the bound_gilstate bit when found */
+	__u32 _pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct tstate_cached);
 } tstate_cache SEC(".maps");
 
 /* The code objects user space has named (include/pybpftop.h). */
@@ -166,76 +176,140 @@ static __always_inline __u16 tstate_id_off(const struct py_offsets *off)
 		off->tstate_native_thread_id : off->tstate_thread_id;
 }
 
+/* Whether the thread state in the window has PyThreadState._status's
+ * bound_gilstate bit; 1 where the version has no such bit (<=3.11). */
+static __always_inline int tstate_bound(const struct py_offsets *off, const __u8 *buf)
+{
+	if (off->tstate_status == PYBPFTOP_NO_OFFSET)
+		return 1;
+	return (win_s32(buf, off->tstate_status) >> (off->status_bound_gilstate & 31)) & 1;
+}
+
+/* The thread search: one bounded loop over every interpreter of
+ * _PyRuntime.interpreters and every thread state of each, as a state
+ * machine (tstate 0: step to the next interpreter), so that the visits
+ * stay within PYBPFTOP_MAX_THREADS + PYBPFTOP_MAX_INTERPS in all.
+ *
+ * An OS thread that entered a subinterpreter (interp.exec(), call(),
+ * call_in_thread(); _interpreters.exec, _xxsubinterpreters.run_string)
+ * has a thread state in each interpreter it went through, all with its
+ * thread id: the one it runs in is the one it activated last. Since 3.12
+ * tstate_activate() rebinds the thread's gilstate to the thread state it
+ * activates (bind_gilstate_tstate(): the old one loses bound_gilstate, the
+ * new one gets it) and deactivating (releasing the GIL) keeps it, so the
+ * bit names the current one whether the thread runs or waits. A match
+ * without the bit is kept only if no match has it. */
 struct scan_ctx {
 	struct task_struct *task;	/* whose memory we read */
-	__u64 tstate;		/* candidate, then the match */
+	const struct py_offsets *off;
+	__u64 interp;		/* the interpreter being scanned */
+	__u64 tstate;		/* the next candidate in its list, 0: list done */
+	__s64 interp_id;
 	__u64 want;		/* the id we look for */
+	struct tstate_cached found;	/* the match, tstate 0 until one */
+	__u64 in_window;	/* the thread state the scratch window holds */
 	__u32 key;		/* scratch slot */
-	__u16 id_off, next_off, read_size;
-	__u8 found;
+	__u32 interps;		/* interpreters entered */
+	__u16 id_off, read_size;
 };
+
+/* Moves the scan to the next interpreter (the head first); 1 when none. */
+static __always_inline long scan_next_interp(struct scan_ctx *c)
+{
+	const struct py_offsets *off = c->off;
+	__u64 next = c->interp;
+
+	if (c->interps && (read_user(&next, sizeof(next), c->interp + off->interp_next, c->task) ||
+			   !next))
+		return 1;
+	if (c->interps >= PYBPFTOP_MAX_INTERPS)
+		return 1;
+	c->interps++;
+	c->interp = next;
+	c->interp_id = 0;
+	if (read_user(&c->tstate, sizeof(c->tstate), next + off->interp_threads_head, c->task) ||
+	    read_user(&c->interp_id, sizeof(c->interp_id), next + off->interp_id, c->task)) {
+		count(CNT_READ_ERROR);
+		return 1;
+	}
+	return 0;
+}
 
 static long scan_thread(__u32 i, void *arg)
 {
 	struct scan_ctx *c = arg;
 	struct scratch *sc;
+	__u64 ts = c->tstate;
+	int bound;
 
-	if (!c->tstate)
-		return 1;
+	if (!ts)
+		return scan_next_interp(c);
 	sc = bpf_map_lookup_elem(&scratch, &c->key);
-	if (!sc || win_read(sc->buf, c->read_size, c->tstate, c->task))
+	if (!sc || win_read(sc->buf, c->read_size, ts, c->task))
 		return 1;
-	if (win_u64(sc->buf, c->id_off) == c->want) {
-		c->found = 1;
-		return 1;
+	c->in_window = ts;
+	c->tstate = win_u64(sc->buf, c->off->tstate_next);
+	if (win_u64(sc->buf, c->id_off) != c->want)
+		return 0;
+	bound = tstate_bound(c->off, sc->buf);
+	if (!c->found.tstate || bound) {
+		c->found.tstate = ts;
+		c->found.interp = c->interp;
+		c->found.interp_id = c->interp_id;
+		c->found.bound = bound;
 	}
-	c->tstate = win_u64(sc->buf, c->next_off);
-	return 0;
+	return bound;
 }
 
-/* The thread's PyThreadState, or 0. On return the scratch window holds
- * its first tstate_read_size bytes. */
+/* The thread's PyThreadState, or 0; *interp_id gets its interpreter's id.
+ * On return the scratch window holds its first tstate_read_size bytes. */
 static __always_inline __u64 find_tstate(const struct py_proc *proc,
 					 struct task_struct *task, __u32 tid,
-					 __u32 key, struct scratch *sc)
+					 __u32 key, struct scratch *sc, __s64 *interp_id)
 {
 	const struct py_offsets *off = &proc->off;
 	struct scan_ctx c = {
 		.task = task,
+		.off = off,
 		.want = thread_key(off, task),
 		.key = key,
 		.id_off = tstate_id_off(off),
-		.next_off = off->tstate_next,
 		.read_size = off->tstate_read_size,
 	};
-	__u64 *cached = bpf_map_lookup_elem(&tstate_cache, &tid);
-	__u64 interp = 0;
+	struct tstate_cached *cached = bpf_map_lookup_elem(&tstate_cache, &tid);
 
+	/* Still this thread's, in the same interpreter, and still the one it
+	 * activated last (unless it never had the bit): a thread that entered
+	 * a subinterpreter since is looked up again. */
 	if (cached) {
-		__u64 ts = *cached;
+		struct tstate_cached e = *cached;
 
-		if (!win_read(sc->buf, c.read_size, ts, task) &&
-		    win_u64(sc->buf, c.id_off) == c.want)
-			return ts;
+		if (!win_read(sc->buf, c.read_size, e.tstate, task) &&
+		    win_u64(sc->buf, c.id_off) == c.want &&
+		    win_u64(sc->buf, off->tstate_interp) == e.interp &&
+		    (!e.bound || tstate_bound(off, sc->buf))) {
+			*interp_id = e.interp_id;
+			return e.tstate;
+		}
 		bpf_map_delete_elem(&tstate_cache, &tid);
 	}
 	count(CNT_CACHE_MISS);
 
-	if (read_user(&interp, sizeof(interp), proc->interp_head_addr, task) ||
-	    !interp) {
+	if (read_user(&c.interp, sizeof(c.interp), proc->interp_head_addr, task) ||
+	    !c.interp) {
 		count(CNT_READ_ERROR);
 		return 0;
 	}
-	if (read_user(&c.tstate, sizeof(c.tstate),
-		      interp + off->interp_threads_head, task)) {
-		count(CNT_READ_ERROR);
+	bpf_loop(PYBPFTOP_MAX_THREADS + PYBPFTOP_MAX_INTERPS, scan_thread, &c, 0);
+	if (!c.found.tstate)
 		return 0;
-	}
-	bpf_loop(PYBPFTOP_MAX_THREADS, scan_thread, &c, 0);
-	if (!c.found)
+	/* The window must hold the match, not the last thread state seen. */
+	if (c.in_window != c.found.tstate &&
+	    win_read(sc->buf, c.read_size, c.found.tstate, task))
 		return 0;
-	bpf_map_update_elem(&tstate_cache, &tid, &c.tstate, BPF_ANY);
-	return c.tstate;
+	bpf_map_update_elem(&tstate_cache, &tid, &c.found, BPF_ANY);
+	*interp_id = c.found.interp_id;
+	return c.found.tstate;
 }
 
 struct walk_ctx {
@@ -393,6 +467,7 @@ walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
 	struct scratch *sc;
 	struct walk_ctx c = {};
 	__u64 ts, frame;
+	__s64 interp_id = 0;
 
 	bool reused;
 
@@ -407,7 +482,7 @@ walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
 	if (!sc)
 		return NULL;
 
-	ts = find_tstate(proc, task, tid, key, sc);
+	ts = find_tstate(proc, task, tid, key, sc, &interp_id);
 	if (!ts) {
 		count(CNT_NO_THREAD);
 		return NULL;
@@ -459,6 +534,7 @@ walk_task_stack(struct task_struct *task, __u32 tgid, __u32 tid, __u32 key,
 	sc->s.hdr.flags = c.flags;
 	sc->s.hdr.depth = c.depth;
 	sc->s.hdr.weight = 1;
+	sc->s.hdr.interp_id = interp_id;
 	return &sc->s;
 }
 

@@ -13,6 +13,7 @@
 
 #define PYBPFTOP_MAX_DEPTH	5000	/* frames kept per sample */
 #define PYBPFTOP_MAX_THREADS	4096	/* thread-list entries scanned per lookup */
+#define PYBPFTOP_MAX_INTERPS	64	/* interpreters (main + subinterpreters) scanned per lookup */
 #define PYBPFTOP_MAX_PROCS	64	/* processes profiled at once */
 #define PYBPFTOP_NO_OFFSET	0xffff	/* field absent in this version */
 #define PYBPFTOP_NO_OWNER	0xff	/* no frame owner value to skip */
@@ -76,6 +77,18 @@ struct py_offsets {
 	 * at offset 0, where f_executable and ob_refcnt/ob_tid are). */
 	__u16 frame_tlbc_index;		/* _PyInterpreterFrame.tlbc_index (int32_t) */
 	__u16 code_tlbc;		/* PyCodeObject.co_tlbc (_PyCodeArray *) */
+	/* Subinterpreters: the walker follows every interpreter of
+	 * _PyRuntime.interpreters, not just the head. */
+	__u16 interp_next;		/* PyInterpreterState.next */
+	__u16 interp_id;		/* PyInterpreterState.id (int64_t) */
+	__u16 tstate_interp;		/* PyThreadState.interp */
+	/* PyThreadState._status (3.12+, else NO_OFFSET), a bit field whose
+	 * bound_gilstate bit marks the thread state its OS thread activated
+	 * last: a thread that entered a subinterpreter has a thread state in
+	 * each interpreter, with the same thread id (py_walker.bpf.h). */
+	__u16 tstate_status;
+	__u8 status_bound_gilstate;	/* that bit's number */
+	__u8 _pad2;
 };
 
 /* One record per profiled process, keyed by tgid in the procs map. A
@@ -138,6 +151,7 @@ struct py_sample_hdr {
 	__u32 flags;			/* enum sample_flags */
 	__u32 depth;			/* frames that follow, innermost first */
 	__u32 weight;			/* sampling periods this sample stands for */
+	__s64 interp_id;		/* PyInterpreterState.id: 0 is the main interpreter */
 };
 
 struct py_sample {

@@ -57,6 +57,11 @@ off tstate_native_thread_id PyThreadState native_thread_id
 # chain); 3.11/3.12: cframe -> _PyCFrame.current_frame.
 off tstate_frame PyThreadState current_frame PyThreadState frame PyThreadState cframe
 off cframe_current_frame _PyCFrame current_frame
+# subinterpreters: the walker follows every interpreter
+off interp_next PyInterpreterState next
+off interp_id PyInterpreterState id
+off tstate_interp PyThreadState interp
+off tstate_status PyThreadState _status
 # _PyInterpreterFrame (3.11+) before PyFrameObject: 3.11+ frame objects
 # still have f_back, but it is not the chain we walk.
 off frame_previous _PyInterpreterFrame previous PyFrameObject f_back
@@ -122,6 +127,7 @@ val sizeof_dict_uentry 'sizeof(PyDictUnicodeEntry)'
 val sizeof_setentry 'sizeof(setentry)'
 val sizeof_digit 'sizeof(digit)'
 echo 'ptype/o PyASCIIObject' >>"$cmds"
+echo 'ptype/o PyThreadState' >>"$cmds"
 
 # One -ex per command: gdb -batch goes on after a failing -ex (a -x script
 # would stop at the first absent member).
@@ -159,6 +165,12 @@ awk -v minor="$minor" -v target="$target" '
 	fld = $0; sub(/ :.*/, "", fld); sub(/.* /, "", fld)
 	bit[fld] = p[2] + 0
 }
+# PyThreadState._status (3.12+): "/*     32: 3   |  4 */  unsigned int bound_gilstate : 1;"
+/unsigned int bound_gilstate : 1;/ {
+	match($0, /[0-9]+: *[0-9]+/)
+	split(substr($0, RSTART, RLENGTH), p, ":")
+	bit["bound_gilstate"] = p[2] + 0
+}
 function o(n) { return (n in v) ? v[n] : "PYBPFTOP_NO_OFFSET" }
 function own(n) { return (n in v) ? v[n] : "PYBPFTOP_NO_OWNER" }
 function line(n, value, what) {
@@ -186,6 +198,9 @@ END {
 	line("lasti_kind", lasti, "")
 	line("owner_cstack", own("owner_cstack"), ("owner_cstack" in v) ? "FRAME_OWNED_BY_CSTACK" : "absent")
 	line("owner_interpreter", own("owner_interpreter"), ("owner_interpreter" in v) ? "FRAME_OWNED_BY_INTERPRETER" : "absent")
+	f("interp_next"); f("interp_id"); f("tstate_interp"); f("tstate_status")
+	line("status_bound_gilstate", ("bound_gilstate" in bit) ? bit["bound_gilstate"] : 0,
+	     ("bound_gilstate" in bit) ? "_status.bound_gilstate" : "absent")
 	printf "\t},\n\t.user = {\n"
 	f("ob_type"); f("ob_size"); f("type_tp_name")
 	f("code_filename"); f("code_name"); f("code_qualname")

@@ -57,6 +57,8 @@ int main(void)
 	P(PyInterpreterState, threads.head); P(PyInterpreterState, ceval.gil);
 	P(PyThreadState, next); P(PyThreadState, thread_id); P(PyThreadState, native_thread_id);
 	P(PyThreadState, current_frame);
+	P(PyInterpreterState, next); P(PyInterpreterState, id); P(PyThreadState, interp);
+	P(PyThreadState, _status);
 	P(_PyInterpreterFrame, f_executable); P(_PyInterpreterFrame, previous);
 	P(_PyInterpreterFrame, instr_ptr); P(_PyInterpreterFrame, owner);
 	P(_PyInterpreterFrame, localsplus);
@@ -64,6 +66,7 @@ int main(void)
 	P(PyCodeObject, co_firstlineno); P(PyCodeObject, co_linetable);
 	P(PyCodeObject, co_code_adaptive); P(PyCodeObject, co_nlocalsplus);
 	P(PyCodeObject, co_localsplusnames); P(PyCodeObject, co_localspluskinds);
+	P(PyCodeObject, co_flags); P(PyCodeObject, _co_firsttraceable);
 #if PY_MINOR_VERSION >= 14 && defined(Py_GIL_DISABLED)
 	P(_PyInterpreterFrame, tlbc_index); P(PyCodeObject, co_tlbc);
 	P(_PyCodeArray, size); P(_PyCodeArray, entries);

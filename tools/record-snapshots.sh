@@ -4,11 +4,13 @@
 # tools/record-snapshots.sh sid PYTHON    record one in the sid chroot, e.g. sid python3.14
 #                                         (a python3.Xd is recorded as build sid-dbg)
 # tools/record-snapshots.sh sid-ft 3.13t  record a free-threaded build (tools/build-freethreaded.sh)
+# ... BUILD PYTHON workload_subinterp.py  the same with two subinterpreters (3.12+)
 #
 # Records the walker replay test's snapshots, tests/replay/snapshots/
 # VERSION-BUILD.snap (as root: the recorder stops the workload's threads
 # with ptrace). Each interpreter runs tests/replay/workload.py, whose three
-# threads block in a known stack and print it as the interpreter sees it;
+# threads block in a known stack and print it as the interpreter sees it
+# (workload_subinterp.py: two of them in subinterpreters, 3.12+);
 # build/record_walk then walks them with the user-space build of the BPF
 # walker, keeps every byte it and the code-object reader read, and saves the
 # snapshot only when the walk matches the interpreter's own stacks.
@@ -29,7 +31,7 @@ die() { printf 'record-snapshots: %s\n' "$*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || die "run as root: the recorder stops the workload's threads with ptrace"
 [[ -x $RECORD ]] || die "$RECORD missing: run make build/record_walk"
 mkdir -p "$WL_DIR" "$OUT"
-cp "$REPO/tests/replay/workload.py" "$WL_DIR/workload.py"
+cp "$REPO/tests/replay/workload.py" "$REPO/tests/replay/workload_subinterp.py" "$WL_DIR/"
 
 # record BUILD CMD...: CMD is the interpreter with the workload's path.
 record() {
@@ -59,13 +61,13 @@ record() {
 	return $rc
 }
 
-record_host() {	# BUILD PYTHON
-	record "$1" "$2" "$WL_DIR/workload.py"
+record_host() {	# BUILD PYTHON [WORKLOAD]
+	record "$1" "$2" "$WL_DIR/${3:-workload.py}"
 }
 
-record_sid() {	# PYTHON [BUILD]: PYTHON a name in the chroot's /usr/bin; BUILD sid by default
+record_sid() {	# PYTHON [BUILD [WORKLOAD]]: PYTHON a name in the chroot's /usr/bin; BUILD sid by default
 	[[ -x $SID/usr/bin/$1 ]] || die "$SID/usr/bin/$1 missing: make the chroot with tools/sid-chroot.sh"
-	SID_BIND=$WL_DIR record "${2:-sid}" "$REPO/tools/sid-run.sh" "$SID" "$1" /pybpftop/workload.py
+	SID_BIND=$WL_DIR record "${2:-sid}" "$REPO/tools/sid-run.sh" "$SID" "$1" "/pybpftop/${3:-workload.py}"
 }
 
 record_sid_ft() {	# 3.Xt, a free-threaded build of tools/build-freethreaded.sh
@@ -74,6 +76,10 @@ record_sid_ft() {	# 3.Xt, a free-threaded build of tools/build-freethreaded.sh
 	SID_BIND=$WL_DIR record sid-ft "$REPO/tools/sid-run.sh" "$SID" "$py" /pybpftop/workload.py
 }
 
+if (( $# == 3 )); then	# with a workload: workload_subinterp.py
+	if [[ $1 == sid ]]; then record_sid "$2" sid-subinterp "$3"; else record_host "$1" "$2" "$3"; fi
+	exit
+fi
 if (( $# == 2 )); then
 	if [[ $1 == sid && $2 == *d ]]; then record_sid "$2" sid-dbg
 	elif [[ $1 == sid ]]; then record_sid "$2"
@@ -81,7 +87,7 @@ if (( $# == 2 )); then
 	else record_host "$1" "$2"; fi
 	exit
 fi
-(( $# == 0 )) || die "usage: $0 [BUILD PYTHON | sid PYTHON | sid-ft 3.13t]"
+(( $# == 0 )) || die "usage: $0 [BUILD PYTHON [WORKLOAD] | sid PYTHON [WORKLOAD] | sid-ft 3.13t]"
 
 # Every supported version, and Debian's Py_DEBUG build of 3.11, whose
 # layout is the same for everything the walker reads.
@@ -98,4 +104,11 @@ record_sid python3.15 || failed=1
 for v in 3.13 3.14 3.15; do record_sid "python${v}d" sid-dbg || failed=1; done
 # the free-threaded build of tools/build-freethreaded.sh
 record_sid_ft 3.13t || failed=1
+# Two subinterpreters and the main interpreter (workload_subinterp.py):
+# 3.12's _xxsubinterpreters, 3.13's and 3.14's _interpreters.
+for v in 3.12.1 3.13.0; do
+	record_host pyenv-subinterp "/root/.pyenv/versions/$v/bin/python${v%.*}" workload_subinterp.py || failed=1
+done
+record_sid python3.14 sid-subinterp workload_subinterp.py || failed=1
+record_sid python3.15 sid-subinterp workload_subinterp.py || failed=1
 exit $failed

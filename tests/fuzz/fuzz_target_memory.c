@@ -241,6 +241,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = py_gil_holder_at(&m, v, FUZZ_BASE, &ts);
 		if (r == 1 ? !ts : r == 0 ? ts != 0 : r == PY_GIL_NONE ? !v->free_threaded || ts : r > 0)
 			__builtin_trap();
+		/* Every interpreter's GIL, through a list the input makes. */
+		{
+			struct py_gil g[8];
+
+			r = py_gils_at(&m, v, sobj, g, 8);
+			if (r > 8)
+				__builtin_trap();
+			for (i = 0; i < r; i++)
+				if (g[i].held == 1 ? !g[i].holder :
+				    g[i].held == PY_GIL_NONE ? !v->free_threaded || r != 1 :
+				    g[i].held > 1)
+					__builtin_trap();
+		}
 	}
 
 	/* The memory itself as a line table: reaches the decoders far more

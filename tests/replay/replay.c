@@ -82,6 +82,12 @@ static int check_threads(struct snapshot *s, const struct py_version *v, const s
 			CHECK(0, "%s: %s", t->name, why);
 			continue;
 		}
+		/* Its interpreter, as the sample header says it. */
+		if (w.hdr.interp_id != t->interp_id) {
+			CHECK(0, "%s: interpreter %lld, the truth says %lld", t->name,
+			      (long long)w.hdr.interp_id, (long long)t->interp_id);
+			continue;
+		}
 		/* No code object is known yet: each is new to user space. */
 		if (w.hdr.flags != SAMPLE_NEW_CODE || w.counters[CNT_READ_ERROR] || w.counters[CNT_CACHE_MISS] != 1) {
 			CHECK(0, "%s: flags 0x%x, %llu read errors, %llu cache misses (want 0x%x, 0, 1)",
@@ -94,7 +100,7 @@ static int check_threads(struct snapshot *s, const struct py_version *v, const s
 			walker_know(&(struct py_known_code){ .addr = w.frames[f].code, .pid = s->pid,
 							     .fp = w.frames[f].code_fp });
 		cached = !walk_matches(s, v, proc, t, PYBPFTOP_MAX_DEPTH, t->nframes, &w, why, sizeof(why));
-		if (!cached || w.counters[CNT_CACHE_MISS] || w.hdr.flags) {
+		if (!cached || w.counters[CNT_CACHE_MISS] || w.hdr.flags || w.hdr.interp_id != t->interp_id) {
 			CHECK(0, "%s: through the cache, its code known: %s (flags 0x%x)", t->name,
 			       cached ? "the cache missed or a code object was new" : why, w.hdr.flags);
 			continue;
@@ -356,6 +362,57 @@ static void check_builtin_table(struct snapshot *s)
 	snapshot_poke(s, s->runtime_addr, old, sizeof(old), NULL);
 }
 
+/* With subinterpreters (workload_subinterp.py): the main interpreter's
+ * thread is found only past them, through PyInterpreterState.next, and a
+ * subinterpreter's thread, which has a thread state in the main
+ * interpreter too with its thread id, only through the bound_gilstate
+ * bit: without either, the walk must not give the truth. */
+static void check_interpreters(struct snapshot *s, const struct py_version *v,
+			       const struct py_proc *proc)
+{
+	const struct snap_thread *main_t = NULL, *sub_t = NULL;
+	struct py_proc broken;
+	struct walker_result w;
+	char why[512];
+
+	for (size_t i = 0; i < s->nthreads; i++) {
+		if (!s->threads[i].interp_id && !main_t)
+			main_t = &s->threads[i];
+		if (s->threads[i].interp_id && !sub_t)
+			sub_t = &s->threads[i];
+	}
+	if (!sub_t)
+		return;		/* one interpreter: nothing more to check */
+	CHECK(main_t, "a main interpreter's thread besides the subinterpreters'");
+	if (!main_t)
+		return;
+	walker_reset();
+	broken = *proc;
+	broken.off.interp_next = PYBPFTOP_NO_OFFSET;	/* the head interpreter only */
+	CHECK(walk_matches(s, v, &broken, main_t, PYBPFTOP_MAX_DEPTH, main_t->nframes, &w,
+			   why, sizeof(why)) != 0,
+	      "%s: not found in the head interpreter alone", main_t->name);
+	/* main_t ran code in a subinterpreter of its own first: on 3.12 that
+	 * one keeps a thread state with main_t's id, scanned first. 3.13+
+	 * leave none behind (_interpreters.create() and exec() delete the
+	 * thread states they make), so there the bit has nothing to tell
+	 * apart here. */
+	if (v->minor != 12)
+		goto with_bit;
+	walker_reset();
+	broken = *proc;
+	broken.off.tstate_status = PYBPFTOP_NO_OFFSET;	/* no bound_gilstate bit */
+	CHECK(walk_matches(s, v, &broken, main_t, PYBPFTOP_MAX_DEPTH, main_t->nframes, &w,
+			   why, sizeof(why)) != 0,
+	      "%s: without the bound_gilstate bit, not the thread state it runs in", main_t->name);
+with_bit:
+	walker_reset();
+	CHECK(!walk_matches(s, v, proc, sub_t, PYBPFTOP_MAX_DEPTH, sub_t->nframes, &w, why, sizeof(why)) &&
+	      w.hdr.interp_id == sub_t->interp_id,
+	      "%s: in interpreter %lld, with the bit%s%s", sub_t->name, (long long)sub_t->interp_id,
+	      *why ? ": " : "", why);
+}
+
 static void check_snapshot(const char *dir, const char *name, int *minors_seen)
 {
 	char path[4096], err[512], why[256];
@@ -387,6 +444,7 @@ static void check_snapshot(const char *dir, const char *name, int *minors_seen)
 	check_code_replaced(&s, &v, &proc);
 	check_wrong_layout(&s, &v);
 	check_builtin_table(&s);
+	check_interpreters(&s, &v, &proc);
 	snapshot_free(&s);
 }
 

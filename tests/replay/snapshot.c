@@ -125,7 +125,7 @@ int snapshot_parse_threads(json_t *truth, struct snapshot *s, char *err, size_t 
 		return fail(err, errlen, "out of memory");
 	json_array_foreach(arr, i, t) {
 		struct snap_thread *st = &s->threads[i];
-		json_int_t ident, native;
+		json_int_t ident, native, interp = 0;
 
 		s->nthreads = i + 1;
 		st->name = get_str(t, "name");
@@ -133,6 +133,10 @@ int snapshot_parse_threads(json_t *truth, struct snapshot *s, char *err, size_t 
 			return fail(err, errlen, "thread %zu: needs name, ident and native_id", i);
 		st->ident = (uint64_t)ident;
 		st->native_id = (uint64_t)native;
+		/* Optional: the main interpreter's (0) when absent. */
+		if (json_object_get(t, "interpreter") && get_int(t, "interpreter", &interp))
+			return fail(err, errlen, "thread %zu: interpreter is not an integer", i);
+		st->interp_id = (int64_t)interp;
 		if (parse_frames(json_object_get(t, "frames"), st, err, errlen))
 			return -1;
 	}
@@ -306,6 +310,7 @@ static json_t *thread_json(const struct snap_thread *t)
 	json_object_set_new(o, "fsbase", hex_value(t->fsbase));
 	json_object_set_new(o, "ident", json_integer((json_int_t)t->ident));
 	json_object_set_new(o, "native_id", json_integer((json_int_t)t->native_id));
+	json_object_set_new(o, "interpreter", json_integer((json_int_t)t->interp_id));
 	json_object_set_new(o, "frames", frames);
 	return o;
 }

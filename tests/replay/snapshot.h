@@ -8,6 +8,7 @@
  *    "python": {"version", "build", "sys_version", "executable", "major", "minor"},
  *    "pid", "runtime_addr": "0x...",
  *    "threads": [{"name", "tid", "ns_tid", "fsbase": "0x...", "ident", "native_id",
+ *                 "interpreter" (optional, PyInterpreterState.id, 0 if absent),
  *                 "frames": [{"name", "file", "line"}, ...innermost first]}],
  *    "memory": [{"addr": "0x...", "len", "what", "hex": ["32 bytes", ...]}]}
  * No layout is stored: the replay derives it from the version. */
@@ -35,6 +36,7 @@ struct snap_thread {
 	uint64_t fsbase;	/* the kernel's: thread.fsbase */
 	uint64_t ident;		/* the interpreter's: threading.get_ident() */
 	uint64_t native_id;	/* the interpreter's: threading.get_native_id() */
+	int64_t interp_id;	/* its interpreter's id ("interpreter", 0 if absent) */
 	struct snap_frame *frames;
 	size_t nframes;
 };

@@ -1,6 +1,7 @@
 /* bpf/py_walker.bpf.h compiled as plain C (see bpf_shim.h), with its maps
  * as small tables: one process, a handful of cached thread states, one
  * scratch slot and the counters. */
+#include <stdio.h>
 #include <string.h>
 #include "walker.h"
 
@@ -23,7 +24,7 @@ static struct {
 static struct {
 	__u32 tid;
 	int used;
-	__u64 tstate;
+	struct tstate_cached val;
 } cache[CACHE_SLOTS];
 static unsigned cache_next;	/* the slot to evict when all are used */
 
@@ -45,7 +46,7 @@ static void *bpf_map_lookup_elem(void *map, const void *key)
 	if (map_is(map, &tstate_cache)) {
 		for (unsigned i = 0; i < CACHE_SLOTS; i++)
 			if (cache[i].used && cache[i].tid == k)
-				return &cache[i].tstate;
+				return &cache[i].val;
 		return NULL;
 	}
 	if (map_is(map, &scratch))
@@ -60,7 +61,7 @@ static void *bpf_map_lookup_elem(void *map, const void *key)
 static long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags)
 {
 	__u32 k = *(const __u32 *)key;
-	__u64 *v;
+	struct tstate_cached *v;
 
 	if (!map_is(map, &tstate_cache) || flags != BPF_ANY)
 		return -EINVAL;
@@ -70,7 +71,7 @@ static long bpf_map_update_elem(void *map, const void *key, const void *value, _
 
 		cache[i].used = 1;
 		cache[i].tid = k;
-		v = &cache[i].tstate;
+		v = &cache[i].val;
 	}
 	memcpy(v, value, sizeof(*v));
 	return 0;

@@ -79,6 +79,8 @@ static int same_as_table(const char *what, const struct py_version *got)
 	CMP(bpf.frame_code); CMP(bpf.frame_lasti); CMP(bpf.frame_owner);
 	CMP(bpf.code_adaptive); CMP(bpf.lasti_kind); CMP(bpf.owner_cstack);
 	CMP(bpf.owner_interpreter);
+	CMP(bpf.interp_next); CMP(bpf.interp_id); CMP(bpf.tstate_interp);
+	CMP(bpf.tstate_status); CMP(bpf.status_bound_gilstate);
 	CMP(user.ob_type); CMP(user.ob_size); CMP(user.type_tp_name);
 	CMP(user.code_filename); CMP(user.code_name); CMP(user.code_qualname);
 	CMP(user.code_firstlineno); CMP(user.code_linetable);
@@ -137,8 +139,11 @@ static void synth313_of(uint8_t *b, const struct py_version *t)
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		put64(b, sizes[i].pos, sizes[i].val);
 	put64(b, 40, t->bpf.runtime_interpreters_head);
+	put64(b, 56, t->bpf.interp_id);
+	put64(b, 64, t->bpf.interp_next);
 	put64(b, 72, t->bpf.interp_threads_head);
 	put64(b, 168, t->bpf.tstate_next);
+	put64(b, 176, t->bpf.tstate_interp);
 	put64(b, 184, t->bpf.tstate_frame);
 	put64(b, 192, t->bpf.tstate_thread_id);
 	put64(b, 200, t->bpf.tstate_native_thread_id);

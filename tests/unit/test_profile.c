@@ -103,6 +103,58 @@ static void test_markers(void)
 	frame_table_free(&s);
 }
 
+/* A subinterpreter's sample gets its "[interpreter N]" frame first of
+ * all, right under the thread, before the markers; the main interpreter's
+ * gets none; a frame the session did not name is left out; per-function
+ * counts leave the interpreter out like a marker. */
+static void test_interpreter_frame(void)
+{
+	struct frame_table s;
+	struct profile p;
+	struct func_count *fc;
+	uint32_t f, g, n, i3;
+	char *out;
+
+	CHECK(frame_table_init(&s) == 0);
+	profile_init(&p, &s);
+	f = add_frame(&s, "f", "/a.py", 1, 2);
+	g = add_frame(&s, "g", "/a.py", 5, 6);
+	uint32_t leaf_first[] = { g, f };
+	struct py_sample_hdr sub = { .pid = 7, .tid = 8, .flags = SAMPLE_THREAD, .depth = 2,
+				     .weight = 3, .interp_id = 3 };
+	struct py_sample_hdr main_hdr = { .pid = 7, .tid = 9, .depth = 2, .weight = 2 };
+	struct py_sample_hdr unnamed = { .pid = 7, .tid = 10, .depth = 2, .weight = 1,
+					 .interp_id = 4 };
+
+	CHECK(frame_table_interpreter_find(&s, 3) == FRAME_UNKNOWN);
+	i3 = frame_table_interpreter(&s, 3);
+	CHECK(i3 >= FRAME_RESERVED && frame_table_interpreter(&s, 3) == i3 &&
+	      frame_table_interpreter_find(&s, 3) == i3 && frame_table_is_marker(&s, i3) &&
+	      !frame_table_is_marker(&s, f) && frame_table_is_marker(&s, FRAME_OFF_CPU) &&
+	      !frame_table_is_marker(&s, FRAME_UNKNOWN), "interpreter frame %u", i3);
+	CHECK(!strcmp(frame_table_func_of(&s, i3)->name, "[interpreter 3]"));
+	/* A program's own function of that name is no marker. */
+	CHECK(!frame_table_is_marker(&s, add_frame(&s, "[interpreter 3]", "/b.py", 1, 1)));
+	CHECK(profile_add_sample(&p, &sub, leaf_first) == 0);
+	CHECK(profile_add_sample(&p, &main_hdr, leaf_first) == 0);
+	CHECK(profile_add_sample(&p, &unnamed, leaf_first) == 0);
+	profile_set_thread_name(&p, 7, 8, "sub");
+	profile_set_thread_name(&p, 7, 9, "main");
+	profile_set_thread_name(&p, 7, 10, "other");
+	out = capture(&p, 0);
+	CHECK(!strcmp(out, "main (9);f (/a.py:2);g (/a.py:6) 2\n"
+			   "other (10);f (/a.py:2);g (/a.py:6) 1\n"
+			   "sub (8);[interpreter 3];[off-cpu];f (/a.py:2);g (/a.py:6) 3\n"), "%s", out);
+	free(out);
+	fc = profile_functions(&p, 0, 0, &n);
+	for (uint32_t i = 0; fc && i < n; i++)
+		CHECK(fc[i].id != frame_table_frame_at(&s, i3)->func || (!fc[i].own && !fc[i].total),
+		      "[interpreter 3] counted as a function");
+	free(fc);
+	profile_free(&p);
+	frame_table_free(&s);
+}
+
 /* The own and total samples of function id in fc. */
 static struct func_count row_of(const struct func_count *fc, uint32_t n, uint32_t id)
 {
@@ -260,6 +312,7 @@ int main(void)
 	profile_free(&p);
 	frame_table_free(&s);
 	test_markers();
+	test_interpreter_frame();
 	test_budget();
 	CHECK_DONE("profile");
 }

@@ -470,6 +470,54 @@ static void test_hostile(void)
 		CHECK(py_gil_holder_at(&mem, &v, rt, &ts) == -EINVAL, "gil locked = 7");
 		CHECK(py_gil_holder_at(&mem, &v, UNMAPPED, &ts) < 0, "gil unmapped");
 	}
+
+	/* Subinterpreters (3.12+): each with its own GIL or the main one's.
+	 * The list is sub2 -> sub1 -> main (the newest first, as CPython links
+	 * them); sub1 shares the main GIL, sub2 has its own. */
+	{
+		uint64_t rt = fh_alloc(&heap, 2048), main_i = fh_alloc(&heap, 512);
+		uint64_t sub1 = fh_alloc(&heap, 512), sub2 = fh_alloc(&heap, 512);
+		uint64_t gil0 = fh_alloc(&heap, 256), gil2 = fh_alloc(&heap, 256), ts;
+		struct py_gil g[4];
+		int n, per_interp = v.val.interp_gil != PYBPFTOP_NO_OFFSET;
+
+		fh_u64(&heap, rt + v.bpf.runtime_interpreters_head, sub2);
+		fh_u64(&heap, rt + v.bpf.runtime_interpreters_head + 8, main_i);
+		fh_u64(&heap, sub2 + v.bpf.interp_next, sub1);
+		fh_u64(&heap, sub1 + v.bpf.interp_next, main_i);
+		fh_u64(&heap, main_i + v.bpf.interp_next, 0);
+		fh_u64(&heap, sub2 + v.bpf.interp_id, 2);
+		fh_u64(&heap, sub1 + v.bpf.interp_id, 1);
+		fh_u64(&heap, main_i + v.bpf.interp_id, 0);
+		if (per_interp) {
+			fh_u64(&heap, main_i + v.val.interp_gil, gil0);
+			fh_u64(&heap, sub1 + v.val.interp_gil, gil0);
+			fh_u64(&heap, sub2 + v.val.interp_gil, gil2);
+		} else {
+			gil0 = rt + v.val.runtime_gil;
+		}
+		fh_u32(&heap, gil0 + v.val.gil_locked, 1);
+		fh_u64(&heap, gil0 + v.val.gil_last_holder, 0x1234);
+		fh_u32(&heap, gil2 + v.val.gil_locked, 1);
+		fh_u64(&heap, gil2 + v.val.gil_last_holder, 0x5678);
+		n = py_gils_at(&mem, &v, rt, g, 4);
+		if (per_interp)
+			CHECK(n == 2 && g[0].addr == gil0 && g[0].interp_id == 0 && g[0].held == 1 &&
+			      g[0].holder == 0x1234 && g[1].addr == gil2 && g[1].interp_id == 2 &&
+			      g[1].held == 1 && g[1].holder == 0x5678,
+			      "3.%d: main's GIL, then sub2's own: %d gils", v.minor, n);
+		else
+			CHECK(n == 1 && g[0].held == 1 && g[0].holder == 0x1234,
+			      "3.%d: one GIL for all: %d gils", v.minor, n);
+		/* The main interpreter's, not the list's head. */
+		CHECK(py_gil_holder_at(&mem, &v, rt, &ts) == 1 && ts == 0x1234, "main's GIL holder");
+		CHECK(py_gils_at(&mem, &v, rt, g, 1) == 1 && g[0].holder == 0x1234, "max 1");
+		/* A list that loops back is followed at most so far. */
+		fh_u64(&heap, main_i + v.bpf.interp_next, sub2);
+		n = py_gils_at(&mem, &v, rt, g, 4);
+		CHECK(n == (per_interp ? 2 : 1), "looping list: %d gils", n);
+		CHECK(py_gils_at(&mem, &v, UNMAPPED, g, 4) < 0, "runtime unmapped");
+	}
 }
 
 static void fake_setup(int minor)

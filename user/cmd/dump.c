@@ -65,6 +65,7 @@ struct thread_stack {
 	struct session_target *t;
 	uint32_t tid, flags, depth;
 	uint64_t tstate;
+	int64_t interp_id;		/* its interpreter's PyInterpreterState.id */
 	uint32_t *ids;			/* frame ids, innermost first */
 	struct py_frame *frames;
 	uint64_t *addrs;
@@ -103,7 +104,8 @@ static void on_thread(void *ctx, struct session_target *t, const struct py_sampl
 	}
 	ts = &p->v[p->n];
 	*ts = (struct thread_stack){ .t = t, .tid = hdr->tid, .flags = hdr->flags,
-				     .depth = hdr->depth, .tstate = hdr->tstate };
+				     .depth = hdr->depth, .tstate = hdr->tstate,
+				     .interp_id = hdr->interp_id };
 	ts->ids = malloc((d ? d : 1) * sizeof(*ids));
 	ts->frames = malloc((d ? d : 1) * sizeof(*frames));
 	ts->addrs = calloc(d ? d : 1, sizeof(*addrs));
@@ -130,7 +132,8 @@ static const struct thread_stack *find_thread(const struct pass *p, uint32_t tid
 
 static int same_stack(const struct thread_stack *a, const struct thread_stack *b)
 {
-	if (!a || !b || a->depth != b->depth || a->tstate != b->tstate)
+	if (!a || !b || a->depth != b->depth || a->tstate != b->tstate ||
+	    a->interp_id != b->interp_id)
 		return 0;
 	for (uint32_t i = 0; i < a->depth; i++)
 		if (a->frames[i].code != b->frames[i].code ||
@@ -173,13 +176,40 @@ static const char *thread_state(const struct thread_stack *ts)
 /* Variables shown per frame, and bytes per value. */
 #define FRAME_LOCALS_MAX 256
 #define PY_REPR_MAX 2048
+/* GILs looked at per process: the main interpreter's and those of the
+ * subinterpreters that have their own. */
+#define DUMP_MAX_GILS 64
 
 struct printer {
 	struct session *s;
 	struct source_lines src;
-	uint64_t gil_holder[SESSION_MAX_TARGETS];	/* PyThreadState, or 0 */
+	/* Per target, the thread states holding a GIL. */
+	uint64_t gil_holder[SESSION_MAX_TARGETS][DUMP_MAX_GILS];
+	int ngil_holders[SESSION_MAX_TARGETS];
 	json_t *doc;
 };
+
+static int holds_gil(const struct printer *pr, int target, uint64_t tstate)
+{
+	for (int i = 0; tstate && i < pr->ngil_holders[target]; i++)
+		if (pr->gil_holder[target][i] == tstate)
+			return 1;
+	return 0;
+}
+
+static void read_gil_holders(struct printer *pr)
+{
+	static struct py_gil gils[DUMP_MAX_GILS];
+
+	for (int i = 0; i < pr->s->ntargets; i++) {
+		int n = py_gils(&pr->s->targets[i]->t, gils, DUMP_MAX_GILS);
+
+		pr->ngil_holders[i] = 0;
+		for (int k = 0; k < n; k++)
+			if (gils[k].held == 1)
+				pr->gil_holder[i][pr->ngil_holders[i]++] = gils[k].holder;
+	}
+}
 
 static int target_index(const struct session *s, const struct session_target *t)
 {
@@ -303,7 +333,8 @@ static json_t *frame_json(struct printer *pr, const struct thread_stack *ts, uin
 static void thread_out(struct printer *pr, const struct thread_stack *ts, json_t *threads)
 {
 	char name[64] = "?";
-	int gil = ts->tstate && ts->tstate == pr->gil_holder[target_index(pr->s, ts->t)];
+	int gil = holds_gil(pr, target_index(pr->s, ts->t), ts->tstate);
+	char interp[48] = "";
 
 	proc_thread_comm(ts->t->t.pid, ts->tid, name, sizeof(name));
 	if (threads) {
@@ -313,6 +344,7 @@ static void thread_out(struct printer *pr, const struct thread_stack *ts, json_t
 		json_object_set_new(j, "name", json_text(name));
 		json_object_set_new(j, "state", json_string(thread_state(ts)));
 		json_object_set_new(j, "gil", json_boolean(gil));
+		json_object_set_new(j, "interpreter", json_integer((json_int_t)ts->interp_id));
 		json_object_set_new(j, "consistent", json_boolean(!ts->changing));
 		json_object_set_new(j, "partial", json_boolean(ts->flags & (SAMPLE_TRUNCATED | SAMPLE_READ_ERROR)));
 		for (uint32_t i = ts->depth; i-- > 0;)
@@ -321,8 +353,12 @@ static void thread_out(struct printer *pr, const struct thread_stack *ts, json_t
 		json_array_append_new(threads, j);
 		return;
 	}
-	printf("Thread %u (%s%s): \"%s\"\n", ts->tid, thread_state(ts), gil ? ", holding the GIL" : "",
-	       TEXT_SAFE(name));
+	/* A subinterpreter's thread says which one (its GIL is its
+	 * interpreter's); the main interpreter's, as it always did. */
+	if (ts->interp_id)
+		snprintf(interp, sizeof(interp), ", interpreter %lld", (long long)ts->interp_id);
+	printf("Thread %u (%s%s%s): \"%s\"\n", ts->tid, thread_state(ts), interp,
+	       gil ? ", holding the GIL" : "", TEXT_SAFE(name));
 	if (ts->changing)
 		printf("  [the stack changed while it was read: the thread is running; shown as last read]\n");
 	if (!ts->depth) {
@@ -418,9 +454,7 @@ int cmd_dump(int argc, char **argv)
 		goto out;
 	}
 	t1 = session_now();
-	for (int i = 0; i < s->ntargets; i++)
-		if (py_gil_holder(&s->targets[i]->t, &pr.gil_holder[i]) != 1)
-			pr.gil_holder[i] = 0;
+	read_gil_holders(&pr);
 	/* Pass until two in a row agree, three passes at most. */
 	for (int n = 0; n < 3; n++) {
 		cur = n % 2;

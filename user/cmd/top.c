@@ -204,39 +204,65 @@ static const struct ft_func *row_func(const struct view *v, const struct row *r,
 	return fn;
 }
 
-/* "Threads: 5 (1 running, 4 idle) - GIL: 1234": from a snapshot of every
- * thread, taken at most once per refresh interval. */
+/* The tid of the thread whose state is tstate, or 0. */
+static int tid_of_tstate(const struct view *v, uint64_t tstate)
+{
+	for (int i = 0; tstate && i < v->nthreads; i++)
+		if (v->threads[i].tstate == tstate)
+			return v->threads[i].tid;
+	return 0;
+}
+
+/* "Threads: 5 (1 running, 4 idle) - GIL: held by 1234": from a snapshot of
+ * every thread, taken at most once per refresh interval. Subinterpreters
+ * with their own GIL (3.12+) add theirs: "GILs: 3, held by 1234 1240, 1
+ * free". */
 static void thread_summary(struct session *s, struct view *v, char *buf, size_t len)
 {
-	int running = 0, gil_tid = 0, gil;
-	uint64_t holder = 0;
+	static struct py_gil gils[16];
+	int running = 0, ngils, nheld = 0, nfree = 0;
+	size_t n;
 
 	if (session_now() - v->threads_at >= env.interval * 0.9) {
 		v->nthreads = 0;
 		session_snapshot(s);
 		v->threads_at = session_now();
 	}
-	gil = py_gil_holder(&s->targets[0]->t, &holder);
-	for (int i = 0; i < v->nthreads; i++) {
+	ngils = py_gils(&s->targets[0]->t, gils, 16);
+	for (int i = 0; i < v->nthreads; i++)
 		running += !!(v->threads[i].flags & (SAMPLE_ON_CPU | SAMPLE_RUNNABLE));
-		if (gil == 1 && holder && v->threads[i].tstate == holder)
-			gil_tid = v->threads[i].tid;
-	}
-	if (gil == PY_GIL_NONE) {
-		snprintf(buf, len, "Threads: %d (%d running, %d idle) - no GIL (free-threaded)",
-			 v->nthreads, running, v->nthreads - running);
+	snprintf(buf, len, "Threads: %d (%d running, %d idle) - ", v->nthreads, running,
+		 v->nthreads - running);
+	n = strlen(buf);
+	if (ngils == 1 && gils[0].held == PY_GIL_NONE) {
+		snprintf(buf + n, len - n, "no GIL (free-threaded)");
 		return;
 	}
-	snprintf(buf, len, "Threads: %d (%d running, %d idle) - GIL: %s", v->nthreads, running,
-		 v->nthreads - running, gil < 0 ? "unknown" : gil == 0 ? "free" : "");
-	if (gil == 1) {
-		size_t n = strlen(buf);
+	if (ngils <= 1) {
+		int gil = ngils < 1 ? -1 : gils[0].held, tid = gil == 1 ? tid_of_tstate(v, gils[0].holder) : 0;
 
-		if (gil_tid)
-			snprintf(buf + n, len - n, "held by %d", gil_tid);
+		if (gil == 1 && tid)
+			snprintf(buf + n, len - n, "GIL: held by %d", tid);
 		else
-			snprintf(buf + n, len - n, "held");
+			snprintf(buf + n, len - n, "GIL: %s", gil < 0 ? "unknown" : gil == 0 ? "free" : "held");
+		return;
 	}
+	snprintf(buf + n, len - n, "GILs: %d", ngils);
+	for (int i = 0; i < ngils; i++) {
+		int tid = gils[i].held == 1 ? tid_of_tstate(v, gils[i].holder) : 0;
+
+		nfree += gils[i].held == 0;
+		if (gils[i].held != 1)
+			continue;
+		n = strlen(buf);
+		if (tid)
+			snprintf(buf + n, len - n, "%s%d", nheld ? " " : ", held by ", tid);
+		else
+			snprintf(buf + n, len - n, "%s?", nheld ? " " : ", held by ");
+		nheld++;
+	}
+	n = strlen(buf);
+	snprintf(buf + n, len - n, ", %d free", nfree);
 }
 
 static void header(struct session *s, struct view *v, char *l1, char *l2, size_t len)

@@ -105,8 +105,9 @@ static int span_tail(struct chrome *c, uint32_t key, const char **out, size_t *l
 		if (!mem)
 			return -ENOMEM;
 		json_init(j, mem);
-		if (frame_is_marker(key)) {
-			/* Reserved frame i is function i (frame_table.c). */
+		if (frame_table_func_at(c->ft, key)->marker) {
+			/* Reserved frame i is function i (frame_table.c); an
+			 * interpreter's frame is a marker too. */
 			json_raw(j, ",\"cat\":\"pybpftop\",\"name\":");
 			json_str(j, frame_table_func_at(c->ft, key)->name);
 		} else {

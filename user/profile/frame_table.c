@@ -60,7 +60,7 @@ uint32_t frame_table_func(struct frame_table *t, const char *name, const char *f
 	size_t len = nlen + flen + 2 + sizeof(firstline);
 	char stack_key[512], *key = stack_key;
 	struct ft_intern *e;
-	struct ft_func f = { NULL, NULL, firstline };
+	struct ft_func f = { .firstline = firstline };
 	uint32_t id = 0;
 
 	/* Names and files end at their NUL, so name NUL file NUL line is unique. */
@@ -107,6 +107,38 @@ uint32_t frame_table_frame(struct frame_table *t, uint32_t func, int line)
 	return t->nframes++;
 }
 
+#define INTERP_NAME_FMT "[interpreter %lld]"
+
+uint32_t frame_table_interpreter(struct frame_table *t, int64_t interp_id)
+{
+	char name[48];
+	uint32_t func;
+
+	snprintf(name, sizeof(name), INTERP_NAME_FMT, (long long)interp_id);
+	func = frame_table_func(t, name, "", 0);
+	if (func == FRAME_UNKNOWN)
+		return FRAME_UNKNOWN;
+	t->funcs[func].marker = 1;
+	return frame_table_frame(t, func, -1);
+}
+
+uint32_t frame_table_interpreter_find(const struct frame_table *t, int64_t interp_id)
+{
+	char key[48 + 2 + sizeof(int)];
+	struct { uint32_t func; int line; } fkey = { 0, -1 };
+	int n = snprintf(key, 48, INTERP_NAME_FMT, (long long)interp_id), zero = 0;
+	struct ft_intern *e;
+
+	/* The key frame_table_func() makes: name NUL file NUL firstline. */
+	key[n] = key[n + 1] = '\0';
+	memcpy(key + n + 2, &zero, sizeof(zero));
+	if (!(e = find(t->func_ids, key, n + 2 + sizeof(zero))))
+		return FRAME_UNKNOWN;
+	fkey.func = e->id;
+	e = find(t->frame_ids, &fkey, sizeof(fkey));
+	return e ? e->id : FRAME_UNKNOWN;
+}
+
 int frame_table_init(struct frame_table *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -117,6 +149,8 @@ int frame_table_init(struct frame_table *t)
 			frame_table_free(t);
 			return -ENOMEM;
 		}
+	for (uint32_t i = 0; i < FRAME_RESERVED; i++)
+		t->funcs[i].marker = frame_is_marker(i);
 	return 0;
 }
 

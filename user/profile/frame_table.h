@@ -15,6 +15,7 @@ struct ft_func {
 	char *name;		/* co_qualname (co_name before 3.11), or a marker's name */
 	char *file;		/* co_filename as the target sees it; "" for reserved frames */
 	int firstline;
+	int marker;		/* a marker, not code: frame_table_is_marker() */
 };
 
 struct ft_frame {
@@ -52,6 +53,14 @@ struct frame_table {
 /* The table with the reserved frames only: 0, or -ENOMEM. */
 int frame_table_init(struct frame_table *t);
 void frame_table_free(struct frame_table *t);
+
+/* The frame "[interpreter N]" for a subinterpreter's stacks (N its
+ * PyInterpreterState.id), added if new: a marker at the stack's root,
+ * right under the thread (see docs/design.md, "Subinterpreters"). */
+uint32_t frame_table_interpreter(struct frame_table *t, int64_t interp_id);
+
+/* The same frame if it was added, else FRAME_UNKNOWN. */
+uint32_t frame_table_interpreter_find(const struct frame_table *t, int64_t interp_id);
 
 /* The id of function (name, file, firstline) and of frame (func, line),
  * added if new; FRAME_UNKNOWN's function / frame when out of memory. */
@@ -96,6 +105,13 @@ static inline int frame_table_line(const struct frame_table *t, uint32_t frame)
 static inline int frame_is_marker(uint32_t frame)
 {
 	return frame >= FRAME_OFF_CPU && frame < FRAME_RESERVED;
+}
+
+/* A reserved marker or an interpreter's frame: left out of per-function
+ * tables like a marker. */
+static inline int frame_table_is_marker(const struct frame_table *t, uint32_t frame)
+{
+	return frame_table_func_of(t, frame)->marker;
 }
 
 #endif /* FRAME_TABLE_H */

@@ -132,7 +132,7 @@ static void count_stack(const struct frame_table *ft, const struct stack_entry *
 		uint32_t frame = e->frames[i] < ft->nframes ? e->frames[i] : FRAME_UNKNOWN;
 		uint32_t k = lines ? frame : frame_table_frame_at(ft, frame)->func;
 
-		if (frame_is_marker(frame))
+		if (frame_table_is_marker(ft, frame))
 			continue;
 		if (seen[k] != stamp) {
 			seen[k] = stamp;
@@ -186,12 +186,17 @@ static void evict(struct profile *p)
 	free(seen_frames);
 }
 
-/* Adds count to the stack's entry, creating it; returns it, or NULL. */
+/* Adds count to the stack's entry, creating it; returns it, or NULL.
+ * root, when not 0, is a frame put first of all: the interpreter's. */
 static struct stack_entry *stack_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
-				     const uint32_t *frames, uint32_t n, uint64_t count)
+				     uint32_t root, const uint32_t *frames, uint32_t n, uint64_t count)
 {
 	struct stack_entry *e, *found;
-	uint32_t marks[2], nm = markers_of(flags, marks);
+	uint32_t marks[3], nm = 0;
+
+	if (root)
+		marks[nm++] = root;
+	nm += markers_of(flags, marks + nm);
 	size_t keylen = STACK_KEY_LEN(nm + n);
 
 	e = malloc(sizeof(*e) + (size_t)(nm + n) * sizeof(uint32_t));
@@ -227,7 +232,7 @@ static struct stack_entry *stack_add(struct profile *p, uint32_t pid, uint32_t t
 int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 		const uint32_t *frames, uint32_t n, uint64_t count)
 {
-	return stack_add(p, pid, tid, flags, frames, n, count) ? 0 : -ENOMEM;
+	return stack_add(p, pid, tid, flags, 0, frames, n, count) ? 0 : -ENOMEM;
 }
 
 void profile_keep_timeline(struct profile *p, int on)
@@ -235,10 +240,10 @@ void profile_keep_timeline(struct profile *p, int on)
 	p->keep_timeline = on;
 }
 
-int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
-		   const uint32_t *frames, uint32_t n, uint64_t count, uint64_t time_ns)
+static int add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags, uint32_t root,
+		  const uint32_t *frames, uint32_t n, uint64_t count, uint64_t time_ns)
 {
-	struct stack_entry *e = stack_add(p, pid, tid, flags, frames, n, count);
+	struct stack_entry *e = stack_add(p, pid, tid, flags, root, frames, n, count);
 
 	if (!e)
 		return -ENOMEM;
@@ -258,6 +263,12 @@ int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags
 	return 0;
 }
 
+int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
+		   const uint32_t *frames, uint32_t n, uint64_t count, uint64_t time_ns)
+{
+	return add_at(p, pid, tid, flags, 0, frames, n, count, time_ns);
+}
+
 uint32_t profile_stack_flags(uint32_t sample_flags)
 {
 	uint32_t flags = 0;
@@ -272,10 +283,20 @@ uint32_t profile_stack_flags(uint32_t sample_flags)
 	return flags;
 }
 
+/* A subinterpreter's stacks get its "[interpreter N]" frame at the root,
+ * right under the thread: a flame graph then shows each interpreter as its
+ * own tower per thread, as it shows each thread per process. The main
+ * interpreter (id 0) gets none, so that a program without subinterpreters
+ * (nearly all) profiles as it always did, and a program with them shows
+ * its main interpreter's code where it always was, next to its
+ * subinterpreters' towers. The frame is the session's (it names it when
+ * the sample arrives); one it did not name is left out. */
 int profile_add_sample(struct profile *p, const struct py_sample_hdr *hdr, const uint32_t *ids)
 {
-	return profile_add_at(p, hdr->pid, hdr->tid, profile_stack_flags(hdr->flags), ids, hdr->depth,
-			      hdr->weight, hdr->time_ns);
+	uint32_t root = hdr->interp_id ? frame_table_interpreter_find(p->frames, hdr->interp_id) : 0;
+
+	return add_at(p, hdr->pid, hdr->tid, profile_stack_flags(hdr->flags), root, ids, hdr->depth,
+		      hdr->weight, hdr->time_ns);
 }
 
 void profile_stack_of(const struct stack_entry *e, struct profile_stack *out)

@@ -113,6 +113,8 @@ static void on_stack(void *ctx, const struct py_sample_hdr *hdr, const struct py
 	if (!t || !s->opts->sink.stack)
 		return;
 	name_frames(s, t, frames, hdr->depth);
+	if (hdr->interp_id)	/* a subinterpreter's: profile_add_sample() finds it */
+		frame_table_interpreter(&s->frames, hdr->interp_id);
 	s->opts->sink.stack(s->opts->sink.ctx, t, hdr, s->ids, frames, addrs);
 }
 

@@ -101,6 +101,10 @@ enum dbg_field {
 	/* free-threaded 3.14+ (0 in the blob of a default build: absent) */
 	F_FRAME_TLBC_INDEX,	/* interpreter_frame.tlbc_index */
 	F_CODE_TLBC,		/* code_object.co_tlbc */
+	/* subinterpreters: the walker follows every interpreter */
+	F_INTERP_NEXT,		/* interpreter_state.next */
+	F_INTERP_ID,		/* interpreter_state.id */
+	F_TSTATE_INTERP,	/* thread_state.interp */
 	F_MAX,
 };
 
@@ -164,6 +168,9 @@ static const struct dbg_field_desc fields[F_MAX] = {
 	[F_INTERP_GIL]		= { "interpreter_state.ceval_gil", VAL(interp_gil), 8, 8, S_INTERP, 0 },
 	[F_FRAME_TLBC_INDEX]	= { "interpreter_frame.tlbc_index", BPF(frame_tlbc_index), 4, 4, S_FRAME, 1 },
 	[F_CODE_TLBC]		= { "code_object.co_tlbc", BPF(code_tlbc), 8, 8, S_CODE, 0 },
+	[F_INTERP_NEXT]		= { "interpreter_state.next", BPF(interp_next), 8, 8, S_INTERP, 0 },
+	[F_INTERP_ID]		= { "interpreter_state.id", BPF(interp_id), 8, 8, S_INTERP, 0 },
+	[F_TSTATE_INTERP]	= { "thread_state.interp", BPF(tstate_interp), 8, 8, S_TSTATE, 1 },
 };
 
 /* sizeof(struct _gil_runtime_state) is 208 in every version; the blob
@@ -242,6 +249,9 @@ static const struct dbg_layout layout313 = {
 		[F_LONG_TAG] = 496,
 		[F_LONG_DIGIT] = 504,
 		[F_INTERP_GIL] = 112,		/* interpreter_state.ceval_gil */
+		[F_INTERP_ID] = 56,		/* interpreter_state.id, after size */
+		[F_INTERP_NEXT] = 64,
+		[F_TSTATE_INTERP] = 176,	/* thread_state.interp, after next */
 	},
 	.gil_state = 120,
 	.gil_locked = 136,
@@ -316,6 +326,9 @@ static const struct dbg_layout layout314 = {
 		[F_INTERP_GIL] = 120,		/* interpreter_state.ceval_gil */
 		[F_FRAME_TLBC_INDEX] = 304,	/* after stackpointer */
 		[F_CODE_TLBC] = 392,		/* after co_code_adaptive */
+		[F_INTERP_ID] = 56,		/* interpreter_state.id, after size */
+		[F_INTERP_NEXT] = 64,
+		[F_TSTATE_INTERP] = 200,	/* thread_state.interp, after next */
 	},
 	.gil_state = 128,
 	.gil_locked = 144,
@@ -393,6 +406,9 @@ static const struct dbg_layout layout315 = {
 		[F_LONG_TAG] = 672,
 		[F_LONG_DIGIT] = 680,
 		[F_INTERP_GIL] = 120,		/* interpreter_state.ceval_gil */
+		[F_INTERP_ID] = 56,		/* interpreter_state.id, after size */
+		[F_INTERP_NEXT] = 64,
+		[F_TSTATE_INTERP] = 200,	/* thread_state.interp, after next */
 	},
 	.gil_state = 128,
 	.gil_locked = 144,

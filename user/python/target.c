@@ -29,6 +29,9 @@ static void derive_read_sizes(struct py_offsets *o)
 	t = MAX_U16(t, o->tstate_thread_id + 8u);
 	if (o->tstate_native_thread_id != PYBPFTOP_NO_OFFSET)
 		t = MAX_U16(t, o->tstate_native_thread_id + 8u);
+	t = MAX_U16(t, o->tstate_interp + 8u);
+	if (o->tstate_status != PYBPFTOP_NO_OFFSET)
+		t = MAX_U16(t, o->tstate_status + 4u);
 	o->frame_read_size = f;
 	o->tstate_read_size = t;
 }

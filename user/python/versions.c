@@ -124,6 +124,11 @@ static const struct py_version py38 = {
 		.lasti_kind = LASTI_BYTES,
 		.owner_cstack = PYBPFTOP_NO_OWNER,
 		.owner_interpreter = PYBPFTOP_NO_OWNER,
+		.interp_next = 0,		/* PyInterpreterState.next */
+		.interp_id = 16,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = PYBPFTOP_NO_OFFSET,	/* _status: 3.12+ */
+		.status_bound_gilstate = 0,
 	},
 	.user = {
 		PYOBJECT_USER,
@@ -165,6 +170,11 @@ static const struct py_version py39 = {
 		.lasti_kind = LASTI_BYTES,
 		.owner_cstack = PYBPFTOP_NO_OWNER,
 		.owner_interpreter = PYBPFTOP_NO_OWNER,
+		.interp_next = 0,		/* PyInterpreterState.next */
+		.interp_id = 24,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = PYBPFTOP_NO_OFFSET,	/* _status: 3.12+ */
+		.status_bound_gilstate = 0,
 	},
 	.user = {
 		PYOBJECT_USER,
@@ -209,6 +219,11 @@ static const struct py_version py310 = {
 		.lasti_kind = LASTI_UNITS,
 		.owner_cstack = PYBPFTOP_NO_OWNER,
 		.owner_interpreter = PYBPFTOP_NO_OWNER,
+		.interp_next = 0,		/* PyInterpreterState.next */
+		.interp_id = 24,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = PYBPFTOP_NO_OFFSET,	/* _status: 3.12+ */
+		.status_bound_gilstate = 0,
 	},
 	.user = {
 		PYOBJECT_USER,
@@ -258,6 +273,11 @@ static const struct py_version py311 = {
 		.lasti_kind = LASTI_PTR,
 		.owner_cstack = PYBPFTOP_NO_OWNER,	/* FRAME_OWNED_BY_CSTACK: 3.12+ */
 		.owner_interpreter = PYBPFTOP_NO_OWNER,
+		.interp_next = 0,		/* PyInterpreterState.next */
+		.interp_id = 48,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = PYBPFTOP_NO_OFFSET,	/* _status: 3.12+ */
+		.status_bound_gilstate = 0,
 	},
 	.user = {
 		PYOBJECT_USER,
@@ -311,6 +331,11 @@ static const struct py_version py312 = {
 		.lasti_kind = LASTI_PTR,
 		.owner_cstack = 3,		/* FRAME_OWNED_BY_CSTACK */
 		.owner_interpreter = PYBPFTOP_NO_OWNER,	/* 3.14+ */
+		.interp_next = 0,		/* PyInterpreterState.next */
+		.interp_id = 8,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = 24,		/* PyThreadState._status (bit field) */
+		.status_bound_gilstate = 3,	/* _status.bound_gilstate */
 	},
 	.user = {
 		PYOBJECT_USER,
@@ -366,6 +391,11 @@ static const struct py_version py313 = {
 		.lasti_kind = LASTI_PTR,
 		.owner_cstack = 3,		/* FRAME_OWNED_BY_CSTACK */
 		.owner_interpreter = PYBPFTOP_NO_OWNER,	/* 3.14+ */
+		.interp_next = 7264,		/* PyInterpreterState.next */
+		.interp_id = 7272,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = 32,		/* PyThreadState._status (bit field) */
+		.status_bound_gilstate = 3,	/* _status.bound_gilstate */
 	},
 	.user = {
 		PYOBJECT_USER,
@@ -425,6 +455,11 @@ static const struct py_version py314 = {
 		.lasti_kind = LASTI_PTR,
 		.owner_cstack = 4,		/* FRAME_OWNED_BY_CSTACK */
 		.owner_interpreter = 3,		/* FRAME_OWNED_BY_INTERPRETER */
+		.interp_next = 7272,		/* PyInterpreterState.next */
+		.interp_id = 7280,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = 32,		/* PyThreadState._status (bit field) */
+		.status_bound_gilstate = 3,	/* _status.bound_gilstate */
 	},
 	.user = {
 		PYOBJECT_USER,
@@ -484,6 +519,11 @@ static const struct py_version py315 = {
 		.lasti_kind = LASTI_PTR,
 		.owner_cstack = PYBPFTOP_NO_OWNER,	/* FRAME_OWNED_BY_CSTACK is gone */
 		.owner_interpreter = 3,		/* FRAME_OWNED_BY_INTERPRETER */
+		.interp_next = 7264,		/* PyInterpreterState.next */
+		.interp_id = 7272,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = 32,		/* PyThreadState._status (bit field) */
+		.status_bound_gilstate = 3,	/* _status.bound_gilstate */
 	},
 	.user = {
 		PYOBJECT_USER,
@@ -591,6 +631,11 @@ static const struct py_version py313t = {
 		.owner_interpreter = PYBPFTOP_NO_OWNER,
 		.frame_tlbc_index = 0,		/* 3.14t+ */
 		.code_tlbc = 0,
+		.interp_next = 7264,		/* PyInterpreterState.next */
+		.interp_id = 7272,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = 32,		/* PyThreadState._status (bit field) */
+		.status_bound_gilstate = 3,	/* _status.bound_gilstate */
 	},
 	.user = {
 		PYOBJECT_USER_FT,
@@ -652,6 +697,11 @@ static const struct py_version py314t = {
 		.owner_interpreter = 3,		/* FRAME_OWNED_BY_INTERPRETER */
 		.frame_tlbc_index = 72,		/* _PyInterpreterFrame.tlbc_index */
 		.code_tlbc = 224,		/* PyCodeObject.co_tlbc */
+		.interp_next = 7272,		/* PyInterpreterState.next */
+		.interp_id = 7280,		/* PyInterpreterState.id */
+		.tstate_interp = 16,		/* PyThreadState.interp */
+		.tstate_status = 32,		/* PyThreadState._status (bit field) */
+		.status_bound_gilstate = 3,	/* _status.bound_gilstate */
 	},
 	.user = {
 		PYOBJECT_USER_FT,
