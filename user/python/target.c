@@ -274,6 +274,13 @@ int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int majo
 		if (!rc) {
 			snprintf(why, whylen, "the target's _Py_DebugOffsets (%d.%d layout)",
 				 major, row->debug_offsets);
+			/* _co_firsttraceable is not in the blob: the table's
+			 * offset holds only for the code layout it was read
+			 * from. Another build's (free-threaded) leaves it
+			 * unknown, and no frame is taken for incomplete. */
+			if (out->user.code_filename != row->table->user.code_filename ||
+			    out->bpf.code_adaptive != row->table->bpf.code_adaptive)
+				out->user.code_firsttraceable = 0;
 		} else if (unread) {
 			snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets could not be read (%s)",
 				 major, minor, reason);

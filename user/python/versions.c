@@ -256,6 +256,8 @@ static const struct py_version py311 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 168,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
@@ -309,6 +311,8 @@ static const struct py_version py312 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 176,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
@@ -364,6 +368,8 @@ static const struct py_version py313 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 184,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
@@ -423,6 +429,8 @@ static const struct py_version py314 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 192,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
