@@ -1,4 +1,5 @@
-# per-interpreter: tests/run.sh runs this file once for every CPython present.
+# per-interpreter +dbg
+# tests/run.sh runs this file once for every CPython present, debug builds too.
 # Incomplete frames (3.11+: a frame still in its prologue, before its code's
 # _co_firsttraceable) are not shown, as CPython's own tracebacks and
 # sys._current_frames() do not show them.
@@ -29,5 +30,5 @@ teardown() {
 	# The caller is the leaf then, in its call.
 	run $FOLDED hot-line "$BATS_TEST_TMPDIR/out.folded" caller
 	echo "hot line: $output"
-	[ "${output%% *}" -eq "$(grep -n 'f(\*args)' "$PY_WL/prologue.py" | cut -d: -f1)" ]
+	[ "${output%% *}" -eq "$(grep -n 'f(\*args)' "$REPO/tests/workloads/prologue.py" | cut -d: -f1)" ]
 }
