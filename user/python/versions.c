@@ -494,6 +494,8 @@ static const struct py_version py315 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 192,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
