@@ -192,18 +192,23 @@ assert_whole_recursion() {	# depth rate min-leaf-samples
 	run "$PYBPFTOP" record -p "$WL_PID" -d 0.5 -v -o "$BATS_TEST_TMPDIR/out.folded"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	# A free-threaded build's version ends in its "t" abiflag (3.13.15t).
-	read -r full minor < <($PY_CMD -c 'import platform, sys
-print(platform.python_version() + ("t" if "t" in getattr(sys, "abiflags", "") else ""), sys.version_info[1])')
-	# The most precise evidence each version offers comes first.
+	# What the interpreter says of itself: "3.10.13" (with its release tag,
+	# "3.15.0a2+", from platform; a free-threaded build's ends in its "t"
+	# abiflag, 3.13.15t), and sys.version_info's micro.
+	read -r full minor micro < <($PY_CMD -c 'import platform, sys
+print(platform.python_version() + ("t" if "t" in getattr(sys, "abiflags", "") else ""), *sys.version_info[1:3])')
+	[[ "$full" == 3.$minor.$micro* ]]
+	# The most precise evidence each version offers comes first. Before
+	# 3.11 a file name gives 3.X, and the PY_VERSION string the micro.
 	if [ "$minor" -ge 13 ]; then
 		src=_Py_DebugOffsets
 	elif [ "$minor" -ge 11 ]; then
 		src=Py_Version
 	else
-		src="libpython file name"
-		full=3.$minor
+		src="libpython file name and version string"
 	fi
+	# Where a version is printed, it is the full one, micro included.
+	grep -E "^pybpftop: sampling pid $WL_PID \(Python 3\.$minor\.$micro[^0-9]" <<<"$output"
 	[[ "$output" == *"Python $full (found by $src)"* ]]
 }
 

@@ -36,6 +36,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit code_reader
 }
 
+@test "incomplete frames (3.11+, before _co_firsttraceable) are left out of stacks, the rest kept in order" {
+	unit incomplete_frames
+}
+
 @test "locals and repr() of values, hostile objects, the GIL holder, live interpreters" {
 	unit py_repr
 }

@@ -11,6 +11,15 @@ static int name_is(const char *path, int ma, int mi)
 	return !py_version_from_name(path, &a, &b) && a == ma && b == mi;
 }
 
+/* py_version_full_from_rodata() gives want (NULL: finds none). */
+static int full_is(const char *buf, size_t len, int ma, int mi, const char *want)
+{
+	char out[PY_VERSION_STR_MAX];
+	int rc = py_version_full_from_rodata(buf, len, ma, mi, out, sizeof(out));
+
+	return want ? !rc && !strcmp(out, want) : rc != 0;
+}
+
 static int rodata_is(const char *buf, size_t len, int ma, int mi)
 {
 	int a = -1, b = -1;
@@ -50,6 +59,39 @@ int main(void)
 	CHECK(py_version_from_rodata(ro3, sizeof(ro3), &a, &b));
 	CHECK(rodata_is(ro4, strlen(ro4), 3, 15));
 	CHECK(py_version_from_rodata("", 0, &a, &b));
+
+	/* the whole PY_VERSION of a known minor: a string of its own, or
+	 * the linker's merge of it into a longer one's tail */
+	{
+		static const char whole[] = "3.2.0\0" "x\0" "3.10.13\0" "/opt/3.10.13\0";
+		static const char merged[] = "abc\0" "/root/.pyenv/versions/3.10.13\0" "python3.10";
+		static const char tags[] = "3.10.0rc2\0";
+		static const char plus[] = "x 3.10.0a1+\0";
+		static const char two[] = "3.10.12\0" "3.10.13\0";
+		static const char two_tails[] = "/a/3.10.12\0" "/b/3.10.13\0";
+		static const char bad[] = "3.10.\0" "3.10.1234\0" "3.10.01\0" "3.10.1x\0" "3.10.1rc\0"
+					  "13.10.1\0" "v3.10.1\0" "x.3.10.1\0" "3.10.1a123\0" "3.100.1\0";
+		static const char cut[] = "3.10.13";	/* no NUL at the end */
+		static const char big[] = "/a/really/long/prefix/3.8.18";
+
+		CHECK(full_is(whole, sizeof(whole), 3, 10, "3.10.13"));
+		CHECK(full_is(whole, sizeof(whole), 3, 2, "3.2.0"));
+		CHECK(full_is(merged, sizeof(merged), 3, 10, "3.10.13"));
+		CHECK(full_is(merged, sizeof(merged), 3, 9, NULL));
+		CHECK(full_is(tags, sizeof(tags), 3, 10, "3.10.0rc2"));
+		CHECK(full_is(plus, sizeof(plus), 3, 10, "3.10.0a1+"));
+		CHECK(full_is(two, sizeof(two), 3, 10, NULL));
+		CHECK(full_is(two_tails, sizeof(two_tails), 3, 10, NULL));
+		CHECK(full_is(bad, sizeof(bad), 3, 10, NULL));
+		CHECK(full_is(cut, strlen(cut), 3, 10, "3.10.13"));
+		CHECK(full_is(big, sizeof(big), 3, 8, "3.8.18"));
+		CHECK(full_is("", 0, 3, 10, NULL));
+		{
+			char small[6];
+
+			CHECK(py_version_full_from_rodata(whole, sizeof(whole), 3, 10, small, sizeof(small)));
+		}
+	}
 
 	/* the tables: every row has one, others have none (test_versions.c
 	 * checks the rows themselves) */

@@ -96,12 +96,40 @@ static struct session_target *namable(struct session *s, uint32_t pid, uint64_t 
 	return t && !t->stale && time_ns >= t->exec_ns ? t : NULL;
 }
 
-static void name_frames(struct session *s, struct session_target *t,
-			const struct py_frame *frames, uint32_t n)
+/* In session.h. */
+uint32_t session_name_frames(struct session *s, struct session_target *t, uint32_t n,
+			     const struct py_frame **frames, const uint64_t **addrs)
 {
-	for (uint32_t i = 0; i < n; i++)
-		s->ids[i] = symbolizer_frame(&s->sym, &t->t, frames[i].code, frames[i].code_fp,
-					     frames[i].lasti);
+	const struct py_frame *f = *frames;
+	const uint64_t *a = addrs ? *addrs : NULL;
+	uint32_t kept = 0;
+	int dropped = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t id = symbolizer_frame(&s->sym, &t->t, f[i].code, f[i].code_fp, f[i].lasti);
+
+		if (id == SYMBOLIZER_INCOMPLETE) {
+			if (!dropped) {	/* the first: copy those before it */
+				memcpy(s->kept, f, kept * sizeof(*f));
+				if (a)
+					memcpy(s->kept_addrs, a, kept * sizeof(*a));
+				dropped = 1;
+			}
+			continue;
+		}
+		if (dropped) {
+			s->kept[kept] = f[i];
+			if (a)
+				s->kept_addrs[kept] = a[i];
+		}
+		s->ids[kept++] = id;
+	}
+	if (dropped) {
+		*frames = s->kept;
+		if (a)
+			*addrs = s->kept_addrs;
+	}
+	return kept;
 }
 
 static void on_stack(void *ctx, const struct py_sample_hdr *hdr, const struct py_frame *frames,
@@ -109,13 +137,15 @@ static void on_stack(void *ctx, const struct py_sample_hdr *hdr, const struct py
 {
 	struct session *s = ctx;
 	struct session_target *t = namable(s, hdr->pid, hdr->time_ns);
+	struct py_sample_hdr h;
 
 	if (!t || !s->opts->sink.stack)
 		return;
-	name_frames(s, t, frames, hdr->depth);
+	h = *hdr;
+	h.depth = session_name_frames(s, t, hdr->depth, &frames, addrs ? &addrs : NULL);
 	if (hdr->interp_id)	/* a subinterpreter's: profile_add_sample() finds it */
 		frame_table_interpreter(&s->frames, hdr->interp_id);
-	s->opts->sink.stack(s->opts->sink.ctx, t, hdr, s->ids, frames, addrs);
+	s->opts->sink.stack(s->opts->sink.ctx, t, &h, s->ids, frames, addrs);
 }
 
 static void on_alloc(void *ctx, const struct py_alloc_event *e, const struct py_sample_hdr *hdr,
@@ -123,13 +153,16 @@ static void on_alloc(void *ctx, const struct py_alloc_event *e, const struct py_
 {
 	struct session *s = ctx;
 	struct session_target *t = target_of_record(s, e->pid);
+	struct py_sample_hdr h;
 
 	if (!t || !s->opts->sink.alloc)
 		return;
 	if (hdr) {
 		if (!namable(s, e->pid, hdr->time_ns))
 			return;
-		name_frames(s, t, frames, hdr->depth);
+		h = *hdr;
+		h.depth = session_name_frames(s, t, hdr->depth, &frames, NULL);
+		hdr = &h;
 	}
 	s->opts->sink.alloc(s->opts->sink.ctx, t, e, hdr, hdr ? s->ids : NULL);
 }
@@ -666,11 +699,12 @@ void session_print_counters(const struct session *s, FILE *out)
 	if (s->follow)
 		fprintf(out, "Process events lost: %llu\n", (unsigned long long)follow_lost(s->follow));
 	fprintf(out, "Symbolizer: %llu code objects read, %llu unreadable, %llu found reused, "
-		"%llu gone before they were named; %zu cached (%zu KiB), %llu evicted; "
+		"%llu gone before they were named, %llu incomplete frames left out; "
+		"%zu cached (%zu KiB), %llu evicted; "
 		"frame table: %u functions, %u frames, %llu refused for its budget\n",
 		(unsigned long long)s->sym.code_reads, (unsigned long long)s->sym.code_errors,
 		(unsigned long long)s->sym.reused, (unsigned long long)s->sym.vanished,
-		s->sym.ncodes, s->sym.bytes >> 10, (unsigned long long)s->sym.evicted,
+		(unsigned long long)s->sym.incomplete, s->sym.ncodes, s->sym.bytes >> 10, (unsigned long long)s->sym.evicted,
 		s->frames.nfuncs, s->frames.nframes, (unsigned long long)s->frames.over_budget);
 }
 

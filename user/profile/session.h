@@ -83,6 +83,10 @@ struct session {
 	struct frame_table frames;	/* what every sample is named into */
 	struct symbolizer sym;
 	uint32_t ids[PYBPFTOP_MAX_DEPTH];
+	/* A stack without its incomplete frames (name_frames()), when it
+	 * had some: the sinks get frames, addresses and ids side by side. */
+	struct py_frame kept[PYBPFTOP_MAX_DEPTH];
+	uint64_t kept_addrs[PYBPFTOP_MAX_DEPTH];
 	double start;			/* session_now() at the start */
 	uint64_t start_unix_ns, start_mono_ns;	/* the same instant, for timestamps */
 	int idle_timer;			/* --idle: a timerfd at the sampling rate */
@@ -93,6 +97,15 @@ struct session {
 	struct { pid_t pid; double since; } pending[SESSION_MAX_TARGETS];
 	int npending;
 };
+
+/* Names n frames of target t (innermost first) into s->ids, leaving out
+ * the incomplete ones (still in their prologue: CPython's tracebacks do not
+ * show them either, see py_frame_incomplete()). Returns how many are left;
+ * when some were left out, *frames (and *addrs, if addrs is not NULL) then
+ * point to copies without them, so that frames, addresses and ids stay
+ * side by side for the sinks. */
+uint32_t session_name_frames(struct session *s, struct session_target *t, uint32_t n,
+			     const struct py_frame **frames, const uint64_t **addrs);
 
 /* Checks the system and the targets, loads and attaches the probes, and in
  * run mode starts the command. 0, or -errno with one line naming the fix

@@ -222,6 +222,10 @@ uint32_t symbolizer_frame(struct symbolizer *s, struct py_target *t,
 
 	if (!c)
 		return FRAME_UNKNOWN;
+	if (py_frame_incomplete(&t->v, &c->code, lasti)) {
+		s->incomplete++;
+		return SYMBOLIZER_INCOMPLETE;
+	}
 	HASH_FIND_INT(c->lines, &lasti, l);
 	if (l)
 		return l->frame;

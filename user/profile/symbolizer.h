@@ -48,6 +48,7 @@ struct symbolizer {
 	 * the address now held another object; frames whose object was gone
 	 * before it could be named; entries evicted for the budget. */
 	uint64_t code_reads, code_errors, reused, vanished, evicted;
+	uint64_t incomplete;		/* frames left out as incomplete */
 };
 
 /* Name code objects into `frames`. */
@@ -57,9 +58,15 @@ void symbolizer_free(struct symbolizer *s);
 /* Start a new drain (it reads the clock once for the checks above). */
 void symbolizer_new_epoch(struct symbolizer *s);
 
+/* What symbolizer_frame() gives for an incomplete frame (one still in its
+ * prologue, py_frame_incomplete()): no frame, the caller leaves it out of
+ * the stack as CPython's own tracebacks do. Never a frame table id. */
+#define SYMBOLIZER_INCOMPLETE	UINT32_MAX
+
 /* The frame id for instruction `lasti` (code units) of the code object at
  * `code` in target t, whose fingerprint the walker took as `fp` (0: it
- * could not). Never fails: code that cannot be named gives FRAME_UNKNOWN. */
+ * could not). Never fails: code that cannot be named gives FRAME_UNKNOWN,
+ * an incomplete frame SYMBOLIZER_INCOMPLETE. */
 uint32_t symbolizer_frame(struct symbolizer *s, struct py_target *t,
 			  uint64_t code, uint32_t fp, int32_t lasti);
 

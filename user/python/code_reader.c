@@ -336,6 +336,48 @@ static int read_str_dup(const struct remote_mem *m, const struct py_user_offsets
 	return 0;
 }
 
+/* co_flags and _co_firsttraceable (3.11+), read apart from the header: the
+ * walker reads the header for every new code object, and these lie past
+ * it. An unreadable or implausible value leaves firsttraceable -1. */
+static void read_code_prologue(const struct remote_mem *m, const struct py_user_offsets *u,
+			       uint64_t addr, const uint8_t *hdr, struct py_code *out)
+{
+	int64_t units = (int64_t)hdr_u64(hdr, u->ob_size);	/* 3.11+: code units */
+	uint32_t flags;
+	int32_t ft;
+
+	out->firsttraceable = -1;
+	if (!u->code_firsttraceable || !u->code_flags ||
+	    remote_read(m, addr + u->code_firsttraceable, &ft, sizeof(ft)) ||
+	    remote_read(m, addr + u->code_flags, &flags, sizeof(flags)))
+		return;
+	if (ft < 0 || ft > PY_FIRSTTRACEABLE_MAX || ft >= units)
+		return;
+	out->firsttraceable = ft;
+	out->flags = flags;
+}
+
+/* CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR (Include/cpython/code.h,
+ * the same in 3.11-3.15). */
+#define PY_CO_GENERATOR_FLAGS	(0x20 | 0x80 | 0x200)
+
+int py_frame_incomplete(const struct py_version *v, const struct py_code *c, int32_t lasti)
+{
+	int32_t first = c->firsttraceable;
+
+	if (first < 0)
+		return 0;
+	/* 3.11 and 3.12 keep prev_instr, the last instruction started: a
+	 * frame just pushed points one unit before its code, which the
+	 * walker sends as -1. 3.13+ keep instr_ptr, inside the code from
+	 * the start: -1 is a pointer the walker could not place, kept. */
+	if (lasti < 0)
+		return v->major == 3 && v->minor <= 12;
+	if (c->flags & PY_CO_GENERATOR_FLAGS)
+		first -= 2;	/* RETURN_GENERATOR, POP_TOP, then RESUME */
+	return lasti < first;
+}
+
 int py_read_code(const struct remote_mem *m, const struct py_version *v,
 		 uint64_t addr, struct py_code *out)
 {
@@ -354,6 +396,7 @@ int py_read_code(const struct remote_mem *m, const struct py_version *v,
 							   : u->code_name;
 	out->firstlineno = (int)hdr_u32(hdr, u->code_firstlineno);
 	out->fingerprint = code_hdr_fingerprint(m, u, hdr);
+	read_code_prologue(m, u, addr, hdr, out);
 	if ((r = read_str_dup(m, u, hdr_u64(hdr, name_off), &out->qualname)) ||
 	    (r = read_str_dup(m, u, hdr_u64(hdr, u->code_filename), &out->filename)) ||
 	    (r = py_read_bytes(m, u, hdr_u64(hdr, u->code_linetable),

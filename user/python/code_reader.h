@@ -59,13 +59,35 @@ struct py_code {
 	uint8_t *linetable;	/* co_lnotab / co_linetable bytes, see v->linetable */
 	size_t linetable_len;
 	uint32_t fingerprint;	/* py_code_fp() of the header these fields came from */
+	/* 3.11+: _co_firsttraceable, the index (code units) of the first
+	 * RESUME, which the prologue (MAKE_CELL, COPY_FREE_VARS,
+	 * RETURN_GENERATOR) precedes; -1 when unknown (older versions, an
+	 * unreadable or implausible value). And co_flags, for generators. */
+	int32_t firsttraceable;
+	uint32_t flags;
 };
+
+/* The most a plausible _co_firsttraceable is: one MAKE_CELL per cell
+ * variable (with EXTENDED_ARGs), COPY_FREE_VARS, RETURN_GENERATOR, POP_TOP.
+ * A larger value is not believed: nothing is dropped for it. */
+#define PY_FIRSTTRACEABLE_MAX	4096
 
 /* Reads the code object at addr. Returns 0 and fills *out (to be released
  * with py_code_free()), or -errno and leaves *out zeroed. */
 int py_read_code(const struct remote_mem *m, const struct py_version *v,
 		 uint64_t addr, struct py_code *out);
 void py_code_free(struct py_code *c);
+
+/* Whether a frame of code c (read in layout v) at instruction lasti (code
+ * units, as the walker sends it) is "incomplete" (CPython's
+ * _PyFrame_IsIncomplete(), 3.11+): still running the prologue before
+ * _co_firsttraceable. CPython's tracebacks, sys._getframe() and
+ * sys._current_frames() skip such a frame, and so do we. The walker does
+ * not send the frame's owner: a generator's own frame (never incomplete)
+ * resumes at RETURN_GENERATOR's POP_TOP, two units before the RESUME, so
+ * for generator and coroutine code only what comes before RETURN_GENERATOR
+ * counts. In doubt (unknown values) a frame is kept. */
+int py_frame_incomplete(const struct py_version *v, const struct py_code *c, int32_t lasti);
 
 /* The code object's identity fields in layout u, for py_code_fp()
  * (include/pybpftop.h): what the walker hashes and what user space does. */

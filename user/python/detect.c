@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include "python/detect.h"
 
@@ -85,6 +86,77 @@ int py_version_from_rodata(const void *buf, size_t len, int *major, int *minor)
 			}
 		}
 		p = z ? z + 1 : end;
+	}
+	return -ENOENT;
+}
+
+/* The length of a whole PY_VERSION for major.minor at s[0..n): the micro
+ * (1 to 3 digits), then an optional aN, bN or rcN, then an optional '+'.
+ * 0 when s is not one. */
+static size_t version_literal(const char *s, size_t n, int major, int minor)
+{
+	char want[16];
+	size_t w = (size_t)snprintf(want, sizeof(want), "%d.%d.", major, minor), i, d;
+
+	if (n <= w || n >= PY_VERSION_STR_MAX || memcmp(s, want, w))
+		return 0;
+	for (i = w, d = 0; i < n && isdigit((unsigned char)s[i]); i++)
+		d++;
+	if (d < 1 || d > 3 || (d > 1 && s[w] == '0'))
+		return 0;
+	if (i < n && (s[i] == 'a' || s[i] == 'b' || s[i] == 'r')) {
+		if (s[i] == 'r' && (i + 1 >= n || s[++i] != 'c'))
+			return 0;
+		for (i++, d = 0; i < n && isdigit((unsigned char)s[i]); i++)
+			d++;
+		if (d < 1 || d > 2)
+			return 0;
+	}
+	if (i < n && s[i] == '+')
+		i++;
+	return i == n ? n : 0;
+}
+
+int py_version_full_from_rodata(const void *buf, size_t len, int major, int minor,
+				char *out, size_t outlen)
+{
+	/* Two passes: whole strings, then tails of longer ones. */
+	for (int tails = 0; tails < 2; tails++) {
+		const char *p = buf, *end = p + len;
+		char found[PY_VERSION_STR_MAX] = "";
+
+		while (p < end) {
+			const char *z = memchr(p, '\0', end - p);
+			size_t n = z ? (size_t)(z - p) : (size_t)(end - p);
+			/* A tail: at most PY_VERSION_STR_MAX - 1 characters
+			 * back, after a character no version holds. */
+			size_t from = 0, to = tails ? n : 1;
+
+			if (tails && n > PY_VERSION_STR_MAX - 1)
+				from = n - (PY_VERSION_STR_MAX - 1);
+			for (size_t at = from; at < to && at < n; at++) {
+				const char *c = p + at;
+				size_t m = n - at;
+
+				if (tails && (at == 0 || isalnum((unsigned char)c[-1]) ||
+					      c[-1] == '.' || c[-1] == '+'))
+					continue;
+				if (!version_literal(c, m, major, minor))
+					continue;
+				if (found[0] && (strlen(found) != m || memcmp(found, c, m)))
+					return -ENOENT;	/* two versions: trust neither */
+				memcpy(found, c, m);
+				found[m] = '\0';
+				break;
+			}
+			p = z ? z + 1 : end;
+		}
+		if (found[0]) {
+			if (strlen(found) >= outlen)
+				return -ENOSPC;
+			memcpy(out, found, strlen(found) + 1);
+			return 0;
+		}
 	}
 	return -ENOENT;
 }

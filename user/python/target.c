@@ -112,6 +112,28 @@ static int find_runtime(struct py_target *t, const struct proc_maps *maps,
 	return -ENOENT;
 }
 
+/* The full PY_VERSION ("3.10.13") of a version found by name, from the
+ * .rodata of the file that defines _PyRuntime, else of `fallback` (a
+ * libpython, or the executable): names only say "3.10". 0, or -errno. */
+static int full_version_from_file(struct py_target *t, const struct proc_maps *maps,
+				  const char *fallback)
+{
+	const char *path = t->runtime_file[0] ? t->runtime_file : fallback;
+	const struct proc_map *m = proc_maps_base(maps, path);
+	struct elf_image img;
+	const void *rodata;
+	size_t len;
+	int err;
+
+	if (!m || open_mapped_file(t->pid, m, &img))
+		return -ENOENT;
+	err = elf_image_section(&img, ".rodata", &rodata, &len) ?:
+	      py_version_full_from_rodata(rodata, len, t->major, t->minor,
+					  t->version, sizeof(t->version));
+	elf_image_close(&img);
+	return err;
+}
+
 /* The version, through a chain of fallbacks, most precise first. */
 static int detect_version(struct py_target *t, const struct proc_maps *maps,
 			  const char *exe, uint64_t py_version_addr)
@@ -139,16 +161,24 @@ static int detect_version(struct py_target *t, const struct proc_maps *maps,
 		if (base && !strncmp(base + 1, "libpython", 9) &&
 		    !py_version_from_name(base + 1, &t->major, &t->minor)) {
 			t->version_source = "libpython file name";
+			if (!full_version_from_file(t, maps, maps->v[i].path)) {
+				t->version_source = "libpython file name and version string";
+				return 0;
+			}
 			goto found;
 		}
 	}
 	if (!py_version_from_name(exe, &t->major, &t->minor)) {
 		t->version_source = "executable name";
+		if (!full_version_from_file(t, maps, exe)) {
+			t->version_source = "executable name and version string";
+			return 0;
+		}
 		goto found;
 	}
 	if (t->runtime_file[0] && proc_maps_base(maps, t->runtime_file)) {
 		struct elf_image img;
-		int err;
+		int err, full;
 
 		if (!open_mapped_file(t->pid, proc_maps_base(maps, t->runtime_file), &img)) {
 			const void *rodata;
@@ -157,9 +187,13 @@ static int detect_version(struct py_target *t, const struct proc_maps *maps,
 			/* The PY_VERSION literal, "3.X.Y". */
 			err = elf_image_section(&img, ".rodata", &rodata, &len) ?:
 			      py_version_from_rodata(rodata, len, &t->major, &t->minor);
+			full = !err && !py_version_full_from_rodata(rodata, len, t->major, t->minor,
+								    t->version, sizeof(t->version));
 			elf_image_close(&img);
 			if (!err) {
 				t->version_source = "version string in the binary";
+				if (full)
+					return 0;
 				goto found;
 			}
 		}
@@ -279,9 +313,21 @@ int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int majo
 			rc = py_debug_offsets_parse(blob, len, NULL, NULL, out, reason, sizeof(reason));
 		free(blob);
 		if (!rc) {
+			const struct py_version_row *built =
+				py_version_row_find_build(major, minor, out->free_threaded);
+			const struct py_version *base = built ? built->table : row->table;
+
 			snprintf(why, whylen, "the target's _Py_DebugOffsets (%d.%d layout%s)",
 				 major, row->debug_offsets,
 				 out->free_threaded ? ", a free-threaded build" : "");
+			/* _co_firsttraceable is not in the blob: the table's
+			 * offset holds only for the code layout it was read
+			 * from (the free-threaded build's has its own table).
+			 * Another layout leaves it unknown, and no frame is
+			 * taken for incomplete. */
+			if (out->user.code_filename != base->user.code_filename ||
+			    out->bpf.code_adaptive != base->bpf.code_adaptive)
+				out->user.code_firsttraceable = 0;
 		} else if (unread) {
 			snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets could not be read (%s)",
 				 major, minor, reason);

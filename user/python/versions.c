@@ -281,6 +281,8 @@ static const struct py_version py311 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 168,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
@@ -339,6 +341,8 @@ static const struct py_version py312 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 176,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
@@ -399,6 +403,8 @@ static const struct py_version py313 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 184,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
@@ -463,6 +469,8 @@ static const struct py_version py314 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 192,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
@@ -527,6 +535,8 @@ static const struct py_version py315 = {
 	},
 	.user = {
 		PYOBJECT_USER,
+		.code_flags = 48,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 192,	/* PyCodeObject._co_firsttraceable */
 		.code_filename = 112,		/* PyCodeObject.co_filename */
 		.code_name = 120,		/* PyCodeObject.co_name */
 		.code_qualname = 128,		/* PyCodeObject.co_qualname */
@@ -652,6 +662,8 @@ static const struct py_version py313t = {
 		.unicode_ascii_shift = 6,
 		.unicode_ascii_size = 56,	/* sizeof(PyASCIIObject) */
 		.unicode_compact_size = 72,	/* sizeof(PyCompactUnicodeObject) */
+		.code_flags = 64,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 200,	/* PyCodeObject._co_firsttraceable (3.13t's DWARF) */
 	},
 	.val = {
 		VALUE_COMMON_FT,
@@ -718,6 +730,8 @@ static const struct py_version py314t = {
 		.unicode_ascii_shift = 12,
 		.unicode_ascii_size = 56,	/* sizeof(PyASCIIObject) */
 		.unicode_compact_size = 72,	/* sizeof(PyCompactUnicodeObject) */
+		.code_flags = 64,		/* PyCodeObject.co_flags */
+		.code_firsttraceable = 208,	/* PyCodeObject._co_firsttraceable (3.14 headers) */
 	},
 	.val = {
 		VALUE_COMMON_FT,

@@ -39,6 +39,12 @@ struct py_user_offsets {
 	uint8_t unicode_kind_shift;	/* state bits: kind:3 */
 	uint8_t unicode_compact_shift;	/* compact:1 */
 	uint8_t unicode_ascii_shift;	/* ascii:1 */
+	/* PyCodeObject.co_flags and ._co_firsttraceable (both int), 3.11+;
+	 * 0 in a version without them (offset 0 is ob_refcnt: never either).
+	 * Read apart from the header when a code object is named, to tell
+	 * incomplete frames (py_frame_incomplete()). */
+	uint16_t code_flags;
+	uint16_t code_firsttraceable;
 };
 
 /* How a dict's keys object (PyDictKeysObject) is laid out. */
