@@ -163,6 +163,11 @@ PY
 		grep -qE "^ +[1-9][0-9]?\.[0-9]% +[0-9.]+% .* $f \(" <<<"$last"
 	done
 	! grep -q '\[interpreter' <<<"$last"
-	# Each subinterpreter has its own GIL: three in all.
-	grep -qE ' - GILs: 3(, held by [0-9? ]+)?, [0-3] free' <<<"$last"
+	# Each subinterpreter has its own GIL: three in all; a free-threaded
+	# build has none.
+	if py_free_threaded; then
+		grep -q ' - no GIL (free-threaded)$' <<<"$last"
+	else
+		grep -qE ' - GILs: 3(, held by [0-9? ]+)?, [0-3] free' <<<"$last"
+	fi
 }
