@@ -35,7 +35,7 @@ fail() { echo "bench/peers.sh: $*" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 pids=()
-trap 'kill -9 "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ ${#pids[@]} -eq 0 ] || kill -9 "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
 make -s all
 tools/sid-chroot.sh "$sid" 2>/dev/null || fail "no sid chroot at $sid (tools/sid-chroot.sh)"
 austin=$(tools/sid-austin.sh "$sid")
@@ -204,6 +204,22 @@ declare -A label=(
 	[tachyon100]="\`profiling.sampling attach -r 100\`" [tachyon1000]="\`profiling.sampling attach -r 1000\`"
 	[cprofile]="\`-m cProfile\` (in-process)" [settrace]="\`sys.settrace\` line tracer (in-process)"
 	[monitoring]="\`sys.monitoring\` LINE callback (in-process)")
+# The median 60/30/10 error that sampling noise alone gives N samples of a
+# true 60/30/10 split (a multinomial draw, simulated).
+noise_err() {
+	/usr/bin/python3.11 -c '
+import random, sys
+n = int(float(sys.argv[1]))
+rng = random.Random(12)
+errs = []
+for _ in range(2001):
+    c = [0, 0, 0]
+    for _ in range(n):
+        u = rng.random()
+        c[0 if u < 0.6 else 1 if u < 0.9 else 2] += 1
+    errs.append(max(abs(100.0 * c[k] / n - w) for k, w in enumerate((60, 30, 10))))
+print("%.2f" % sorted(errs)[1000])' "$1"
+}
 declare -A med
 table_md() {
 	local table=$1 f r c0 w0
@@ -211,10 +227,10 @@ table_md() {
 	f=$tmp/r.$table
 	c0=$(col 2 "$f.none")
 	w0=$(col 1 "$f.none")
-	echo "| profiler | target CPU s | **CPU ratio** | wall s | wall ratio | profiler CPU, % of the run | profiler CPU, whole life s | 60/30/10 error, pp | samples |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "| profiler | target CPU s | **CPU ratio** | wall s | wall ratio | profiler CPU, % of the run | profiler CPU, whole life s | 60/30/10 error, pp | samples | noise alone, pp |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for r in "$@"; do
-		local c w pw pt e n share
+		local c w pw pt e n share noise=—
 		c=$(col 2 "$f.$r")
 		w=$(col 1 "$f.$r")
 		pw=$(awk '{print 100 * $6 / $1}' "$f.$r" | median)
@@ -224,11 +240,14 @@ table_md() {
 		med[$table.$r.cpu]=$(awk -v a="$c" -v b="$c0" 'BEGIN {printf "%.3f", a / b}')
 		med[$table.$r.prof]=$pw
 		med[$table.$r.err]=$e
-		case $r in none* | settrace | monitoring) pw=—; pt=—; e=—; n=— ;; esac
-		[ "$r" = cprofile ] && { pw=—; pt=—; n="$n calls"; }
+		case $r in
+		none* | settrace | monitoring) pw=—; pt=—; e=—; n=— ;;
+		cprofile) pw=—; pt=—; n="$n calls" ;;
+		*) noise=$(noise_err "$n") ;;
+		esac
 		share=$pw
 		[ "$share" = — ] || share=$(printf '%.2f' "$pw")
-		echo "| ${label[$r]} | $c | **${med[$table.$r.cpu]}** | $w | $(awk -v a="$w" -v b="$w0" 'BEGIN {printf "%.3f", a / b}') | $share | $pt | $e | $n |"
+		echo "| ${label[$r]} | $c | **${med[$table.$r.cpu]}** | $w | $(awk -v a="$w" -v b="$w0" 'BEGIN {printf "%.3f", a / b}') | $share | $pt | $e | $n | $noise |"
 	done
 	echo
 	echo "The workload's own split of the timed part (its thread CPU clock around each call), median error from 60/30/10 over every run of the table: **$(cat "$f".* | err_col 3 /dev/stdin) pp**."
@@ -295,8 +314,10 @@ and 3.15's profiler run in the sid chroot, and pybpftop runs on the host.
   3.15's \`--collapsed\` and Austin's own output (each sample weighted by its
   time, as Austin's tools weight it). cProfile's shares are its \`tottime\`.
   At 100 Hz a run gives about 100 samples per CPU second. Sampling noise alone
-  (binomial) then puts about 2-3 points on the 60 share. The workload's own
-  split (below each table) is the floor.
+  (binomial) then puts about 2-3 points on the 60 share. **Noise alone** is
+  the median error of a simulated draw of that many samples from an exact
+  60/30/10 split: a profiler that counts right still shows that much.
+  The workload's own split (below each table) is the floor.
 
 Rates: pybpftop's \`-r HZ\` samples each CPU HZ times per second of CPU
 time (the target's on-CPU time). Austin's \`-i\` and 3.15's \`-r\` sample at
