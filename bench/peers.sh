@@ -245,6 +245,7 @@ table_md() {
 		cprofile) pw=—; pt=—; n="$n calls" ;;
 		*) noise=$(noise_err "$n") ;;
 		esac
+		med[$table.$r.noise]=$noise
 		share=$pw
 		[ "$share" = — ] || share=$(printf '%.2f' "$pw")
 		echo "| ${label[$r]} | $c | **${med[$table.$r.cpu]}** | $w | $(awk -v a="$w" -v b="$w0" 'BEGIN {printf "%.3f", a / b}') | $share | $pt | $e | $n | $noise |"
@@ -264,12 +265,19 @@ verdict() {
 		awk -v who="${label[$p]}" -v peer="${label[$q]}" \
 			-v pc="${med[$table.$p.cpu]}" -v qc="${med[$table.$q.cpu]}" \
 			-v pp="${med[$table.$p.prof]}" -v qp="${med[$table.$q.prof]}" \
-			-v pe="${med[$table.$p.err]}" -v qe="${med[$table.$q.err]}" 'BEGIN {
+			-v pe="${med[$table.$p.err]}" -v qe="${med[$table.$q.err]}" \
+			-v pn="${med[$table.$p.noise]}" -v qn="${med[$table.$q.noise]}" \
+			-v floor="${med[$table.none2.cpu]}" 'BEGIN {
 			s = (pc < qc) ? "lower" : (pc == qc ? "the same" : "**higher**")
 			c = (pp < qp) ? "lower" : "**higher**"
 			e = (pe <= qe) ? "no larger" : "**larger**"
 			met = (pc < qc && pp < qp && pe <= qe) ? "met" : "**not met**"
-			printf "- %s against %s: target slowdown %s (%.3f vs %.3f), profiler CPU %s (%.2f%% vs %.2f%%), error %s (%s vs %s pp): %s.\n", who, peer, s, pc, qc, c, pp, qp, e, pe, qe, met
+			printf "- %s against %s: target slowdown %s (%.3f vs %.3f), profiler CPU %s (%.2f%% vs %.2f%%), error %s (%s vs %s pp): %s.", who, peer, s, pc, qc, c, pp, qp, e, pe, qe, met
+			d = pc - qc; if (d < 0) d = -d
+			f = floor - 1; if (f < 0) f = -f
+			if (d <= f) printf " The slowdowns differ by %.3f, less than the noise floor (none again: %.3f).", d, floor
+			if (pe > qe && pe <= pn) printf " pybpftop'"'"'s error is no more than sampling noise alone gives its sample count (%s pp; %s pp for the peer'"'"'s).", pn, qn
+			printf "\n"
 		}'
 	done
 }
