@@ -1,4 +1,4 @@
-# per-interpreter: tests/run.sh runs this file once for every CPython present.
+# per-interpreter +dbg: tests/run.sh runs this file once for every CPython present, debug builds too.
 # pybpftop dump against what the process says about itself from the inside.
 load lib/common
 

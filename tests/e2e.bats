@@ -1,4 +1,4 @@
-# per-interpreter: tests/run.sh runs this file once for every CPython present.
+# per-interpreter +dbg: tests/run.sh runs this file once for every CPython present, debug builds too.
 # End-to-end: real stacks from a real interpreter against a known truth.
 load lib/common
 
@@ -27,7 +27,7 @@ for want, g in zip([60, 30, 10], got):
 PY
 }
 
-@test "$PY_LABEL: code compiled, run and dropped in a loop: the 75/25 split of its two families within 3 points, under 1% unnamed" {
+@test "$PY_LABEL: code compiled, run and dropped in a loop: the split of its two families (75/25 by work) within 3 points of their run times, under 1% unnamed" {
 	start_workload code_churn
 	run "$PYBPFTOP" record -p "$WL_PID" -d 6 -r 997 -v -o "$BATS_TEST_TMPDIR/out.folded"
 	echo "$output" | grep -E '^(pybpftop: wrote|Symbolizer)'
@@ -39,16 +39,24 @@ PY
 	/usr/bin/python3 - "${alpha#*=}" "${unknown#*=}" "$BATS_TEST_TMPDIR/out.folded" "$WL_OUT" <<'PY'
 import re, sys
 alpha, unknown = float(sys.argv[1]), float(sys.argv[2])
-assert abs(alpha - 75) <= 3, ("alpha share", alpha)
-assert unknown < 1, ("unnamed", unknown)
-# Each sample is named after the code object it came from: no function
-# holds more samples than its run had time for (997 Hz), as one named
-# after another that took its address later would.
 ran = {}
 for line in open(sys.argv[4]):
     if line.startswith("RAN "):
         _, name, secs = line.split()
         ran[name] = float(secs)
+# The truth is the time each family took, as the workload measured it:
+# alpha_* does 3 times omega_*'s work, 75% of the time in a release build,
+# but a debug build's fixed cost per call (its checks) weighs more in the
+# shorter omega_* calls (72% measured on sid's python3.15d).
+tot = {f: sum(t for n, t in ran.items() if n.startswith(f)) for f in ("alpha", "omega")}
+want = 100 * tot["alpha"] / (tot["alpha"] + tot["omega"])
+print("alpha: %.1f%% of the samples, %.1f%% of the run time" % (alpha, want))
+assert 65 <= want <= 85, ("the workload's own split", want)
+assert abs(alpha - want) <= 3, ("alpha share", alpha, want)
+assert unknown < 1, ("unnamed", unknown)
+# Each sample is named after the code object it came from: no function
+# holds more samples than its run had time for (997 Hz), as one named
+# after another that took its address later would.
 got = {}
 for line in open(sys.argv[3]):
     m = re.search(r";((?:alpha|omega)_\d+) \(<churn>:\d+\) (\d+)$", line.rstrip("\n"))

@@ -2,6 +2,7 @@
 # tools/record-snapshots.sh               record every interpreter listed below
 # tools/record-snapshots.sh BUILD PYTHON  record one, e.g. pyenv /root/.pyenv/versions/3.12.1/bin/python3.12
 # tools/record-snapshots.sh sid PYTHON    record one in the sid chroot, e.g. sid python3.14
+#                                         (a python3.Xd is recorded as build sid-dbg)
 #
 # Records the walker replay test's snapshots, tests/replay/snapshots/
 # VERSION-BUILD.snap (as root: the recorder stops the workload's threads
@@ -61,13 +62,15 @@ record_host() {	# BUILD PYTHON
 	record "$1" "$2" "$WL_DIR/workload.py"
 }
 
-record_sid() {	# PYTHON, a name in the chroot's /usr/bin
+record_sid() {	# PYTHON [BUILD]: PYTHON a name in the chroot's /usr/bin; BUILD sid by default
 	[[ -x $SID/usr/bin/$1 ]] || die "$SID/usr/bin/$1 missing: make the chroot with tools/sid-chroot.sh"
-	SID_BIND=$WL_DIR record sid "$REPO/tools/sid-run.sh" "$SID" "$1" /pybpftop/workload.py
+	SID_BIND=$WL_DIR record "${2:-sid}" "$REPO/tools/sid-run.sh" "$SID" "$1" /pybpftop/workload.py
 }
 
 if (( $# == 2 )); then
-	if [[ $1 == sid ]]; then record_sid "$2"; else record_host "$1" "$2"; fi
+	if [[ $1 == sid && $2 == *d ]]; then record_sid "$2" sid-dbg
+	elif [[ $1 == sid ]]; then record_sid "$2"
+	else record_host "$1" "$2"; fi
 	exit
 fi
 (( $# == 0 )) || die "usage: $0 [BUILD PYTHON | sid PYTHON]"
@@ -82,4 +85,7 @@ record_host debian /usr/bin/python3.11 || failed=1
 record_host debian-dbg /usr/bin/python3.11d || failed=1
 record_sid python3.13 || failed=1
 record_sid python3.14 || failed=1
+record_sid python3.15 || failed=1
+# sid's Py_DEBUG builds (python3.X-dbg), whose layout is the release one's
+for v in 3.13 3.14 3.15; do record_sid "python${v}d" sid-dbg || failed=1; done
 exit $failed

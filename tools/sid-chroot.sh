@@ -3,7 +3,8 @@
 #
 # Create a minimal Debian sid chroot (default DIR=/var/tmp/pybpftop-sid)
 # containing python3.13 and python3.14, plus python3.15 if sid has it and
-# python3.14-dbg if its download is below SID_DBG_MAX_MB (default 100) MB.
+# each of python3.13-dbg, python3.14-dbg and python3.15-dbg whose download
+# is below SID_DBG_MAX_MB (default 150) MB (3.15's is 101 MB in 3.15.2).
 # Run processes in it with tools/sid-run.sh (which mounts /proc only inside
 # a private mount namespace).
 #
@@ -17,7 +18,7 @@
 #   so an interrupted run never leaves a half-chroot at DIR.
 # - Leaves nothing mounted.
 #
-# Environment: SID_DBG_MAX_MB (default 100), SID_MIRROR (override the
+# Environment: SID_DBG_MAX_MB (default 150), SID_MIRROR (override the
 # mirror URI parsed from the host sources; normally leave unset).
 #
 # tools/sid-chroot.sh --add PKG... [DIR]
@@ -64,21 +65,25 @@ if [[ ${1:-} == --customize-hook ]]; then
     else
         log "hook: python3.15 is not in sid on this mirror; skipping"
     fi
-    if has_pkg python3.14-dbg; then
-        # Total bytes apt would download for python3.14-dbg and its new deps.
-        bytes=$(in_chroot apt-get install -qq --print-uris --no-install-recommends \
-                    python3.14-dbg 2>/dev/null | awk '{s += $3} END {print s + 0}')
-        mb=$(( bytes / 1000000 ))
-        max=${SID_DBG_MAX_MB:-100}
-        if (( bytes > 0 && mb < max )); then
-            log "hook: python3.14-dbg download is ${mb} MB (< ${max} MB); installing"
-            extra+=(python3.14-dbg)
-        else
-            log "hook: python3.14-dbg download is ${mb} MB (>= ${max} MB); NOT installing"
+    # The debug builds (python3.X-dbg: python3.Xd and the release build's
+    # symbols), each only if its download is below SID_DBG_MAX_MB.
+    max=${SID_DBG_MAX_MB:-150}
+    for dbg in python3.13-dbg python3.14-dbg python3.15-dbg; do
+        if ! has_pkg "$dbg"; then
+            log "hook: $dbg not available; skipping"
+            continue
         fi
-    else
-        log "hook: python3.14-dbg not available; skipping"
-    fi
+        # Total bytes apt would download for it and its new deps.
+        bytes=$(in_chroot apt-get install -qq --print-uris --no-install-recommends \
+                    "$dbg" 2>/dev/null | awk '{s += $3} END {print s + 0}')
+        mb=$(( bytes / 1000000 ))
+        if (( bytes > 0 && mb < max )); then
+            log "hook: $dbg download is ${mb} MB (< ${max} MB); installing"
+            extra+=("$dbg")
+        else
+            log "hook: $dbg download is ${mb} MB (>= ${max} MB); NOT installing"
+        fi
+    done
     if (( ${#extra[@]} )); then
         in_chroot apt-get install -y -q --no-install-recommends "${extra[@]}"
     fi
@@ -251,7 +256,7 @@ vers() { chroot "$TMP" dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo ab
 {
     echo "created: $(date -u +%FT%TZ) in $((SECONDS - start))s"
     echo "mirror: $SID_MIRROR suite: sid"
-    for p in python3.13 python3.14 python3.15 python3.14-dbg; do echo "$p: $(vers "$p")"; done
+    for p in python3.13 python3.14 python3.15 python3.13-dbg python3.14-dbg python3.15-dbg; do echo "$p: $(vers "$p")"; done
 } > "$TMP/$MARKER"
 mv -T "$TMP" "$DIR"
 TMP=

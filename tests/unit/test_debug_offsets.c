@@ -7,7 +7,7 @@
  *    user/python/versions.c (itself checked against DWARF). Which ones must
  *    parse and which be refused comes from the registry: a version whose row
  *    names a debug-offsets layout must parse, one without a row must be
- *    refused (a python3.15 while 3.15 has no row):
+ *    refused (a python3.16 before 3.16 has a row):
  *    - read from the interpreter's file: _PyRuntime is initialised data, so
  *      the "xdebugpy" blob is in the ELF image as-is;
  *    - read live from a running interpreter, which dumps its own _PyRuntime
@@ -175,9 +175,10 @@ static void synthetic(void)
 	report(len <= BLOB_MAX, "read size fits the test's buffer");
 	report(py_debug_offsets_size(13) == 584, "size(13) == 584");
 	report(py_debug_offsets_size(14) == 760, "size(14) == 760");
-	report(py_debug_offsets_size(12) == 0 && py_debug_offsets_size(15) == 0,
-	       "size(12) == size(15) == 0");
-	report(len >= 760, "read size covers the 3.14 layout");
+	report(py_debug_offsets_size(15) == 888, "size(15) == 888");
+	report(py_debug_offsets_size(12) == 0 && py_debug_offsets_size(16) == 0,
+	       "size(12) == size(16) == 0");
+	report(len >= 888, "read size covers the 3.15 layout");
 
 	synth313(b);
 	memset(&v, 0, sizeof(v));
@@ -222,11 +223,11 @@ static void synthetic(void)
 	rc = py_debug_offsets_parse(c, len, &maj, &min, &v, why, sizeof(why));
 	report(rc == -EOPNOTSUPP && min == 12 && strstr(why, "no _Py_DebugOffsets layout for 3.12"),
 	       "3.12 (a row, no layout) -> -EOPNOTSUPP, minor 12");
-	put64(c, 8, 0x030f02f0);
+	put64(c, 8, 0x031000f0);
 	min = -1;
 	rc = py_debug_offsets_parse(c, len, &maj, &min, &v, why, sizeof(why));
-	report(rc == -EOPNOTSUPP && min == 15 && strstr(why, "no _Py_DebugOffsets layout for 3.15"),
-	       "3.15 (no row) -> -EOPNOTSUPP, minor 15");
+	report(rc == -EOPNOTSUPP && min == 16 && strstr(why, "no _Py_DebugOffsets layout for 3.16"),
+	       "3.16 (no row) -> -EOPNOTSUPP, minor 16");
 	put64(c, 8, 0x030d00b3);
 	refused(c, len, -EOPNOTSUPP, "pre-release", "3.13.0b3");
 	put64(c, 8, 0x030d05f0);
@@ -488,8 +489,10 @@ static void real_pyenv(void)
 	}
 }
 
-/* Every python3.X of the sid chroot (no suffix: debug builds have other
- * layouts), supported or not. */
+/* Every python3.X and python3.Xd of the sid chroot, supported or not. The
+ * debug builds (Py_DEBUG, without Py_TRACE_REFS) have the release
+ * builds' layouts for every field we take, their blobs too: gdb on
+ * python3.13d, 3.14d and 3.15d. */
 static void real_sid(void)
 {
 	static uint8_t b[BLOB_MAX];
@@ -508,7 +511,7 @@ static void real_sid(void)
 		int minor, used = 0, rc;
 
 		if (sscanf(e->d_name, "python3.%d%n", &minor, &used) != 1 ||
-		    e->d_name[used] != '\0')
+		    (e->d_name[used] != '\0' && strcmp(e->d_name + used, "d")))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (blob_from_file(path, b, py_debug_offsets_read_size())) {

@@ -7,9 +7,10 @@
  * of versions.c says which layout its version's blob has (one whose blob did
  * not change would name its predecessor's). Positions come from CPython's
  * pycore_runtime.h (3.13) / pycore_debug_offsets.h (3.14) and were checked
- * with gdb `ptype/o _Py_DebugOffsets` on pyenv 3.13.0 (584 bytes) and on
- * Debian sid 3.14.10 with its python3.14-dbg symbols (760 bytes); the unit
- * test also parses the blobs of those builds (and Debian's 3.13.18).
+ * with gdb `ptype/o _Py_DebugOffsets` on pyenv 3.13.0 (584 bytes), on
+ * Debian sid 3.14.10 with its python3.14-dbg symbols (760 bytes) and on
+ * sid 3.15.2 with python3.15-dbg's (888 bytes); the unit test also parses
+ * the blobs of those builds (and Debian's 3.13.18).
  *
  * Everything the blob says is validated before use: the BPF walker reads
  * PYBPFTOP_READ_MAX-byte windows of thread states and frames, and user space
@@ -81,6 +82,7 @@ enum dbg_field {
 	F_UNICODE_STATE,	/* unicode_object.state */
 	F_UNICODE_LENGTH,	/* unicode_object.length */
 	F_UNICODE_ASCII_SIZE,	/* unicode_object.asciiobject_size (a size) */
+	F_UNICODE_COMPACT_SIZE,	/* unicode_object.compactunicodeobject_size (a size, 3.15+) */
 	/* for frame locals and values (struct py_value_offsets) */
 	F_FRAME_LOCALSPLUS,	/* interpreter_frame.localsplus */
 	F_CODE_VARNAMES,	/* code_object.localsplusnames */
@@ -139,6 +141,7 @@ static const struct dbg_field_desc fields[F_MAX] = {
 	[F_UNICODE_LENGTH]	= { "unicode_object.length", USR(unicode_length), 8, 8, S_UNICODE, 1 },
 	/* a size, not an offset: checked as "0 bytes at that offset" */
 	[F_UNICODE_ASCII_SIZE]	= { "unicode_object.asciiobject_size", USR(unicode_ascii_size), 0, 8, S_UNICODE, 1 },
+	[F_UNICODE_COMPACT_SIZE] = { "unicode_object.compactunicodeobject_size", USR(unicode_compact_size), 0, 8, S_UNICODE, 1 },
 	/* Read by user space only, one object at a time: no window. The
 	 * trailing arrays (localsplus, ob_item, ob_digit) are checked for
 	 * their first element. */
@@ -312,8 +315,85 @@ static const struct dbg_layout layout314 = {
 	.gil_holder = 152,
 };
 
+/* CPython 3.15: Include/internal/pycore_debug_offsets.h, checked with gdb
+ * `ptype/o _Py_DebugOffsets` on Debian sid's 3.15.2 (python3.15-dbg's
+ * symbols, 888 bytes). Changed from 3.14: thread_state gained base_frame,
+ * last_profiled_frame, last_profiled_frame_seq (before thread_id), holds_gil,
+ * gil_requested, current_exception and exc_state (72 -> 128 bytes);
+ * err_stackitem was inserted after it; type_object gained tp_basicsize and
+ * tp_dictoffset; heap_type_object was inserted after it; tuple_object and
+ * list_object gained ob_size; unicode_object gained
+ * compactunicodeobject_size; gc grew frame and generation stats. The
+ * interpreter_state positions are 3.14's. */
+static const struct dbg_layout layout315 = {
+	.minor = 15,
+	.blob_size = 888,
+	.version = 8,
+	.free_threaded = 16,
+	.size = {
+		[S_RUNTIME] = 24,	/* runtime_state (24..48) */
+		[S_INTERP] = 48,	/* interpreter_state (48..176) */
+		[S_TSTATE] = 176,	/* thread_state (176..304) */
+		[S_FRAME] = 312,	/* interpreter_frame (312..376), after err_stackitem */
+		[S_CODE] = 376,		/* code_object (376..464) */
+		[S_OBJECT] = 464,	/* pyobject (464..480) */
+		[S_TYPE] = 480,		/* type_object (480..528) */
+		[S_TUPLE] = 544,	/* tuple_object (544..568), after heap_type_object */
+		[S_LIST] = 568,		/* list_object (568..592) */
+		[S_SET] = 592,		/* set_object (592..624) */
+		[S_DICT] = 624,		/* dict_object (624..648) */
+		[S_FLOAT] = 648,	/* float_object (648..664) */
+		[S_LONG] = 664,		/* long_object (664..688) */
+		[S_BYTES] = 688,	/* bytes_object (688..712) */
+		[S_UNICODE] = 712,	/* unicode_object (712..752) */
+	},
+	.pos = {
+		[F_INTERPRETERS_HEAD] = 40,
+		[F_THREADS_HEAD] = 72,
+		[F_TSTATE_NEXT] = 192,
+		[F_TSTATE_FRAME] = 208,
+		[F_TSTATE_THREAD_ID] = 240,	/* after base_frame, last_profiled_frame{,_seq} */
+		[F_TSTATE_NATIVE_ID] = 248,
+		[F_FRAME_PREVIOUS] = 320,
+		[F_FRAME_CODE] = 328,
+		[F_FRAME_LASTI] = 336,
+		[F_FRAME_OWNER] = 352,
+		[F_CODE_FILENAME] = 384,
+		[F_CODE_NAME] = 392,
+		[F_CODE_QUALNAME] = 400,
+		[F_CODE_LINETABLE] = 408,
+		[F_CODE_FIRSTLINENO] = 416,
+		[F_CODE_ADAPTIVE] = 448,
+		[F_OB_TYPE] = 472,
+		[F_TP_NAME] = 488,
+		[F_OB_SIZE] = 696,
+		[F_BYTES_SVAL] = 704,
+		[F_UNICODE_STATE] = 720,
+		[F_UNICODE_LENGTH] = 728,
+		[F_UNICODE_ASCII_SIZE] = 736,
+		[F_UNICODE_COMPACT_SIZE] = 744,
+		[F_FRAME_LOCALSPLUS] = 344,
+		[F_CODE_VARNAMES] = 432,
+		[F_CODE_KINDS] = 440,
+		[F_TUPLE_ITEM] = 552,
+		[F_LIST_ITEM] = 576,
+		[F_SET_USED] = 600,
+		[F_SET_TABLE] = 608,
+		[F_SET_MASK] = 616,
+		[F_DICT_KEYS] = 632,
+		[F_DICT_VALUES] = 640,
+		[F_FLOAT_FVAL] = 656,
+		[F_LONG_TAG] = 672,
+		[F_LONG_DIGIT] = 680,
+		[F_INTERP_GIL] = 120,		/* interpreter_state.ceval_gil */
+	},
+	.gil_state = 128,
+	.gil_locked = 144,
+	.gil_holder = 152,
+};
+
 /* The layouts, each named by its minor; a row of versions.c picks one. */
-static const struct dbg_layout *const layouts[] = { &layout313, &layout314 };
+static const struct dbg_layout *const layouts[] = { &layout313, &layout314, &layout315 };
 
 static const struct dbg_layout *layout_find(int minor)
 {

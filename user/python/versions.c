@@ -14,8 +14,12 @@
  * second half of tools/dump-offsets.sh's output) and checked live by
  * tests/unit/test_py_repr.c against every interpreter the rows name.
  *
- * Free-threaded (3.13t/3.14t), Py_DEBUG and Py_TRACE_REFS builds have other
- * layouts and are not described here.
+ * Free-threaded (3.13t/3.14t) and Py_TRACE_REFS builds have other layouts
+ * and are not described here. Py_DEBUG builds (without Py_TRACE_REFS, as
+ * Debian's python3.X-dbg are) have the release layout for every field in
+ * these tables: tools/dump-offsets.sh prints the same table for Debian's
+ * python3.11d and sid's python3.13d, 3.14d and 3.15d as for their release
+ * builds.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -447,6 +451,65 @@ static const struct py_version py314 = {
 	},
 };
 
+/* 3.15: the enum lost FRAME_OWNED_BY_CSTACK (THREAD=0, GENERATOR=1,
+ * FRAME_OWNED_BY_FRAME_OBJECT=2, FRAME_OWNED_BY_INTERPRETER=3 only): the
+ * entry frame that _PyEval_EvalFrameDefault pushes and the thread's
+ * base_frame (new in _PyThreadStateImpl: the sentinel at the bottom of every
+ * thread's frame chain) are both owned by the interpreter, and skipped.
+ * _PyStackRef's Py_TAG_BITS is 3 (Py_TAG_REFCNT 1, Py_TAG_INVALID 2,
+ * Py_INT_TAG 3): the walker's & ~7 and frame_locals' checks already cover
+ * it. PyThreadState grew before thread_id (152 -> 176); _Py_DebugOffsets
+ * grew to 888 bytes (interpreters.head 808 -> 936); threads.head 7344 ->
+ * 7336. The code object, frame, string, long, tuple, dict and set layouts
+ * we read are 3.14's; so is the location table format. Verified against
+ * Debian sid's 3.15.2 DWARF (python3.15-dbg's symbols). */
+static const struct py_version py315 = {
+	.major = 3,
+	.minor = 15,
+	.linetable = LINETABLE_LOCATIONS,
+	.bpf = {
+		.runtime_interpreters_head = 936,	/* _PyRuntimeState.interpreters.head */
+		.interp_threads_head = 7336,	/* PyInterpreterState.threads.head */
+		.tstate_next = 8,		/* PyThreadState.next */
+		.tstate_thread_id = 176,	/* PyThreadState.thread_id */
+		.tstate_native_thread_id = 184,	/* PyThreadState.native_thread_id */
+		.tstate_frame = 72,		/* PyThreadState.current_frame */
+		.cframe_current_frame = PYBPFTOP_NO_OFFSET,
+		.frame_previous = 8,		/* _PyInterpreterFrame.previous */
+		.frame_code = 0,		/* _PyInterpreterFrame.f_executable (tagged) */
+		.frame_lasti = 56,		/* _PyInterpreterFrame.instr_ptr */
+		.frame_owner = 74,		/* _PyInterpreterFrame.owner (char) */
+		.code_adaptive = 208,		/* PyCodeObject.co_code_adaptive */
+		.lasti_kind = LASTI_PTR,
+		.owner_cstack = PYBPFTOP_NO_OWNER,	/* FRAME_OWNED_BY_CSTACK is gone */
+		.owner_interpreter = 3,		/* FRAME_OWNED_BY_INTERPRETER */
+	},
+	.user = {
+		PYOBJECT_USER,
+		.code_filename = 112,		/* PyCodeObject.co_filename */
+		.code_name = 120,		/* PyCodeObject.co_name */
+		.code_qualname = 128,		/* PyCodeObject.co_qualname */
+		.code_firstlineno = 68,		/* PyCodeObject.co_firstlineno */
+		.code_linetable = 136,		/* PyCodeObject.co_linetable */
+		.code_size = 144,		/* end of co_linetable */
+		UNICODE_STATE,
+		.unicode_ascii_size = 40,	/* sizeof(PyASCIIObject) */
+		.unicode_compact_size = 56,	/* sizeof(PyCompactUnicodeObject) */
+	},
+	.val = {
+		VALUE_311,
+		.frame_localsplus = 80,		/* _PyInterpreterFrame.localsplus */
+		.localsplus_tagged = 1,		/* _PyStackRef */
+		.code_nlocals = 72,		/* PyCodeObject.co_nlocalsplus */
+		.long_tagged = 1,		/* long_value.lv_tag */
+		.tuple_item = 32,		/* PyTupleObject.ob_item, after ob_hash */
+		.split_values = SPLIT_VALUES_313,
+		.dv_values = 8,			/* PyDictValues.values */
+		.runtime_gil = PYBPFTOP_NO_OFFSET,
+		.interp_gil = 16,		/* PyInterpreterState.ceval.gil */
+	},
+};
+
 /* The registry. Adding a version is adding its table above and its row
  * here (and, where the version changes _Py_DebugOffsets, a layout in
  * debug_offsets.c); the supported range, --list-versions and the test
@@ -464,6 +527,9 @@ static const struct py_version_row rows[] = {
 	 * the layout also matches CPython 3.14's pycore_interpframe_structs.h
 	 * and pycore_debug_offsets.h */
 	{ &py314, "Debian sid 3.14.10 (/usr/bin/python3.14, python3.14-dbg)", 14 },
+	/* the symbols shipped in python3.15-dbg; _Py_DebugOffsets checked
+	 * against CPython 3.15's pycore_debug_offsets.h */
+	{ &py315, "Debian sid 3.15.2 (/usr/bin/python3.15, python3.15-dbg)", 15 },
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
