@@ -335,6 +335,28 @@ this CPU-bound target the two amount to the same rate.
 Medians over the rounds, each table in one run, interleaved. Each round
 starts at another row and holds \`/tmp/pybpftop-live.lock\`, so that no other
 live profiling test runs meanwhile; builds and other tests did.
+
+Reading the tables:
+- A difference in CPU ratio smaller than the none-again row's distance from
+  1 is not a measured difference. On this VM even the target's CPU time moves
+  by 5-15% from one run to the next: the builds on the other CPU share its
+  caches and memory bandwidth, and the host's other guests share its cores.
+- cProfile hooks calls and returns, and this workload makes few calls (120
+  in the timed part), so cProfile costs it little. The line tracers pay on
+  every line, and show what tracing costs.
+- pybpftop's own CPU leaves out its BPF program. The program runs in the
+  target's context, so its time is in the target's CPU ratio. bench/run.sh's
+  "BPF time per sample" measures it: about 10 µs per 50-frame sample, which
+  is about 1% of the target at 1 kHz, below this section's noise floor. Austin
+  and 3.15's profiler read the target's memory from their own process
+  (process_vm_readv), so their whole cost is in their own CPU column.
+- pybpftop samples the target's CPU time; Austin and 3.15's profiler sample
+  wall-clock time. On a loaded machine the target's wall time is longer than
+  its CPU time, so at the same rate the wall-clock samplers take more samples
+  of the same work, and have less sampling noise. The noise-alone column gives
+  what each sample count allows.
+- The verdicts below each table apply the goal literally to the medians, and
+  also say where the difference is within the noise.
 MD
 }
 
@@ -358,6 +380,7 @@ for t in "${tables[@]}"; do
 		pyb=(pyb100 pyb1000)
 		pyb_supports "$py" || pyb=()
 		rows=(none none2 "${pyb[@]}" "${peers[@]}" cprofile settrace monitoring)
+		load0=$(cut -d' ' -f1-3 /proc/loadavg)
 		run_table "$t" "$py" "${rows[@]}"
 		pv=$(version "$py")
 		{
@@ -371,7 +394,7 @@ for t in "${tables[@]}"; do
 				echo
 				echo "sid's python3.15 $pv. Its profiler runs as \`python3.15 -m profiling.sampling attach -r 100|1000 --collapsed -o FILE PID\` in the target's mount namespace, with the defaults: wall mode, main thread."
 			fi
-			echo "Made by \`sudo bench/peers.sh $rounds $t\` on $(date -u +%Y-%m-%d) ($(nproc) CPUs, kernel $(uname -r)), pybpftop $(git log -1 --format=%h), load average before the table: $(cut -d' ' -f1-3 /proc/loadavg)."
+			echo "Made by \`sudo bench/peers.sh $rounds $t\` on $(date -u +%Y-%m-%d) ($(nproc) CPUs, kernel $(uname -r)), pybpftop $(git log -1 --format=%h), load average (1, 5, 15 min) before the table: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg)."
 			echo
 			table_md "$t" "${rows[@]}"
 			echo
@@ -404,9 +427,10 @@ for t in "${tables[@]}"; do
 				echo "$py: **not run: this pybpftop build does not profile it** ($why)."
 			else
 				rows=(none none2 pyb100 pyb1000)
-				run_table "$t" "$py" "${rows[@]}"
+				load0=$(cut -d' ' -f1-3 /proc/loadavg)
+		run_table "$t" "$py" "${rows[@]}"
 				echo "$py ($(version "$py")), built by \`tools/build-freethreaded.sh\` ($(head -n 1 "$sid${py%/bin/*}/BUILT")). No peer profiles it here, so pybpftop is measured against no profiler only."
-				echo "Made by \`sudo bench/peers.sh $rounds ft\` on $(date -u +%Y-%m-%d), pybpftop $(git log -1 --format=%h), load average before the table: $(cut -d' ' -f1-3 /proc/loadavg)."
+				echo "Made by \`sudo bench/peers.sh $rounds ft\` on $(date -u +%Y-%m-%d), pybpftop $(git log -1 --format=%h), load average (1, 5, 15 min) before the table: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg)."
 				echo
 				table_md "$t" "${rows[@]}"
 			fi
