@@ -144,6 +144,11 @@ timed_run() {
 	if [ -n "$fmt" ]; then
 		[ -s "$tmp/sid/$file" ] || { cat "$tmp/prof.err" >&2; fail "$table $row: no profile written"; }
 		shares=$(sidrun "$py" /pybpftop/peers_shares.py "$fmt" "/pybpftop/$file")
+		# A wall-clock sampler attached before the gate opened has samples
+		# of its sigwait; without any, it may have missed the start.
+		case $row in austin* | tachyon*)
+			[ "${shares##* }" != 0 ] || echo "bench/peers.sh: warning: $table $row round $round: no samples of the start gate; attached late?" >&2 ;;
+		esac
 	fi
 	echo "$(sed -n 's/^ELAPSED //p' "$wl") $(sed -n 's/^CPU //p' "$wl") $(sed -n 's/^SPLIT //p' "$wl")" \
 		"$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.4f", (b - a) / 1e9}')" "$total" "$shares" >>"$tmp/r.$table.$row"
