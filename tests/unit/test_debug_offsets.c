@@ -370,6 +370,16 @@ static void layout_select(void)
 	snprintf(msg, sizeof(msg), "3.13, nothing mapped: %d, \"%s\"", rc, why);
 	report(rc == 0 && strstr(why, "the built-in 3.13 table: the target's _Py_DebugOffsets could not be read"), msg);
 
+	/* a free-threaded blob rejected for one bad offset still says which
+	 * build it is: its own table, not the default build's */
+	synth313t(c);
+	put64(c, 232, 12);			/* interpreter_frame.previous */
+	rc = select_why(c, len, 13, &v, why, sizeof(why));
+	snprintf(msg, sizeof(msg), "3.13t blob with a bad offset: %d, \"%s\"", rc, why);
+	report(rc == 0 && strstr(why, "the built-in 3.13t table: the target's _Py_DebugOffsets was rejected") &&
+	       v.free_threaded && v.user.code_filename == py_version_row_find_build(3, 13, 1)->table->user.code_filename,
+	       msg);
+
 	synth313t(c);
 	rc = select_why(c, len, 13, &v, why, sizeof(why));
 	snprintf(msg, sizeof(msg), "3.13 free-threaded: %d, \"%s\"", rc, why);

@@ -301,6 +301,8 @@ int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int majo
 		 * table, and when they do not pass, say why we did not. */
 		size_t len = py_debug_offsets_size(row->debug_offsets);
 		uint8_t *blob = calloc(1, len ? len : 1);
+		const struct py_version_row *ft_row = py_version_row_find_build(major, minor, 1);
+		uint64_t ft = 0;
 		int rc, unread;
 
 		if (!blob)
@@ -311,6 +313,11 @@ int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int majo
 			snprintf(reason, sizeof(reason), "%s", strerror(-rc));
 		else
 			rc = py_debug_offsets_parse(blob, len, NULL, NULL, out, reason, sizeof(reason));
+		/* free_threaded sits at byte 16 in every layout (3.13-3.15):
+		 * a blob rejected for another field still tells the build,
+		 * and a free-threaded one needs its own table. */
+		if (!unread && len >= 24)
+			memcpy(&ft, blob + 16, sizeof(ft));
 		free(blob);
 		if (!rc) {
 			const struct py_version_row *built =
@@ -335,6 +342,10 @@ int py_layout_select(const struct remote_mem *m, uint64_t runtime_addr, int majo
 			snprintf(why, whylen, "its build's layout is one pybpftop does not know (%s): pybpftop supports default builds of %s",
 				 reason, py_version_range(range, sizeof(range)));
 			return -EOPNOTSUPP;
+		} else if (ft == 1 && ft_row) {
+			*out = *ft_row->table;
+			snprintf(why, whylen, "the built-in %d.%dt table: the target's _Py_DebugOffsets was rejected (%s)",
+				 major, minor, reason);
 		} else {
 			snprintf(why, whylen, "the built-in %d.%d table: the target's _Py_DebugOffsets was rejected (%s)",
 				 major, minor, reason);
