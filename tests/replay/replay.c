@@ -287,7 +287,8 @@ static void check_wrong_layout(struct snapshot *s, const struct py_version *righ
 
 /* 3.13+: the layout above came through the target's _Py_DebugOffsets.
  * With its cookie clobbered, py_layout_select() falls back to the built-in
- * table, which must walk every thread to the truth as well. */
+ * table (a free-threaded build's own), which must walk every thread to the
+ * truth as well. */
 static void check_builtin_table(struct snapshot *s)
 {
 	static const char bad[8] = "clobber!";
@@ -304,46 +305,11 @@ static void check_builtin_table(struct snapshot *s)
 	}
 	if (layout_for(s, s->minor, &v, &proc, lwhy, sizeof(lwhy))) {
 		CHECK(0, "without its _Py_DebugOffsets: no layout: %s", lwhy);
-	} else if (s->free_threaded) {
-		/* Without the blob nothing says the build is free-threaded: the
-		 * default build's table is taken, and must not give the truth;
-		 * the built-in free-threaded table must. */
-		struct py_target t;
-		int wrong = 0;
-
-		walker_reset();
-		for (size_t i = 0; i < s->nthreads; i++) {
-			struct walker_result w;
-			char one[512];
-
-			wrong += walk_matches(s, &v, &proc, &s->threads[i], PYBPFTOP_MAX_DEPTH,
-					      s->threads[i].nframes, &w, one, sizeof(one)) != 0;
-		}
-		CHECK(wrong == (int)s->nthreads && !v.free_threaded,
-		      "the cookie clobbered, %s: the default build's table, %d of %zu threads caught",
-		      lwhy, wrong, s->nthreads);
-		memset(&t, 0, sizeof(t));
-		t.runtime_addr = s->runtime_addr;
-		if (py_layout_builtin(s->major, s->minor, 1, &t.v)) {
-			CHECK(0, "no built-in 3.%dt table", s->minor);
-		} else {
-			py_target_bpf_record(&t, &proc);
-			walker_reset();
-			why[0] = '\0';
-			for (size_t i = 0; i < s->nthreads; i++) {
-				struct walker_result w;
-				char one[512];
-
-				if (!walk_matches(s, &t.v, &proc, &s->threads[i], PYBPFTOP_MAX_DEPTH,
-						  s->threads[i].nframes, &w, one, sizeof(one)))
-					ok++;
-				else if (!*why)
-					snprintf(why, sizeof(why), "%s", one);
-			}
-			CHECK(ok == (int)s->nthreads, "the built-in 3.%dt table: %d of %zu threads walk to the truth%s%s",
-			      s->minor, ok, s->nthreads, *why ? "; " : "", why);
-		}
 	} else {
+		/* A free-threaded build's blob still says so at byte 16, and
+		 * its own built-in table is taken, never the default build's. */
+		if (s->free_threaded)
+			CHECK(v.free_threaded, "the cookie clobbered, %s: not the free-threaded table", lwhy);
 		walker_reset();
 		why[0] = '\0';
 		for (size_t i = 0; i < s->nthreads; i++) {
