@@ -90,13 +90,12 @@ int py_version_from_rodata(const void *buf, size_t len, int *major, int *minor)
 	return -ENOENT;
 }
 
-/* The length of a whole PY_VERSION for major.minor at s[0..n): the micro
+/* The length of a whole PY_VERSION at s[0..n) that starts with want ("3.10.", w bytes): the micro
  * (1 to 3 digits), then an optional aN, bN or rcN, then an optional '+'.
  * 0 when s is not one. */
-static size_t version_literal(const char *s, size_t n, int major, int minor)
+static size_t version_literal(const char *s, size_t n, const char *want, size_t w)
 {
-	char want[16];
-	size_t w = (size_t)snprintf(want, sizeof(want), "%d.%d.", major, minor), i, d;
+	size_t i, d;
 
 	if (n <= w || n >= PY_VERSION_STR_MAX || memcmp(s, want, w))
 		return 0;
@@ -120,6 +119,11 @@ static size_t version_literal(const char *s, size_t n, int major, int minor)
 int py_version_full_from_rodata(const void *buf, size_t len, int major, int minor,
 				char *out, size_t outlen)
 {
+	/* "3.10.", formatted once: the scan tries it at every string's
+	 * tail positions of a whole .rodata. */
+	char want[16];
+	size_t w = (size_t)snprintf(want, sizeof(want), "%d.%d.", major, minor);
+
 	/* Two passes: whole strings, then tails of longer ones. */
 	for (int tails = 0; tails < 2; tails++) {
 		const char *p = buf, *end = p + len;
@@ -141,7 +145,7 @@ int py_version_full_from_rodata(const void *buf, size_t len, int major, int mino
 				if (tails && (at == 0 || isalnum((unsigned char)c[-1]) ||
 					      c[-1] == '.' || c[-1] == '+'))
 					continue;
-				if (!version_literal(c, m, major, minor))
+				if (!version_literal(c, m, want, w))
 					continue;
 				if (found[0] && (strlen(found) != m || memcmp(found, c, m)))
 					return -ENOENT;	/* two versions: trust neither */
