@@ -175,13 +175,16 @@ test:
 	$(Q)$(MAKE) --no-print-directory all unit fuzz
 	$(Q)tests/run.sh tests/*.bats
 
-# The same end-to-end checks against Debian sid's python3.13/3.14 in a chroot.
+# The same end-to-end checks against Debian sid's python3.13, 3.14, 3.15, their
+# debug builds and the free-threaded builds of tools/build-freethreaded.sh,
+# in a chroot.
 test-sid:
 	$(Q)tools/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/sid-chroot.sh
 	$(Q)tools/build-freethreaded.sh
-	$(Q)INTERPRETERS=sid tests/run.sh tests/e2e.bats tests/dump.bats tests/run_mode.bats tests/alloc.bats tests/sid/*.bats
+	$(Q)INTERPRETERS=sid tests/run.sh tests/e2e.bats tests/dump.bats tests/run_mode.bats tests/alloc.bats \
+		tests/incomplete.bats tests/subinterpreters.bats tests/sid/*.bats
 
 clean:
 	$(call msg,CLEAN)
