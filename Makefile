@@ -10,7 +10,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 CFLAGS ?= -g -O2
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 INCLUDES := -I$(OUTPUT) -Iinclude -Iuser
-LDLIBS := -lbpf -lelf -lz -lm -lncursesw -ljansson
+LDLIBS := -lbpf -lelf -lz -lm -lncursesw -ljansson -lcurl -lmicrohttpd -linih -lpthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))

@@ -15,7 +15,8 @@ declare -A allowed=(
 	[profile]="profile/ probe/ python/ proc/"
 	[alloc]="alloc/ profile/frame_table.h profile/profile.h proc/"
 	[out]="out/ profile/frame_table.h profile/profile.h proc/output_file.h proc/text_escape.h"
-	[cmd]="cmd/ alloc/ out/ profile/ probe/ python/ proc/"
+	[agent]="agent/ out/ profile/ probe/ python/ proc/"
+	[cmd]="cmd/ agent/ alloc/ out/ profile/ probe/ python/ proc/"
 )
 bad=0 n=0
 for file in */*.[ch]; do

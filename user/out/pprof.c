@@ -113,6 +113,7 @@ struct pprof_ctx {
 	uint64_t period;
 	int bytes;		/* counts are bytes (alloc), not samples */
 	uint64_t k_thread, k_tid, k_pid;
+	int agent_labels;
 };
 
 static void put_label(struct pprof_ctx *c, uint64_t key, uint64_t str, uint64_t num)
@@ -150,8 +151,15 @@ static int add_sample(void *ctx, const struct profile_stack *st)
 	pb_packed(&c->sub, SAMPLE_LOCATION_ID, c->ids, n);
 	pb_packed(&c->sub, SAMPLE_VALUE, values, nvalues);
 	put_label(c, c->k_thread, str_index(&c->str, profile_thread_name(c->p, st->pid, st->tid)), 0);
-	put_label(c, c->k_tid, 0, st->tid);
-	put_label(c, c->k_pid, 0, st->pid);
+	if (c->agent_labels) {	/* Pyroscope keeps string labels only */
+		char tid[16];
+
+		snprintf(tid, sizeof(tid), "%u", st->tid);
+		put_label(c, c->k_tid, str_index(&c->str, tid), 0);
+	} else {
+		put_label(c, c->k_tid, 0, st->tid);
+		put_label(c, c->k_pid, 0, st->pid);
+	}
 	pb_message(&c->out, PROFILE_SAMPLE, &c->sub);
 	return c->out.err ? c->out.err : c->str.err;
 }
@@ -286,8 +294,9 @@ int write_pprof(const struct profile *p, const struct profile_meta *m, FILE *out
 	if (!c.frame_used)
 		return -ENOMEM;
 	str_index(&c.str, "");
-	c.k_thread = str_index(&c.str, "thread");
-	c.k_tid = str_index(&c.str, "tid");
+	c.agent_labels = m->agent_labels;
+	c.k_thread = str_index(&c.str, c.agent_labels ? "thread_name" : "thread");
+	c.k_tid = str_index(&c.str, c.agent_labels ? "thread_id" : "tid");
 	c.k_pid = str_index(&c.str, "pid");
 
 	if (c.bytes) {
@@ -316,6 +325,8 @@ int write_pprof(const struct profile *p, const struct profile_meta *m, FILE *out
 			snprintf(line, sizeof(line), "Python %s, %d Hz%s", m->python ? m->python : "", hz,
 				 m->idle ? ", --idle (off-CPU time included)" : "");
 		pb_uint(&c.out, PROFILE_COMMENT, str_index(&c.str, line));
+		for (int i = 0; i < m->ncomments; i++)
+			pb_uint(&c.out, PROFILE_COMMENT, str_index(&c.str, m->comments[i]));
 		err = c.out.err ? c.out.err : c.sub.err ? c.sub.err : c.label.err ? c.label.err :
 		      c.str.err ? c.str.err : c.str.table.err;
 	}

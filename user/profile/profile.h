@@ -66,6 +66,12 @@ struct profile_meta {
 	 * ("inuse_space" or "alloc_space", as Go's heap profiles have it). */
 	const char *unit;
 	const char *bytes_type;
+	/* The agent's windows (pprof): more comments ("label KEY=VALUE"),
+	 * and the sample labels Pyroscope takes, thread_name and thread_id,
+	 * both strings, in place of thread, tid and pid. */
+	const char *const *comments;
+	int ncomments;
+	int agent_labels;
 };
 
 void profile_init(struct profile *p, const struct frame_table *frames);
