@@ -1,4 +1,6 @@
-/* TEMPORARY: stand-ins until the helpers' modules are merged. */
+/* TEMPORARY: stand-ins until the helpers' modules are merged. Weak: a
+ * real definition in another file wins at link time. */
+#define STUB __attribute__((weak))
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +14,7 @@
 #include "agent/service.h"
 #include "agent/spool.h"
 
-void agent_config_defaults(struct agent_config *c)
+STUB void agent_config_defaults(struct agent_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->hz = 19;
@@ -23,7 +25,7 @@ void agent_config_defaults(struct agent_config *c)
 	c->queue_max = 64 << 20;
 }
 
-int agent_config_load(const char *path, int must_exist, struct agent_config *c, char *err, size_t errlen)
+STUB int agent_config_load(const char *path, int must_exist, struct agent_config *c, char *err, size_t errlen)
 {
 	(void)c;
 	if (access(path, F_OK) && !must_exist)
@@ -32,7 +34,7 @@ int agent_config_load(const char *path, int must_exist, struct agent_config *c, 
 	return -ENOTSUP;
 }
 
-int agent_parse_duration(const char *s, double *out)
+STUB int agent_parse_duration(const char *s, double *out)
 {
 	char *end;
 	double v = strtod(s, &end);
@@ -46,7 +48,7 @@ int agent_parse_duration(const char *s, double *out)
 	return 0;
 }
 
-int agent_parse_size(const char *s, unsigned long long *out)
+STUB int agent_parse_size(const char *s, unsigned long long *out)
 {
 	char *end;
 	unsigned long long v = strtoull(s, &end, 10);
@@ -58,7 +60,7 @@ int agent_parse_size(const char *s, unsigned long long *out)
 	return 0;
 }
 
-int agent_parse_label(const char *kv, struct agent_label *out)
+STUB int agent_parse_label(const char *kv, struct agent_label *out)
 {
 	const char *eq = strchr(kv, '=');
 
@@ -69,7 +71,7 @@ int agent_parse_label(const char *kv, struct agent_label *out)
 	return 0;
 }
 
-void service_identify(pid_t pid, const struct service_rule *rules, int nrules, struct service_info *out)
+STUB void service_identify(pid_t pid, const struct service_rule *rules, int nrules, struct service_info *out)
 {
 	char path[64];
 	FILE *f;
@@ -88,16 +90,16 @@ void service_identify(pid_t pid, const struct service_rule *rules, int nrules, s
 	out->source = "executable";
 }
 
-char *metrics_render(const struct agent_metrics *m) { (void)m; return strdup(""); }
-struct metrics_server *metrics_serve(const char *addr, const struct agent_metrics *m, char *err, size_t errlen)
+STUB char *metrics_render(const struct agent_metrics *m) { (void)m; return strdup(""); }
+STUB struct metrics_server *metrics_serve(const char *addr, const struct agent_metrics *m, char *err, size_t errlen)
 {
 	(void)addr; (void)m;
 	snprintf(err, errlen, "--metrics: not yet");
 	return NULL;
 }
-void metrics_server_close(struct metrics_server *s) { (void)s; }
+STUB void metrics_server_close(struct metrics_server *s) { (void)s; }
 
-int spool_open(struct spool *s, const char *dir, unsigned long long max_bytes, double retention_s,
+STUB int spool_open(struct spool *s, const char *dir, unsigned long long max_bytes, double retention_s,
 	       struct agent_metrics *m, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 8];
@@ -108,7 +110,7 @@ int spool_open(struct spool *s, const char *dir, unsigned long long max_bytes, d
 	snprintf(path, sizeof(path), "%s/x", dir);
 	return output_file_open(&s->dir, path, err, errlen);
 }
-void spool_set_limits(struct spool *s, unsigned long long max_bytes, double retention_s)
+STUB void spool_set_limits(struct spool *s, unsigned long long max_bytes, double retention_s)
 { (void)s; (void)max_bytes; (void)retention_s; }
 
 static int fill(void *ctx, FILE *out)
@@ -118,7 +120,7 @@ static int fill(void *ctx, FILE *out)
 	return fwrite(w->pprof_gz, 1, w->pprof_len, out) == w->pprof_len ? 0 : -EIO;
 }
 
-int spool_write(struct spool *s, const struct window_out *w, char *err, size_t errlen)
+STUB int spool_write(struct spool *s, const struct window_out *w, char *err, size_t errlen)
 {
 	char name[128];
 	int rc = spool_format_name(name, sizeof(name), w) ?: output_file_write(&s->dir, name, fill, (void *)w, err, errlen);
@@ -127,22 +129,22 @@ int spool_write(struct spool *s, const struct window_out *w, char *err, size_t e
 		metric_add(s->m, M_WINDOWS_WRITTEN, 1);
 	return rc;
 }
-void spool_rotate(struct spool *s) { (void)s; }
-void spool_close(struct spool *s) { output_file_close(&s->dir); }
+STUB void spool_rotate(struct spool *s) { (void)s; }
+STUB void spool_close(struct spool *s) { output_file_close(&s->dir); }
 
-struct pusher *pusher_open(const struct agent_config *c, struct agent_metrics *m, struct spool *spool, char *err, size_t errlen)
+STUB struct pusher *pusher_open(const struct agent_config *c, struct agent_metrics *m, struct spool *spool, char *err, size_t errlen)
 {
 	(void)c; (void)m; (void)spool;
 	snprintf(err, errlen, "--push: not yet");
 	return NULL;
 }
-int pusher_submit(struct pusher *p, const struct window_out *w) { (void)p; (void)w; return -ENOTSUP; }
-void pusher_reconfigure(struct pusher *p, const struct agent_config *c) { (void)p; (void)c; }
-void pusher_close(struct pusher *p, double deadline) { (void)p; (void)deadline; }
+STUB int pusher_submit(struct pusher *p, const struct window_out *w) { (void)p; (void)w; return -ENOTSUP; }
+STUB void pusher_reconfigure(struct pusher *p, const struct agent_config *c) { (void)p; (void)c; }
+STUB void pusher_close(struct pusher *p, double deadline) { (void)p; (void)deadline; }
 
 static enum logfmt_level min_level = LOGFMT_INFO;
-void logfmt_level(enum logfmt_level level) { min_level = level; }
-void logfmt(enum logfmt_level level, const char *msg, ...)
+STUB void logfmt_level(enum logfmt_level level) { min_level = level; }
+STUB void logfmt(enum logfmt_level level, const char *msg, ...)
 {
 	static const char *const names[] = { "debug", "info", "warn", "error" };
 	va_list ap;
