@@ -68,6 +68,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit target_files
 }
 
+@test "agent log: logfmt lines decode back to the escaped values; no value forges a field or a line; one write per line" {
+	unit logfmt
+}
+
 @test "line tables agree with every interpreter's own co_lines / findlinestarts" {
 	run "$REPO/tests/unit/run_line_tables.sh" "$REPO/build/test_line_table"
 	echo "$output"
