@@ -72,6 +72,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit logfmt
 }
 
+@test "agent service names: systemd, docker, containerd, CRI-O and podman cgroups; CPython's command line; hostile names; rules first" {
+	unit service
+}
+
 @test "line tables agree with every interpreter's own co_lines / findlinestarts" {
 	run "$REPO/tests/unit/run_line_tables.sh" "$REPO/build/test_line_table"
 	echo "$output"
