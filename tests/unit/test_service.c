@@ -61,20 +61,24 @@ static int safe_name(const char *s)
 	return 1;
 }
 
-/* A child running PROG with argv, once it has exec'd (its cmdline shows argv[1]). */
+/* A child running PROG with argv, once it has exec'd: its exe is PROG
+ * and its cmdline argv. */
 static pid_t spawn(const char *prog, char *const argv[])
 {
-	char buf[4096];
+	char buf[4096], exe[4096], link[64];
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		execv(prog, argv);
 		_exit(127);
 	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	for (int i = 0; pid > 0 && i < 400; i++) {
-		ssize_t n = proc_file_read(pid, "cmdline", buf, sizeof(buf));
+		ssize_t n = readlink(link, exe, sizeof(exe) - 1);
 
-		if (n > 0 && argv[1] && memmem(buf, (size_t)n, argv[1], strlen(argv[1])))
+		exe[n > 0 ? n : 0] = '\0';
+		n = proc_file_read(pid, "cmdline", buf, sizeof(buf));
+		if (!strcmp(exe, prog) && n > 0 && !strcmp(buf, argv[0]))
 			return pid;
 		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
 	}
