@@ -208,7 +208,10 @@ int main(void)
 		for (p = all; p < all + len && (nl = memchr(p, '\n', all + len - p)); p = nl + 1) {
 			char c = 0;
 			int tn = -1, ok = 0;
-			const char *b = strstr(p, " big=");
+			const char *b;
+
+			*nl = '\0';
+			b = strstr(p, " big=");
 
 			if (b && sscanf(strstr(p, " t=") ? strstr(p, " t=") : "", " t=%d", &tn) == 1 &&
 			    tn >= 0 && tn < THREADS) {
