@@ -5,9 +5,11 @@
  *   test_metrics           the checks
  *   test_metrics --print   the page of a set of counters, for promtool */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +294,36 @@ int main(int argc, char **argv)
 		snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
 		refused(addr, "Address already in use");
 		refused(addr, "choose another");
+	}
+
+	/* The server's thread blocks the signals the agent waits for. */
+	{
+		int others = 0, blocked = 0;
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			char path[300], line[256];
+			unsigned long long mask = 0;
+			FILE *f;
+
+			if (e->d_name[0] == '.' || atoi(e->d_name) == getpid())
+				continue;
+			others++;
+			snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
+			f = fopen(path, "r");
+			while (f && fgets(line, sizeof(line), f))
+				if (sscanf(line, "SigBlk: %llx", &mask) == 1)
+					break;
+			if (f)
+				fclose(f);
+			blocked += (mask & (1ull << (SIGTERM - 1))) && (mask & (1ull << (SIGHUP - 1))) &&
+				   (mask & (1ull << (SIGINT - 1)));
+		}
+		if (d)
+			closedir(d);
+		CHECK(others >= 1 && blocked == others, "%d other threads, %d blocking SIGTERM, SIGHUP, SIGINT",
+		      others, blocked);
 	}
 
 	resp = get(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");

@@ -9,6 +9,8 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +388,7 @@ struct metrics_server *metrics_serve(const char *addr, const struct agent_metric
 	struct sockaddr_storage sa;
 	socklen_t salen = 0;
 	struct metrics_server *s;
+	sigset_t all, old;
 	int fd, one = 1;
 
 	if (parse_addr(addr, &sa, &salen, err, errlen))
@@ -421,7 +424,12 @@ struct metrics_server *metrics_serve(const char *addr, const struct agent_metric
 	s->port = ntohs(sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
 						 : ((struct sockaddr_in *)&sa)->sin_port);
 	/* MHD_USE_AUTO: epoll, not select (the agent's descriptors, BPF
-	 * maps and perf events, go past FD_SETSIZE). */
+	 * maps and perf events, go past FD_SETSIZE). Its thread starts with
+	 * every signal blocked, so that SIGTERM and SIGHUP reach the thread
+	 * that waits for them, not this one (0.9.75 blocks them itself once
+	 * running; older versions did not). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	s->daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
 				     (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				     0, NULL, NULL, on_request, s,
@@ -431,6 +439,7 @@ struct metrics_server *metrics_serve(const char *addr, const struct agent_metric
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
 				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				     MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!s->daemon) {
 		snprintf(err, errlen, "--metrics %s: libmicrohttpd did not start", addr);
 		close(fd);
