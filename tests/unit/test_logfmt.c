@@ -71,7 +71,7 @@ static void roundtrip(const char *value)
 
 	for (int i = 0; i < MAXF; i++)
 		values[i] = vbuf[i];
-	logfmt_line(line, sizeof(line), L_INFO, "m", "v", value, "after", "1", NULL);
+	logfmt_line(line, sizeof(line), LOGFMT_INFO, "m", "v", value, "after", "1", NULL);
 	n = decode(line, keys, values, sizeof(vbuf[0]));
 	text_escape(want, sizeof(want), value);
 	CHECK(n == 4, "\"%s\" decoded to %d fields: %s", TEXT_SAFE(value), n, TEXT_SAFE(line));
@@ -100,7 +100,7 @@ static void *writer(void *arg)
 	memset(big, 'a' + (int)(long)arg, sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	for (int i = 0; i < LINES; i++)
-		logfmt(L_INFO, "x", "t", LOGV("%ld", (long)arg), "big", big, "end", "1", NULL);
+		logfmt(LOGFMT_INFO, "x", "t", LOGV("%ld", (long)arg), "big", big, "end", "1", NULL);
 	return NULL;
 }
 
@@ -112,17 +112,17 @@ int main(void)
 	for (int i = 0; i < MAXF; i++)
 		values[i] = vbuf[i];
 
-	logfmt_line(line, sizeof(line), L_INFO, "window written", "pid", LOGV("%d", 1234),
+	logfmt_line(line, sizeof(line), LOGFMT_INFO, "window written", "pid", LOGV("%d", 1234),
 		    "service", "web", "bytes", LOGV("%zu", (size_t)2048), NULL);
 	same(line, "level=info msg=\"window written\" pid=1234 service=web bytes=2048");
-	logfmt_line(line, sizeof(line), L_WARN, "q", "a", "x=y", "b", "say \"hi\"", "c", "C:\\dir",
+	logfmt_line(line, sizeof(line), LOGFMT_WARN, "q", "a", "x=y", "b", "say \"hi\"", "c", "C:\\dir",
 		    "d", "a \\ b", "e", "", "f", NULL, NULL);
 	same(line, "level=warn msg=q a=\"x=y\" b=\"say \\\"hi\\\"\" c=C:\\dir d=\"a \\\\ b\" e=\"\" f=\"\"");
-	logfmt_line(line, sizeof(line), L_ERROR, "k", "bad key=\n", "v", NULL);
+	logfmt_line(line, sizeof(line), LOGFMT_ERROR, "k", "bad key=\n", "v", NULL);
 	same(line, "level=error msg=k bad_key__=v");
-	logfmt_line(line, sizeof(line), L_DEBUG, "nl", "cmd", "python3 -c 'x'\nlevel=error msg=forged", NULL);
+	logfmt_line(line, sizeof(line), LOGFMT_DEBUG, "nl", "cmd", "python3 -c 'x'\nlevel=error msg=forged", NULL);
 	same(line, "level=debug msg=nl cmd=\"python3 -c 'x'\\\\nlevel=error msg=forged\"");
-	logfmt_line(line, sizeof(line), L_INFO, "bytes", "v", "\xff\x1b[2J\x7f", NULL);
+	logfmt_line(line, sizeof(line), LOGFMT_INFO, "bytes", "v", "\xff\x1b[2J\x7f", NULL);
 	same(line, "level=info msg=bytes v=\\xff\\x1b[2J\\x7f");
 
 	/* What a target may put in a command line or a name. */
@@ -148,27 +148,27 @@ int main(void)
 	/* A huge value is cut with "...", the line stays whole. */
 	memset(huge, 'x', sizeof(huge) - 1);
 	huge[sizeof(huge) - 1] = '\0';
-	logfmt_line(line, sizeof(line), L_INFO, "huge", "v", huge, "after", "1", NULL);
+	logfmt_line(line, sizeof(line), LOGFMT_INFO, "huge", "v", huge, "after", "1", NULL);
 	n = decode(line, keys, values, sizeof(vbuf[0]));
 	CHECK(n == 4 && strlen(values[2]) < LOGFMT_VALUE_MAX &&
 	      !strcmp(values[2] + strlen(values[2]) - 3, "..."), "%d fields, v of %zu bytes", n,
 	      n > 2 ? strlen(values[2]) : 0);
 	/* Too many fields: those that do not fit are left out, whole. */
-	logfmt_line(line, sizeof(line), L_INFO, "many", "a", huge, "b", huge, "c", huge, "d", huge,
+	logfmt_line(line, sizeof(line), LOGFMT_INFO, "many", "a", huge, "b", huge, "c", huge, "d", huge,
 		    "e", huge, "f", huge, NULL);
 	n = decode(line, keys, values, sizeof(vbuf[0]));
 	CHECK(n >= 3 && n < 8 && !strcmp(keys[n - 1], "truncated") && !strcmp(values[n - 1], "true"),
 	      "%d fields, the last %s", n, n > 0 ? keys[n - 1] : "-");
 	CHECK(strlen(line) < LOGFMT_LINE_MAX, "%zu bytes", strlen(line));
-	CHECK(logfmt_line(line, 8, L_INFO, "tiny", NULL) == 0 && line[0] == '\0');
+	CHECK(logfmt_line(line, 8, LOGFMT_INFO, "tiny", NULL) == 0 && line[0] == '\0');
 
 	/* logfmt() itself: the level filter, ts, and one write per line. */
 	CHECK(pipe(pipefd) == 0);
 	logfmt_set_fd(pipefd[1]);
-	logfmt_set_level(L_WARN);
-	CHECK(!logfmt_enabled(L_INFO) && logfmt_enabled(L_WARN) && logfmt_enabled(L_ERROR));
-	logfmt(L_INFO, "hidden", NULL);
-	logfmt(L_ERROR, "shown", "pid", "1", NULL);
+	logfmt_level(LOGFMT_WARN);
+	CHECK(!logfmt_enabled(LOGFMT_INFO) && logfmt_enabled(LOGFMT_WARN) && logfmt_enabled(LOGFMT_ERROR));
+	logfmt(LOGFMT_INFO, "hidden", NULL);
+	logfmt(LOGFMT_ERROR, "shown", "pid", "1", NULL);
 	{
 		char got[512];
 		ssize_t r = read(pipefd[0], got, sizeof(got) - 1);
@@ -187,7 +187,7 @@ int main(void)
 		      (long long)t, (long long)now);
 		same(got + end, "level=error msg=shown pid=1\n");
 	}
-	logfmt_set_level(L_DEBUG);
+	logfmt_level(LOGFMT_DEBUG);
 	{
 		pthread_t t[THREADS];
 		char *all = malloc(THREADS * LINES * 3200), *p, *nl;

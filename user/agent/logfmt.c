@@ -9,17 +9,17 @@
 #include "agent/logfmt.h"
 #include "proc/text_escape.h"
 
-static _Atomic int log_min = L_INFO;
+static _Atomic int log_min = LOGFMT_INFO;
 static _Atomic int log_fd = 2;
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
-void logfmt_set_level(enum log_level min)
+void logfmt_level(enum logfmt_level min)
 {
 	atomic_store(&log_min, min);
 }
 
-int logfmt_enabled(enum log_level level)
+int logfmt_enabled(enum logfmt_level level)
 {
 	return (int)level >= atomic_load(&log_min);
 }
@@ -107,13 +107,13 @@ static void field(struct line *l, const char *key, const char *value, int first)
 	put(l, out, n);
 }
 
-static void build(struct line *l, enum log_level level, const char *msg, va_list ap)
+static void build(struct line *l, enum logfmt_level level, const char *msg, va_list ap)
 {
 	const char *key;
 	int first = l->len == 0;
 
-	if ((unsigned)level > L_ERROR)
-		level = L_ERROR;
+	if ((unsigned)level > LOGFMT_ERROR)
+		level = LOGFMT_ERROR;
 	field(l, "level", level_names[level], first);
 	field(l, "msg", msg, 0);
 	while ((key = va_arg(ap, const char *))) {
@@ -125,7 +125,7 @@ static void build(struct line *l, enum log_level level, const char *msg, va_list
 		put(l, " truncated=true", LINE_TAIL - 1);
 }
 
-size_t logfmt_line(char *buf, size_t len, enum log_level level, const char *msg, ...)
+size_t logfmt_line(char *buf, size_t len, enum logfmt_level level, const char *msg, ...)
 {
 	struct line l = { .buf = buf, .cap = len > LINE_TAIL ? len - LINE_TAIL : 0 };
 	va_list ap;
@@ -142,7 +142,7 @@ size_t logfmt_line(char *buf, size_t len, enum log_level level, const char *msg,
 	return l.len;
 }
 
-void logfmt(enum log_level level, const char *msg, ...)
+void logfmt(enum logfmt_level level, const char *msg, ...)
 {
 	char buf[LOGFMT_LINE_MAX];
 	struct line l = { .buf = buf, .cap = sizeof(buf) - LINE_TAIL };

@@ -14,26 +14,27 @@
 
 #include <stddef.h>
 
-/* Not LOG_DEBUG...: <syslog.h> has those as macros. */
-enum log_level { L_DEBUG, L_INFO, L_WARN, L_ERROR };
+enum logfmt_level { LOGFMT_DEBUG, LOGFMT_INFO, LOGFMT_WARN, LOGFMT_ERROR };
 
 #define LOGFMT_LINE_MAX 4096
 #define LOGFMT_VALUE_MAX 1024	/* a value's bytes once escaped, "..." past it */
 
-/* Lines below min are not written; the default is L_INFO (-v: L_DEBUG). */
-void logfmt_set_level(enum log_level min);
-int logfmt_enabled(enum log_level level);
+/* Lines below level are not written; the default is LOGFMT_INFO. */
+void logfmt_level(enum logfmt_level level);
+int logfmt_enabled(enum logfmt_level level);
 /* Where lines go (default 2, stderr), for the tests. */
 void logfmt_set_fd(int fd);
 
-/* logfmt(L_INFO, "window written", "pid", LOGV("%d", pid), "service", name, NULL):
- * msg, then key, value pairs, ending with a NULL key. A NULL value is
- * written as "". Keys are ours: [a-zA-Z0-9_.-], other bytes become '_'. */
-void logfmt(enum log_level level, const char *msg, ...) __attribute__((sentinel));
+/* ts=... level=... msg="..." then the key/value pairs (const char *),
+ * ending with NULL:
+ *   logfmt(LOGFMT_INFO, "window written", "pid", LOGV("%d", pid), "service", name, NULL);
+ * A NULL value is written as "". Keys are ours: [a-zA-Z0-9_.-], other
+ * bytes become '_'. */
+void logfmt(enum logfmt_level level, const char *msg, ...) __attribute__((sentinel));
 
 /* The line logfmt() would write, without its "ts=..." and its newline,
  * into buf (len > 16): for the tests. Returns its length. */
-size_t logfmt_line(char *buf, size_t len, enum log_level level, const char *msg, ...)
+size_t logfmt_line(char *buf, size_t len, enum logfmt_level level, const char *msg, ...)
 	__attribute__((sentinel));
 
 /* A printf-formatted value that lives until the end of the enclosing

@@ -306,11 +306,11 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	char msg[256];
 
 	(void)cls;
-	if (!logfmt_enabled(L_DEBUG))
+	if (!logfmt_enabled(LOGFMT_DEBUG))
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	logfmt(L_DEBUG, "metrics server", "detail", msg, NULL);
+	logfmt(LOGFMT_DEBUG, "metrics server", "detail", msg, NULL);
 }
 
 /* "127.0.0.1:9464" or "[::1]:9464" into sa: 0, or -1 with a message. */
