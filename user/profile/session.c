@@ -639,7 +639,8 @@ static int open_probes(struct session *s, char *err, size_t errlen)
 
 	probe_log(o->verbose);
 	if (o->hz) {
-		struct sampler_opts so = { .hz = o->hz, .max_depth = o->max_depth, .discover = o->discover };
+		struct sampler_opts so = { .hz = o->hz, .max_depth = o->max_depth, .discover = o->discover,
+					  .ring_bytes = o->ring_bytes };
 
 		if (!(p = sampler_open(&so, &sink, err, errlen)))
 			return -EINVAL;
