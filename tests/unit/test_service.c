@@ -415,6 +415,29 @@ int main(void)
 				}
 			}
 			{
+				/* A venv's python, a symlink: /proc/PID/exe is the
+				 * interpreter, argv[0] the venv's path; an exe rule
+				 * matches either. */
+				char venv[128], *argv[] = { venv, script, NULL };
+				pid_t pid;
+
+				snprintf(venv, sizeof(venv), "%s/venv/bin/python", dir);
+				snprintf(script, sizeof(script), "%s/my-app.py", dir);
+				pid = spawn(py, argv);
+				rules[0] = (struct service_rule){ MATCH_EXE, "", "batch" };
+				snprintf(rules[0].pattern, sizeof(rules[0].pattern), "%s/venv/bin/python*", dir);
+				rules[1] = (struct service_rule){ MATCH_EXE, "/usr/bin/python3.1?", "interp" };
+				service_identify(pid, rules, 2, &si);
+				CHECK(!strcmp(si.service, "batch") && !strcmp(si.source, "rule"), "%s (%s)",
+				      si.service, si.source);
+				service_identify(pid, rules + 1, 1, &si);
+				CHECK(!strcmp(si.service, "interp") && !strcmp(si.source, "rule"), "%s (%s)",
+				      si.service, si.source);
+				service_identify(pid, NULL, 0, &si);
+				CHECK(!strcmp(si.service, want ? want : "my-app"), "%s (%s)", si.service, si.source);
+				reap(pid);
+			}
+			{
 				/* An embedding or renamed program: its executable. */
 				char *argv[] = { "myembed", "-c", "import time; time.sleep(30)", NULL };
 				pid_t pid = spawn(py, argv);

@@ -377,7 +377,11 @@ void service_identify(pid_t pid, const struct service_rule *rules, int nrules,
 			hit = !fnmatch(r->pattern, comm, 0);
 			break;
 		case MATCH_EXE:
-			hit = !fnmatch(r->pattern, exe, 0);
+			/* /proc/PID/exe has its symlinks resolved: a venv's
+			 * bin/python is /usr/bin/python3.X there, and only its
+			 * argv[0] still says /opt/app/venv/bin/python. */
+			hit = !fnmatch(r->pattern, exe, 0) ||
+			      (argc > 0 && argv[0] == '/' && !fnmatch(r->pattern, argv, 0));
 			break;
 		case MATCH_CMDLINE:
 			hit = joined && argc > 0 && !fnmatch(r->pattern, joined, 0);
