@@ -267,6 +267,8 @@ static void on_drained(void *ctx)
 		profile_name_threads(&a->ws.procs[i]->cpu, 0);
 		profile_name_threads(&a->ws.procs[i]->mem, 0);
 	}
+	gauge_set(&a->m, G_PROCESSES, a->s->alive);
+	atomic_store(&a->m.c[M_PROCESSES_CHECKED], a->s->checked);
 }
 
 /* A finished window: to the spool, and to the backend. */
