@@ -235,6 +235,11 @@ static void test_every_key(void)
 	CHECK(r == 0 && !strcmp(c.basic_password, "s3cret") && !strcmp(c.basic_user, "bob"),
 	      "r=%d %s '%s'", r, err, c.basic_password);
 
+	/* Empty secrets are none, and do not conflict. */
+	r = load("[push]\nbearer_token =\nbearer_token_file =\nbasic_password =\n"
+		 "basic_password_file =\nbasic_user =\n", &c);
+	CHECK(r == 0 && !c.bearer_token[0] && !c.basic_password[0], "r=%d %s", r, err);
+
 	/* An empty file, and one of comments only: the defaults. */
 	struct agent_config d;
 

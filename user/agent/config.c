@@ -218,6 +218,7 @@ struct parse_state {
 	int err_line;			/* its line; 0 for the whole file */
 	char err[768];
 	int seen[K_COUNT];		/* line that set it, 0 if none */
+	int given[K_COUNT];		/* ... to something: "" is "none" */
 	int label_line[AGENT_MAX_LABELS];	/* 0 for a label from before the file */
 	int file_rules;			/* rules replace the caller's: reset at the first */
 	int inline_secret;		/* a password or token in the file itself */
@@ -249,6 +250,7 @@ static int set_once(struct parse_state *st, enum seen_key k, const char *section
 		return fail(st, "[%s] %s is set twice (first on line %d): keep one", section, name,
 			    st->seen[k]);
 	st->seen[k] = st->line;
+	st->given[k] = st->line;
 	return 1;
 }
 
@@ -440,22 +442,32 @@ static int push_key(struct parse_state *st, const char *name, const char *v)
 	} else if (!strcmp(name, "basic_password")) {
 		if (!set_once(st, K_BASIC_PASSWORD, "push", name))
 			return 0;
-		st->inline_secret = 1;
+		if (!*v)
+			st->given[K_BASIC_PASSWORD] = 0;
+		else
+			st->inline_secret = 1;
 		return copy_text(st, c->basic_password, sizeof(c->basic_password), v,
 				 "[push] basic_password");
 	} else if (!strcmp(name, "basic_password_file")) {
 		if (!set_once(st, K_BASIC_PASSWORD_FILE, "push", name))
 			return 0;
+		if (!*v)
+			return st->given[K_BASIC_PASSWORD_FILE] = 0, 1;
 		return read_secret(st, "[push] basic_password_file", v, c->basic_password,
 				   sizeof(c->basic_password));
 	} else if (!strcmp(name, "bearer_token")) {
 		if (!set_once(st, K_BEARER_TOKEN, "push", name))
 			return 0;
-		st->inline_secret = 1;
+		if (!*v)
+			st->given[K_BEARER_TOKEN] = 0;
+		else
+			st->inline_secret = 1;
 		return copy_text(st, c->bearer_token, sizeof(c->bearer_token), v, "[push] bearer_token");
 	} else if (!strcmp(name, "bearer_token_file")) {
 		if (!set_once(st, K_BEARER_TOKEN_FILE, "push", name))
 			return 0;
+		if (!*v)
+			return st->given[K_BEARER_TOKEN_FILE] = 0, 1;
 		return read_secret(st, "[push] bearer_token_file", v, c->bearer_token,
 				   sizeof(c->bearer_token));
 	} else if (!strcmp(name, "org_id")) {
@@ -639,20 +651,20 @@ static char *read_line(char *buf, int size, void *user)
 static void check_whole(struct parse_state *st, const struct stat *sb)
 {
 	struct agent_config *c = &st->c;
-	const int *seen = st->seen;
+	const int *seen = st->seen, *given = st->given;
 
 #define AT(k) (st->line = seen[k])
-	if (seen[K_BASIC_PASSWORD] && seen[K_BASIC_PASSWORD_FILE])
+	if (given[K_BASIC_PASSWORD] && given[K_BASIC_PASSWORD_FILE])
 		AT(K_BASIC_PASSWORD_FILE), fail(st, "[push] basic_password and basic_password_file "
 						"are both set: keep one");
-	else if (seen[K_BEARER_TOKEN] && seen[K_BEARER_TOKEN_FILE])
+	else if (given[K_BEARER_TOKEN] && given[K_BEARER_TOKEN_FILE])
 		AT(K_BEARER_TOKEN_FILE), fail(st, "[push] bearer_token and bearer_token_file are both "
 					      "set: keep one");
 	else if (c->bearer_token[0] && (c->basic_user[0] || c->basic_password[0]))
-		AT(seen[K_BEARER_TOKEN] ? K_BEARER_TOKEN : K_BEARER_TOKEN_FILE),
+		AT(given[K_BEARER_TOKEN] ? K_BEARER_TOKEN : K_BEARER_TOKEN_FILE),
 			fail(st, "[push] has both a bearer token and basic auth: choose one");
 	else if (c->basic_password[0] && !c->basic_user[0])
-		AT(seen[K_BASIC_PASSWORD] ? K_BASIC_PASSWORD : K_BASIC_PASSWORD_FILE),
+		AT(given[K_BASIC_PASSWORD] ? K_BASIC_PASSWORD : K_BASIC_PASSWORD_FILE),
 			fail(st, "[push] basic_password needs basic_user");
 	else if (c->basic_user[0] && !c->basic_password[0])
 		AT(K_BASIC_USER), fail(st, "[push] basic_user needs basic_password or "
@@ -660,7 +672,7 @@ static void check_whole(struct parse_state *st, const struct stat *sb)
 #undef AT
 	/* A password in a file others can read is a password they have. */
 	if (!st->failed && st->inline_secret && (sb->st_mode & S_IROTH)) {
-		st->line = seen[K_BEARER_TOKEN] ? seen[K_BEARER_TOKEN] : seen[K_BASIC_PASSWORD];
+		st->line = given[K_BEARER_TOKEN] ? given[K_BEARER_TOKEN] : given[K_BASIC_PASSWORD];
 		fail(st, "the file holds a secret and everyone can read it (mode %04o): chmod 600 %s, "
 		     "or move the secret to bearer_token_file or basic_password_file",
 		     (unsigned)(sb->st_mode & 07777), st->path);
