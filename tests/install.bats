@@ -150,8 +150,9 @@ listing() {
 		page=$REPO/docs/man/pybpftop.1
 		[ "$cmd" = agent ] && page=$REPO/docs/man/pybpftop-agent.8
 		"$PYBPFTOP" "$cmd" --help | grep -q '^Usage: '"$cmd"' ' || continue
-		for opt in $("$PYBPFTOP" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
-			case $opt in --help|--usage|--its-args|--pid-) continue ;; esac
+		# The option lines ("  -d, --duration=SECONDS  ..."), not the examples.
+		for opt in $("$PYBPFTOP" "$cmd" --help | sed -n 's/^ *\(-[a-zA-Z?], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' | sort -u); do
+			case $opt in --help|--usage) continue ;; esac
 			grep -q -- "$(sed 's/-/\\\\-/g' <<<"$opt")" "$page" ||
 				{ echo "$cmd $opt is not in $(basename "$page")"; return 1; }
 		done
@@ -183,7 +184,7 @@ allowed_syscalls() {
 			if [[ $n == @* ]]; then
 				# shellcheck disable=SC2046
 				expand $(systemd-analyze syscall-filter --no-pager "$n" |
-					 sed -n '2,$s/^ *\([@a-z0-9_]*\).*/\1/p' | grep -v '^$')
+					 sed -n '2,$s/^ *\([@a-z0-9_-]*\).*/\1/p' | grep -v '^$')
 			else
 				echo "$n"
 			fi
