@@ -5,7 +5,7 @@ load lib/common
 
 # The highest `systemd-analyze security` exposure accepted for the unit
 # (0 = locked down, 10 = unprotected; systemd calls up to 3.9 "OK"). The
-# unit scores 2.9 with systemd 252: what is left is what the agent needs
+# unit scores 2.7 with systemd 252: what is left is what the agent needs
 # (root, CAP_BPF, CAP_SYS_PTRACE, CAP_SET[UG]ID, the network for push,
 # perf_event_open and bpf in the call filter). A change that loosens it
 # past this must say why, here and in docs/agent-install.md.
@@ -217,7 +217,9 @@ allowed_syscalls() {
 	for sc in read bpf perf_event_open process_vm_readv openat2 setfsuid setgroups pidfd_open; do
 		grep -qx "$sc" "$allowed" || { echo "$sc not allowed"; return 1; }
 	done
-	! grep -qx 'init_module' "$allowed"
+	for sc in init_module chown setuid setrlimit sched_setscheduler capset; do
+		! grep -qx "$sc" "$allowed" || { echo "$sc allowed"; return 1; }
+	done
 	PY_CMD=/usr/bin/python3.11
 	PY_WL=$REPO/tests/workloads
 	start_workload hot_line

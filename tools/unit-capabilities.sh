@@ -9,12 +9,14 @@
 # docs/agent-install.md.
 #
 #   flock /tmp/pybpftop-live.lock tools/unit-capabilities.sh [./pybpftop] [CAP...]
+#   ONLY_ALL=1 tools/unit-capabilities.sh ...   # the whole set, no drops
 #
 # Needs root. Under systemd (PID 1), each run is a transient unit
 # (systemd-run) with the unit's properties. Without it (a container, a VM
 # whose init is not systemd), the sandbox is approximated: setpriv for the
 # capability bounding set and NoNewPrivileges, and a mount namespace for
-# ProtectSystem=strict, ProtectHome=yes and PrivateTmp=yes; the syscall
+# ProtectSystem=strict, ProtectHome=yes, PrivateTmp=yes and ProtectProc=;
+# the syscall
 # and address-family filters are then not applied (tests/install.bats
 # checks the syscalls against the filter with strace instead). Attaches
 # BPF: hold the live lock.
@@ -50,6 +52,9 @@ while IFS= read -r line; do
 	*=*) props+=(-p "$line") ;;
 	esac
 done <"$unit"
+
+PROTECT_PROC=$(sed -n 's/^ProtectProc=//p' "$unit")
+export PROTECT_PROC
 
 # The binary where ProtectSystem=strict and ProtectHome leave it readable.
 cp "$bin" "$tmp/pybpftop"
@@ -136,6 +141,10 @@ sandboxed() {
 		done
 		mount -t tmpfs tmpfs /tmp
 		mount -t tmpfs tmpfs /var/tmp
+		# ProtectProc=: a /proc of our own with hidepid=.
+		if [ -n "$PROTECT_PROC" ]; then
+			mount -t proc -o hidepid="$PROTECT_PROC" proc /proc
+		fi
 		exec setpriv --bounding-set="$0" --no-new-privs -- "$@"' "$bounding" "$tmp/spool" "$@"
 }
 
@@ -198,6 +207,8 @@ check_all() {	# check_all SET LABEL
 echo "targets: nobody=${targets[nobody]} (python3.11 as nobody), root=${targets[root]} (${pyenv:-python3.11} as root, its script in $home), sid=${targets[sid]:-none} (python3.13 in the sid chroot)"
 echo "sandbox ($backend): ${props[*]}"
 check_all "${caps[*]}" "all"
+# ONLY_ALL=1: the whole set only (a change of the sandbox, not of the set).
+[ -z "${ONLY_ALL:-}" ] || exit 0
 for drop in "${caps[@]}"; do
 	set=()
 	for c in "${caps[@]}"; do [ "$c" = "$drop" ] || set+=("$c"); done

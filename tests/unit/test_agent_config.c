@@ -448,6 +448,36 @@ static void test_file_checks(void)
 	r = agent_config_load(f, 1, &c, err, sizeof(err));
 	CHECK(r == -EFBIG, "r=%d %s", r, err);
 
+	/* A path longer than the message buffer: cut, not overrun. */
+	{
+		char longpath[PATH_MAX], small[64];
+
+		memset(longpath, 'a', 3000);
+		longpath[0] = '/';
+		longpath[3000] = '\0';
+		r = agent_config_load(longpath, 1, &c, small, sizeof(small));
+		CHECK(r < 0 && strlen(small) == sizeof(small) - 1, "r=%d '%s'", r, small);
+		/* A real file that deep, with an error in it. */
+		snprintf(longpath, sizeof(longpath), "%s", dir);
+		for (int i = 0; i < 5; i++) {
+			size_t n = strlen(longpath);
+
+			longpath[n] = '/';
+			memset(longpath + n + 1, 'd', 250);
+			longpath[n + 251] = '\0';
+			CHECK(mkdir(longpath, 0700) == 0);
+		}
+		strcat(longpath, "/agent.conf");
+		FILE *deep = fopen(longpath, "w");
+
+		CHECK(deep && fputs("[agent]\nrate = x\n", deep) >= 0);
+		if (deep)
+			fclose(deep);
+		CHECK(chmod(longpath, 0600) == 0);
+		r = agent_config_load(longpath, 1, &c, err, sizeof(err));
+		CHECK(r == -EINVAL && !strncmp(err, longpath, 100) && c.hz == 19, "r=%d", r);
+	}
+
 	/* Another user's file: root only can make one. */
 	if (geteuid() != 0) {
 		SKIP("another user's files: needs root to chown");

@@ -216,7 +216,7 @@ struct parse_state {
 	int line;			/* of the line inih is parsing now */
 	int failed;			/* an error is in err */
 	int err_line;			/* its line; 0 for the whole file */
-	char err[768];
+	char err[1024];
 	int seen[K_COUNT];		/* line that set it, 0 if none */
 	int given[K_COUNT];		/* ... to something: "" is "none" */
 	int label_line[AGENT_MAX_LABELS];	/* 0 for a label from before the file */
@@ -238,6 +238,8 @@ static int fail(struct parse_state *st, const char *fmt, ...)
 		n = snprintf(st->err, sizeof(st->err), "%s:%d: ", st->path, st->line);
 	else
 		n = snprintf(st->err, sizeof(st->err), "%s: ", st->path);
+	if (n < 0 || (size_t)n >= sizeof(st->err))
+		return 0;	/* a path longer than the message: the path alone */
 	va_start(ap, fmt);
 	vsnprintf(st->err + n, sizeof(st->err) - (size_t)n, fmt, ap);
 	va_end(ap);
