@@ -10,6 +10,7 @@
 #
 #   flock /tmp/pybpftop-live.lock tools/unit-capabilities.sh [./pybpftop] [CAP...]
 #   ONLY_ALL=1 tools/unit-capabilities.sh ...   # the whole set, no drops
+#   AS_UID=61234 tools/unit-capabilities.sh ... # not as root (emulation only)
 #
 # Needs root. Under systemd (PID 1), each run is a transient unit
 # (systemd-run) with the unit's properties. Without it (a container, a VM
@@ -61,6 +62,9 @@ cp "$bin" "$tmp/pybpftop"
 mkdir -m 700 "$tmp/spool"
 : >"$tmp/agent.conf"
 chmod 600 "$tmp/agent.conf"
+if [ -n "${AS_UID:-}" ]; then
+	chown "$AS_UID" "$tmp/spool" "$tmp/agent.conf"
+fi
 
 # The targets' script: a hot loop on a marked line, which dump must quote
 # (so the file was read, as its user, through /proc/PID/root).
@@ -122,11 +126,18 @@ sandboxed() {
 			-p CapabilityBoundingSet="$set" -p AmbientCapabilities="$set" "$@"
 		return
 	fi
-	local bounding=-all c
+	local bounding=-all c caps= as_user=()
 	for c in $set; do
 		c=${c#CAP_}
 		bounding+=,+${c,,}
+		caps+=${caps:+,}+${c,,}
 	done
+	# AS_UID=N: as a user that is not root, the capabilities ambient (as
+	# User= or DynamicUser= with AmbientCapabilities= would run it).
+	if [ -n "${AS_UID:-}" ]; then
+		as_user=(--reuid="$AS_UID" --regid="$AS_UID" --clear-groups --inh-caps="$caps"
+			 --ambient-caps="$caps")
+	fi
 	# ProtectSystem=strict: / read-only (its other mounts too, roughly);
 	# ProtectHome=yes: /home, /root, /run/user empty and unreadable;
 	# PrivateTmp=yes: a tmpfs of our own on /tmp and /var/tmp.
@@ -145,7 +156,8 @@ sandboxed() {
 		if [ -n "$PROTECT_PROC" ]; then
 			mount -t proc -o hidepid="$PROTECT_PROC" proc /proc
 		fi
-		exec setpriv --bounding-set="$0" --no-new-privs -- "$@"' "$bounding" "$tmp/spool" "$@"
+		exec setpriv --bounding-set="$0" --no-new-privs "$@"' "$bounding" "$tmp/spool" \
+		"${as_user[@]}" -- "$@"
 }
 
 # run SET NAME CMD...: the command under the sandbox with SET; "ok" or
