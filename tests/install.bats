@@ -17,6 +17,10 @@ setup() {
 	STAGE=$BATS_TEST_TMPDIR/stage
 }
 
+teardown() {
+	stop_workload
+}
+
 # install_into DIR: `make install` with DESTDIR=DIR, quietly.
 install_into() {
 	make -s -C "$REPO" install DESTDIR="$1" "${@:2}"
