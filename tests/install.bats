@@ -19,6 +19,7 @@ setup() {
 
 teardown() {
 	stop_workload
+	assert_no_bpf_left
 }
 
 # install_into DIR: `make install` with DESTDIR=DIR, quietly.
