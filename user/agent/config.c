@@ -283,10 +283,9 @@ static int parse_bool(const char *v, int *out)
 /* A secret in a file of its own (bearer_token_file, basic_password_file):
  * opened without following a link, a regular file readable by no one but
  * its owner (root or us), bounded; one line, its newline dropped. */
-static int read_secret(struct parse_state *st, const char *name, const char *path, char *dst,
-		       size_t size)
+static int read_secret_into(struct parse_state *st, const char *name, const char *path, char *dst,
+			    size_t size, char buf[SECRET_MAX_BYTES + 1])
 {
-	char buf[SECRET_MAX_BYTES + 1];
 	struct stat sb;
 	ssize_t n;
 	int fd;
@@ -311,7 +310,7 @@ static int read_secret(struct parse_state *st, const char *name, const char *pat
 		return fail(st, "%s %s is readable or writable by others (mode %04o): chmod 600 %s", name,
 			    path, (unsigned)(sb.st_mode & 07777), path);
 	}
-	n = read(fd, buf, sizeof(buf));
+	n = read(fd, buf, SECRET_MAX_BYTES + 1);
 	close(fd);
 	if (n < 0)
 		return fail(st, "%s %s: %s", name, path, strerror(errno));
@@ -333,8 +332,18 @@ static int read_secret(struct parse_state *st, const char *name, const char *pat
 		return fail(st, "the secret in %s %s is too long (at most %zu bytes)", name, path,
 			    size - 1);
 	memcpy(dst, buf, (size_t)n + 1);
-	explicit_bzero(buf, sizeof(buf));
 	return 1;
+}
+
+/* The secret's copy on the stack is wiped, whatever went wrong. */
+static int read_secret(struct parse_state *st, const char *name, const char *path, char *dst,
+		       size_t size)
+{
+	char buf[SECRET_MAX_BYTES + 1];
+	int ok = read_secret_into(st, name, path, dst, size, buf);
+
+	explicit_bzero(buf, sizeof(buf));
+	return ok;
 }
 
 static int agent_key(struct parse_state *st, const char *name, const char *v)
