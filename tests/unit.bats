@@ -91,6 +91,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	[ -z "$output" ]
 }
 
+@test "agent configuration: defaults, every key and error with FILE:LINE, file modes and secret files, etc/agent.conf" {
+	unit agent_config "$REPO/etc/agent.conf"
+}
+
 @test "line tables agree with every interpreter's own co_lines / findlinestarts" {
 	run "$REPO/tests/unit/run_line_tables.sh" "$REPO/build/test_line_table"
 	echo "$output"

@@ -12,63 +12,6 @@
 #include "agent/push.h"
 #include "agent/spool.h"
 
-STUB void agent_config_defaults(struct agent_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->hz = 19;
-	c->window_s = 15;
-	snprintf(c->spool, sizeof(c->spool), "/var/lib/pybpftop");
-	c->spool_max = 1ull << 30;
-	c->retention_s = 7 * 86400;
-	c->queue_max = 64 << 20;
-}
-
-STUB int agent_config_load(const char *path, int must_exist, struct agent_config *c, char *err, size_t errlen)
-{
-	(void)c;
-	if (access(path, F_OK) && !must_exist)
-		return 0;
-	snprintf(err, errlen, "%s: not supported yet", path);
-	return -ENOTSUP;
-}
-
-STUB int agent_parse_duration(const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s)
-		return -EINVAL;
-	if (*end == 'm') v *= 60;
-	else if (*end == 'h') v *= 3600;
-	else if (*end == 'd') v *= 86400;
-	*out = v;
-	return 0;
-}
-
-STUB int agent_parse_size(const char *s, unsigned long long *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (*end == 'K') v <<= 10;
-	else if (*end == 'M') v <<= 20;
-	else if (*end == 'G') v <<= 30;
-	*out = v;
-	return 0;
-}
-
-STUB int agent_parse_label(const char *kv, struct agent_label *out)
-{
-	const char *eq = strchr(kv, '=');
-
-	if (!eq || eq == kv)
-		return -EINVAL;
-	snprintf(out->key, sizeof(out->key), "%.*s", (int)(eq - kv), kv);
-	snprintf(out->value, sizeof(out->value), "%s", eq + 1);
-	return 0;
-}
-
 STUB int spool_open(struct spool *s, const char *dir, unsigned long long max_bytes, double retention_s,
 	       struct agent_metrics *m, char *err, size_t errlen)
 {

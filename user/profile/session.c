@@ -300,8 +300,10 @@ static int open_target(struct session *s, pid_t pid, int child, char *err, size_
 	}
 	/* The pidfd, taken first, still names a live process: so the pid was
 	 * that process's all along, and what was read (its root, its layout,
-	 * its start time) is of one process. */
-	if (t->pidfd < 0 || syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0)) {
+	 * its start time) is of one process. EPERM (another user's process,
+	 * and no CAP_KILL: the systemd unit grants none) says it is alive. */
+	if (t->pidfd < 0 ||
+	    (syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) && errno != EPERM)) {
 		snprintf(err, errlen, "no process with pid %d: it exited while it was inspected", pid);
 		target_free(t);
 		return -ESRCH;
