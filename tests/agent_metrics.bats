@@ -59,9 +59,12 @@ value() {	# value METRIC: its sample's value on $PAGE
 	AGENT=$!
 	wait_line "$LOG" 'msg=started' "$AGENT"
 	wait_line "$LOG" "msg=profiling pid=$WL_PID .*service=billing-api " "$AGENT"
-	# Until a window of it is written (2 s windows).
+	# Until a window is written (2 s windows) and the processes gauge set:
+	# the agent sets it once all of a window's files are written, which
+	# takes a while on a host with many Python processes.
 	for _ in $(seq 100); do
-		scrape && [ "$(value pybpftop_agent_windows_written_total)" -ge 1 ] 2>/dev/null && break
+		scrape && [ "$(value pybpftop_agent_windows_written_total)" -ge 1 ] 2>/dev/null &&
+			[ "$(value pybpftop_agent_processes)" -ge 1 ] 2>/dev/null && break
 		sleep 0.1
 	done
 	cat "$PAGE"
