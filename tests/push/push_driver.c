@@ -230,6 +230,8 @@ int main(int argc, char **argv)
 		} else if (p) {
 			if (pusher_submit(p, &w))
 				fprintf(stderr, "push_driver: submit %d failed\n", i);
+			if (i == 1)	/* what one window takes in the queue */
+				printf("first_window_bytes %lld\n", (long long)m.g[G_QUEUE_BYTES]);
 		} else if (have_spool) {
 			if (spool_write(&spool, &w, err, sizeof(err)))
 				fprintf(stderr, "push_driver: %s\n", err);

@@ -249,7 +249,17 @@ int spool_write(struct spool *s, const struct window_out *w, char *err, size_t e
 		/* Room first: the cap on files, then the bytes it will take. */
 		while (live(s) && live(s) >= SPOOL_MAX_FILES)
 			remove_oldest(s);
-		rc = output_file_write(&s->dir, name, fill_window, &c, err, errlen);
+		/* A link, device or FIFO at our name was not made by us: the
+		 * output writer would write through one made by root (as it
+		 * must for -o /dev/stdout); here it is left alone, unwritten. */
+		struct stat st;
+
+		if (!fstatat(s->dir.dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) && !S_ISREG(st.st_mode)) {
+			rc = -EEXIST;
+			snprintf(err, errlen, "%s%s: not a regular file: left alone", s->dir.prefix, name);
+		} else {
+			rc = output_file_write(&s->dir, name, fill_window, &c, err, errlen);
+		}
 		if (!rc && (rc = index_add(s, name, w->start_ns / 1000000, w->pprof_len)))
 			snprintf(err, errlen, "%s%s: %s", s->dir.prefix, name, strerror(-rc));
 		if (!rc && s->m)
