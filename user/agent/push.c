@@ -25,6 +25,7 @@
 #include <time.h>
 #include <curl/curl.h>
 #include <sys/random.h>
+#include "agent/logfmt.h"
 #include "agent/push.h"
 #include "profile/session.h"
 
@@ -118,9 +119,8 @@ static void give_up(struct pusher *p, struct item *it, enum agent_counter reason
 		char err[512];
 
 		if (spool_write(p->spool, &w, err, sizeof(err))) {
-			if (p->cfg.verbose)
-				fprintf(stderr, "level=error component=push msg=\"spool fallback failed\" err=\"%s\"\n",
-					err);
+			logfmt(LOGFMT_ERROR, "push: the spool could not take a window either", "error", err,
+			       NULL);
 			resolved(p, it, M_DROPPED_SPOOL_FAILED);
 		} else {
 			resolved(p, it, M_SPOOL_FALLBACK);
@@ -222,6 +222,7 @@ static long send_once(struct pusher *p, const struct send_cfg *cfg, const struct
 	long status = 0, timeout_ms = (long)(limit_s * 1000), connect_ms;
 	int running = 1, abandoned = 0;
 	CURLMsg *msg;
+	CURLcode msg_result = CURLE_OK;
 	int left;
 
 	if (!e)
@@ -284,10 +285,14 @@ static long send_once(struct pusher *p, const struct send_cfg *cfg, const struct
 		curl_multi_poll(p->multi, NULL, 0, POLL_MS, NULL);
 	}
 	while ((msg = curl_multi_info_read(p->multi, &left)))
-		if (msg->msg == CURLMSG_DONE && msg->easy_handle == e && msg->data.result == CURLE_OK)
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == e &&
+		    (msg_result = msg->data.result) == CURLE_OK)
 			curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	if (status == 0 && cfg->verbose && !abandoned)
-		fprintf(stderr, "level=warn component=push msg=\"push failed\" url=\"%s\"\n", url);
+	if (status == 0 && !abandoned) {
+		const char *why = msg_result == CURLE_OK ? "no response" : curl_easy_strerror(msg_result);
+
+		logfmt(LOGFMT_WARN, "push failed", "url", url, "error", why, NULL);
+	}
 	curl_multi_remove_handle(p->multi, e);
 	curl_easy_cleanup(e);
 	curl_slist_free_all(h);
@@ -373,9 +378,15 @@ static void *pusher_thread(void *arg)
 			continue;
 		}
 		metric_add(p->m, M_ERR_PUSH, 1);
-		if (cfg.verbose)
-			fprintf(stderr, "level=warn component=push msg=\"push refused\" status=%ld attempt=%d pid=%d\n",
-				status, it->attempts, (int)it->pid);
+		if (status) {
+			char code[24], attempt[16], pid[16];
+
+			snprintf(code, sizeof(code), "%ld", status);
+			snprintf(attempt, sizeof(attempt), "%d", it->attempts);
+			snprintf(pid, sizeof(pid), "%d", (int)it->pid);
+			logfmt(LOGFMT_WARN, "push refused", "status", code, "attempt", attempt, "pid", pid,
+			       NULL);
+		}
 		if (!retryable(status)) {
 			p->inflight = NULL;
 			resolved(p, it, M_DROPPED_REJECTED);
