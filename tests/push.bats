@@ -21,7 +21,15 @@ setup() {
 }
 
 teardown() {
+	stop_receiver
+	stop_workload
+}
+
+# Before stop_workload, whose `wait` would wait for the receiver too.
+stop_receiver() {
 	[ -z "$RX_PID" ] || kill "$RX_PID" 2>/dev/null || true
+	[ -z "$RX_PID" ] || wait "$RX_PID" 2>/dev/null || true
+	RX_PID=
 }
 
 # start_receiver ACTION...: the receiver, scripted; sets URL.
@@ -231,16 +239,16 @@ seq_of() {	# N: the seq label of request N
 }
 
 @test "push: the queue is bounded in bytes, the oldest dropped first and counted" {
-	start_receiver hang:1.5
+	start_receiver
 	# The size of one window in the queue, then room for three.
 	drive --url "$URL" --windows 1
 	size=$(counter first_window_bytes)
 	kill "$RX_PID"
 	rm -f "$RX"/* "$BATS_TEST_TMPDIR/port"
-	start_receiver hang:1.5
-	# Window 1 is in flight (the server holds it 1.5 s) while 2-10 come:
-	# only the newest three fit.
-	drive --url "$URL" --windows 10 --interval 0.05 --queue-max $((size * 7 / 2)) --timeout 5
+	start_receiver hang:2
+	# Window 1 is in flight (the server holds it 2 s) while 2-10 come, in
+	# 0.9 s: only the newest three fit.
+	drive --url "$URL" --windows 10 --interval 0.1 --queue-max $((size * 7 / 2)) --timeout 5
 	check_invariant
 	[ "$(counter dropped_queue_full)" -eq 6 ]
 	[ "$(counter windows_pushed)" -eq 4 ]
@@ -338,4 +346,72 @@ type cpu/nanoseconds period 10000000' ]
 	[ -f "$spool/README" ] && [ -L "$spool/$old-102-5-process_cpu.pb.gz" ]
 	[ "$(cat "$BATS_TEST_TMPDIR/victim")" = victim ]
 	[ "$(counter spool_bytes)" -eq 0 ]
+}
+
+@test "agent: pybpftop agent --push sends each window of a busy Python, its hot function and labels in the pprof (live, as root)" {
+	need_root
+	command -v go >/dev/null || skip "go missing (golang-go)"
+	PY_CMD=/usr/bin/python3.11 PY_WL=$REPO/tests/workloads
+	start_receiver
+	start_workload cpu_split
+	# The agent's own run, serialized with the other live tests.
+	run flock /tmp/pybpftop-live.lock "$PYBPFTOP" agent --push "$URL" --window 2 --no-spool -d 5 \
+		--rate 99 --label env=agent-test
+	echo "$output"
+	[ "$status" -eq 0 ]
+	stop_workload_keep=$WL_PID
+	stop_receiver
+	stop_workload
+	# The windows of the workload: by their pid label.
+	found=0
+	for body in "$RX"/*.body; do
+		n=$(basename "$body" .body)
+		decode_push "$n" >"$BATS_TEST_TMPDIR/env.$n"
+		grep -A1 'name: "pid"' "$BATS_TEST_TMPDIR/env.$n" | grep -q "value: \"$stop_workload_keep\"" || continue
+		found=$((found + 1))
+		[ "$(req "$n" "r['path']")" = /push.v1.PusherService/Push ]
+		grep -A1 'name: "__name__"' "$BATS_TEST_TMPDIR/env.$n" | grep -q 'value: "process_cpu"'
+		grep -A1 'name: "env"' "$BATS_TEST_TMPDIR/env.$n" | grep -q 'value: "agent-test"'
+		grep -A1 'name: "python_version"' "$BATS_TEST_TMPDIR/env.$n" | grep -q 'value: "3.11.2"'
+		grep -A1 'name: "service_name"' "$BATS_TEST_TMPDIR/env.$n" | grep -q 'value: "..*"'
+		grep -A1 'name: "host"' "$BATS_TEST_TMPDIR/env.$n" | grep -q "value: \"$(hostname)\""
+		/usr/bin/python3 "$PROTO_DIR/raw_profile.py" "$body" "$BATS_TEST_TMPDIR/raw.$n.pb.gz"
+		run go tool pprof -top "$BATS_TEST_TMPDIR/raw.$n.pb.gz"
+		echo "$output"
+		# cpu_split burns 60/30/10: sixty is the hottest function.
+		awk '/flat%/ { getline; print $NF; exit }' <<<"$output" | grep -qx sixty
+		run go tool pprof -raw "$BATS_TEST_TMPDIR/raw.$n.pb.gz"
+		grep -q "thread_id:\[$stop_workload_keep\] thread_name:\[python3.11\]" <<<"$output"
+	done
+	echo "# windows of the workload pushed: $found" >&3
+	# 5 s in windows of 2 s: two whole ones and the last, flushed at exit.
+	[ "$found" -ge 2 ]
+}
+
+@test "agent: SIGTERM with a hung backend exits within 5 s (live, as root)" {
+	need_root
+	PY_CMD=/usr/bin/python3.11 PY_WL=$REPO/tests/workloads
+	start_receiver $(printf 'hang:30 %.0s' $(seq 20))
+	start_workload cpu_split
+	spool=$BATS_TEST_TMPDIR/spool
+	# Windows of 1 s for 3 s, each push held by the server; then SIGTERM.
+	run flock /tmp/pybpftop-live.lock bash -c '
+		"$1" agent --push "$2" --window 1 --spool "$3" --rate 99 2>"$4" &
+		agent=$!
+		sleep 3
+		t0=$(date +%s.%N)
+		kill -TERM $agent
+		wait $agent
+		rc=$?
+		echo "exit $rc after $(echo "$(date +%s.%N) - $t0" | bc) s"' _ "$PYBPFTOP" "$URL" "$spool" "$BATS_TEST_TMPDIR/agent.log"
+	echo "$output"
+	cat "$BATS_TEST_TMPDIR/agent.log"
+	[ "$status" -eq 0 ]
+	[[ $output =~ exit\ 0\ after\ ([0-9.]+)\ s ]]
+	echo "# the agent exited ${BASH_REMATCH[1]} s after SIGTERM" >&3
+	ge 5 "${BASH_REMATCH[1]}"
+	grep -q 'msg="stopped"' "$BATS_TEST_TMPDIR/agent.log"
+	# The server was reached (and held the request), and the windows are in the spool.
+	[ "$(requests)" -ge 1 ]
+	[ "$(ls "$spool" | grep -c "^[0-9]*-$WL_PID-[0-9]*-process_cpu\.pb\.gz$")" -ge 2 ]
 }
