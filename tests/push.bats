@@ -211,6 +211,16 @@ seq_of() {	# N: the seq label of request N
 	[ "$(ls "$BATS_TEST_TMPDIR/spool" | grep -c '^[0-9]*-4242-[0-9]*-process_cpu\.pb\.gz$')" -eq 3 ]
 }
 
+@test "push: windows the agent spooled already are not written again by the fallback at close" {
+	start_receiver hang:30 hang:30 hang:30
+	drive --url "$URL" --windows 3 --deadline 1 --spool "$BATS_TEST_TMPDIR/spool" --also-spool
+	check_invariant
+	[ "$(counter spool_fallback)" -eq 3 ]
+	[ "$(counter windows_written)" -eq 3 ]
+	[ "$(counter spool_files)" -eq 3 ]
+	ge 1.5 "$(counter close_seconds)"
+}
+
 @test "push: close's deadline honoured (< 5 s) with nothing to spool to: counted dropped at shutdown" {
 	start_receiver hang:30
 	drive --url "$URL" --windows 4 --deadline 3

@@ -38,7 +38,7 @@ static void usage(void)
 		"  [--spool DIR] [--spool-max BYTES] [--retention S] [--queue-max BYTES]\n"
 		"  [--deadline S] [--age S] [--user U --password P] [--bearer T] [--org ID]\n"
 		"  [--backoff S] [--attempts N] [--timeout S] [--interval S] [--label K=V]...\n"
-		"  [--dump FILE] [--pad BYTES]\n");
+		"  [--dump FILE] [--pad BYTES] [--also-spool]\n");
 	exit(2);
 }
 
@@ -136,7 +136,8 @@ int main(int argc, char **argv)
 		{ "user", 1, 0, 'U' }, { "password", 1, 0, 'P' }, { "bearer", 1, 0, 'b' },
 		{ "org", 1, 0, 'o' }, { "backoff", 1, 0, 'B' }, { "attempts", 1, 0, 'A' },
 		{ "timeout", 1, 0, 'T' }, { "interval", 1, 0, 'i' }, { "label", 1, 0, 'l' },
-		{ "dump", 1, 0, 'D' }, { "pad", 1, 0, 'p' }, { 0, 0, 0, 0 },
+		{ "dump", 1, 0, 'D' }, { "pad", 1, 0, 'p' }, { "also-spool", 0, 0, 'W' },
+		{ 0, 0, 0, 0 },
 	};
 	struct push_tuning tune = PUSH_TUNING_DEFAULTS;
 	struct agent_config c = { 0 };
@@ -147,7 +148,7 @@ int main(int argc, char **argv)
 	const char *spool_dir = NULL, *dump = NULL;
 	unsigned long long spool_max = 0;
 	double retention = 0, deadline = 4, age = 0, interval = 0, t0;
-	int nwin = 1, nextra = 0, opt, have_spool = 0;
+	int nwin = 1, nextra = 0, opt, have_spool = 0, also_spool = 0;
 	size_t pad = 0;
 	char err[1024];
 
@@ -182,6 +183,7 @@ int main(int argc, char **argv)
 		}
 		case 'D': dump = optarg; break;
 		case 'p': pad = strtoull(optarg, NULL, 10); break;
+		case 'W': also_spool = 1; break;	/* as the agent: every window to the spool too */
 		default: usage();
 		}
 	}
@@ -228,6 +230,8 @@ int main(int argc, char **argv)
 			}
 			free(body);
 		} else if (p) {
+			if (also_spool && have_spool && spool_write(&spool, &w, err, sizeof(err)))
+				fprintf(stderr, "push_driver: %s\n", err);
 			if (pusher_submit(p, &w))
 				fprintf(stderr, "push_driver: submit %d failed\n", i);
 			if (i == 1)	/* what one window takes in the queue */

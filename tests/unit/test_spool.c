@@ -60,6 +60,14 @@ static void test_index(const char *dir)
 	CHECK(s.bytes == 55, "%llu", s.bytes);
 	CHECK(m.g[G_SPOOL_BYTES] == 55);
 	CHECK(size_of(dir, now - 2000, 3) == 25);
+	/* In the spool already, by name and size. */
+	CHECK(spool_contains(&s, &w));
+	w.pprof_len = 24;
+	CHECK(!spool_contains(&s, &w));
+	w = window(now - 2000, 5, 25);
+	CHECK(!spool_contains(&s, &w));
+	w = window(now - 3000, 2, 20);
+	CHECK(spool_contains(&s, &w));
 	/* A limit of 30 bytes: the oldest (pid 2, 20 bytes) goes, then pid 3
 	 * (25), leaving pid 1. */
 	spool_set_limits(&s, 30, 0);

@@ -118,7 +118,12 @@ static void give_up(struct pusher *p, struct item *it, enum agent_counter reason
 		};
 		char err[512];
 
-		if (spool_write(p->spool, &w, err, sizeof(err))) {
+		/* The agent spools every window itself: most are there already,
+		 * and rewriting them (each fsync'd) would cost the time SIGTERM
+		 * leaves. */
+		if (spool_contains(p->spool, &w)) {
+			resolved(p, it, M_SPOOL_FALLBACK);
+		} else if (spool_write(p->spool, &w, err, sizeof(err))) {
 			logfmt(LOGFMT_ERROR, "push: the spool could not take a window either", "error", err,
 			       NULL);
 			resolved(p, it, M_DROPPED_SPOOL_FAILED);

@@ -272,6 +272,31 @@ int spool_write(struct spool *s, const struct window_out *w, char *err, size_t e
 	return rc;
 }
 
+int spool_contains(struct spool *s, const struct window_out *w)
+{
+	char name[sizeof(s->files->name)];
+	uint64_t ms = w->start_ns / 1000000;
+	size_t lo, hi;
+	int found = 0;
+
+	if (spool_format_name(name, sizeof(name), w))
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	/* The first entry at ms, by bisection: the index is in time order. */
+	for (lo = s->first, hi = s->nfiles; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->files[mid].start_ms < ms)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->nfiles && s->files[lo].start_ms == ms && !found; lo++)
+		found = !strcmp(s->files[lo].name, name) && s->files[lo].bytes == w->pprof_len;
+	pthread_mutex_unlock(&s->lock);
+	return found;
+}
+
 void spool_rotate(struct spool *s)
 {
 	pthread_mutex_lock(&s->lock);

@@ -43,6 +43,10 @@ void spool_set_limits(struct spool *s, unsigned long long max_bytes, double rete
 /* Writes the window's pprof_gz, then rotates. 0 or -errno. Thread-safe:
  * the pusher's fallback calls it too. */
 int spool_write(struct spool *s, const struct window_out *w, char *err, size_t errlen);
+/* Whether w's file is in the spool already, whole (its name, its size):
+ * the pusher's fallback then need not write it again, when the agent
+ * spools every window anyway. */
+int spool_contains(struct spool *s, const struct window_out *w);
 /* Removes the oldest files past max_bytes, and those past retention. */
 void spool_rotate(struct spool *s);
 void spool_close(struct spool *s);
