@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "agent/config.h"
 #include "agent/logfmt.h"
 #include "agent/metrics.h"
@@ -107,6 +108,7 @@ STUB int spool_open(struct spool *s, const char *dir, unsigned long long max_byt
 	memset(s, 0, sizeof(*s));
 	s->m = m;
 	(void)max_bytes; (void)retention_s;
+	mkdir(dir, 0700);
 	snprintf(path, sizeof(path), "%s/x", dir);
 	return output_file_open(&s->dir, path, err, errlen);
 }

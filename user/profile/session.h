@@ -77,6 +77,7 @@ struct session_opts {
 	 * those started later (exec events, and the sampler's reports of
 	 * processes it does not know), each dropped when it exits. */
 	int discover;
+	uint32_t ring_bytes;	/* the samples' ring buffer (sampler_opts); 0: its default */
 	struct session_sink sink;
 };
 
