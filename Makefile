@@ -196,3 +196,49 @@ test-sid:
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) pybpftop
+
+# --- make install / make uninstall (docs/agent-install.md) ---
+# The binary, the man pages, the agent's default configuration (never over
+# an existing one) and its systemd unit, whose ExecStart names BINDIR.
+# DESTDIR stages it all under a directory (packaging, tests/install.bats).
+# The unit is not enabled: `systemctl daemon-reload && systemctl enable
+# --now pybpftop-agent` does it.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+AGENT_CONF := $(DESTDIR)$(SYSCONFDIR)/pybpftop/agent.conf
+
+.PHONY: install uninstall
+install: pybpftop
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 pybpftop $(DESTDIR)$(BINDIR)/pybpftop
+	$(Q)install -D -m 0644 docs/man/pybpftop.1 $(DESTDIR)$(MANDIR)/man1/pybpftop.1
+	$(Q)install -D -m 0644 docs/man/pybpftop-agent.8 $(DESTDIR)$(MANDIR)/man8/pybpftop-agent.8
+	$(Q)install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/pybpftop
+	$(Q)if [ -e $(AGENT_CONF) ]; then \
+		echo "  kept     $(AGENT_CONF) (the new default is etc/agent.conf)"; \
+	else \
+		install -m 0600 etc/agent.conf $(AGENT_CONF); \
+	fi
+	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	$(Q)sed -e 's|/usr/local/bin/pybpftop|$(BINDIR)/pybpftop|' \
+		-e 's|/etc/pybpftop/agent.conf|$(SYSCONFDIR)/pybpftop/agent.conf|' \
+		etc/pybpftop-agent.service > $(DESTDIR)$(UNITDIR)/pybpftop-agent.service.tmp
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/pybpftop-agent.service.tmp
+	$(Q)mv -f $(DESTDIR)$(UNITDIR)/pybpftop-agent.service.tmp $(DESTDIR)$(UNITDIR)/pybpftop-agent.service
+
+# The configuration goes only if it is still the default; the spool
+# (/var/lib/pybpftop) is data, and stays.
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/pybpftop $(DESTDIR)$(MANDIR)/man1/pybpftop.1 \
+		$(DESTDIR)$(MANDIR)/man8/pybpftop-agent.8 $(DESTDIR)$(UNITDIR)/pybpftop-agent.service
+	$(Q)if cmp -s etc/agent.conf $(AGENT_CONF); then \
+		rm -f $(AGENT_CONF); \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/pybpftop 2>/dev/null || true; \
+	elif [ -e $(AGENT_CONF) ]; then \
+		echo "  kept     $(AGENT_CONF) (changed from the default)"; \
+	fi
+# --- end of make install ---

@@ -83,6 +83,7 @@ stop_agent() {
 	seen=$(date +%s.%N)
 	ready=$(cat "$BATS_TEST_TMPDIR/delta_late.ready")
 	echo "# pid $late profiled $(echo "($seen - $ready) * 1000" | bc) ms after READY" >&3
+	grep "profiling.*pid=\"\?$late\"\?[ \"]" "$AGENT_LOG" >&3 || true
 	[ "$(echo "$seen - $ready < 1" | bc)" = 1 ]
 	wait_line "$AGENT_LOG" "exited.*pid=\"\?$exits\"\?" "$AGENT"
 	exited_at=$(date +%s.%N)

@@ -8,7 +8,7 @@ set -euo pipefail
 build=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool uthash-dev libncurses-dev libjansson-dev
        libcurl4-openssl-dev libmicrohttpd-dev libinih-dev xxd python3.11)
 test=(bats time libclang-rt-14-dev tmux procps util-linux mmdebstrap chromium golang-go nodejs python3.11-dbg
-      protobuf-compiler prometheus)
+      protobuf-compiler prometheus mandoc strace)
 
 want=("${build[@]}")
 if [ "${1:-build}" = test ]; then

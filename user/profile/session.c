@@ -268,6 +268,7 @@ static struct session_target *target_new(struct session *s, pid_t pid, int child
 	if (target_root_open(&t->root, pid))
 		target_root_none(&t->root);
 	t->child = child;
+	t->since = s->since;
 	return t;
 }
 
@@ -299,8 +300,10 @@ static int open_target(struct session *s, pid_t pid, int child, char *err, size_
 	}
 	/* The pidfd, taken first, still names a live process: so the pid was
 	 * that process's all along, and what was read (its root, its layout,
-	 * its start time) is of one process. */
-	if (t->pidfd < 0 || syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0)) {
+	 * its start time) is of one process. EPERM (another user's process,
+	 * and no CAP_KILL: the systemd unit grants none) says it is alive. */
+	if (t->pidfd < 0 ||
+	    (syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) && errno != EPERM)) {
 		snprintf(err, errlen, "no process with pid %d: it exited while it was inspected", pid);
 		target_free(t);
 		return -ESRCH;
@@ -501,15 +504,18 @@ static int discover_one(struct session *s, int i)
 			forget_target(s, t);
 		return 0;
 	}
+	s->since = q->since;
 	rc = t && t->stale ? retarget(s, t, err, sizeof(err)) :
 	     t ? -EEXIST : add_target(s, q->pid, err, sizeof(err));
 	if (!rc) {
+		s->since = 0;
 		s->found++;
 		if (s->opts->verbose)
 			fprintf(stderr, "pybpftop: found pid %d (%s), %.1f ms after its exec\n", q->pid,
 				TEXT_SAFE(target_of(s, q->pid)->t.cmdline), (now - q->since) * 1e3);
 		return 0;
 	}
+	s->since = 0;
 	if (rc == -ESRCH || rc == -EEXIST)
 		return 0;
 	if (rc != -E2BIG && q->tries < DISCOVER_TRIES && now - q->since < PENDING_S) {
