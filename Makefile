@@ -101,6 +101,13 @@ $(OUTPUT)/bench_%: bench/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) $^ $(LDLIBS) -o $@
 
+# The push tests' driver (tests/push.bats), built like a benchmark.
+$(OUTPUT)/push_driver: tests/push/push_driver.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) $^ $(LDLIBS) -o $@
+
+unit: $(OUTPUT)/push_driver
+
 $(OUTPUT)/fuzz_target_memory: tests/fuzz/fuzz_target_memory.c $(FUZZ_SRCS) $(USER_HDRS) include/*.h | $(OUTPUT)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \

@@ -145,3 +145,7 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"all in order"* ]]
 }
+
+@test "agent spool: index order, a rewrite counted once, size and age rotation, a planted link not written through; Pyroscope labels sorted, once, UTF-8" {
+	unit spool
+}
