@@ -15,6 +15,7 @@ static const char usage[] =
 "  dump -p PID [--locals] [--json]                every thread's Python stack, once\n"
 "  alloc -p PID [-d SECONDS] [--exact]            which lines allocate and hold memory\n"
 "  alloc show SNAPSHOT | diff OLD NEW             read or compare alloc snapshots\n"
+"  report DIR [--since WHEN] [--service NAME]     merge the agent's spooled windows\n"
 "  -p PID ...                                     the same as top -p PID ...\n"
 "\n"
 "Run 'pybpftop COMMAND --help' for a command's options.\n";
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "alloc"))
 		return cmd_alloc(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "top"))
 		return cmd_top(argc - 1, argv + 1);
 	/* `pybpftop -p PID` is the live view, as `top` is. */

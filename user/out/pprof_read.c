@@ -57,6 +57,7 @@ struct reader {
 	struct profile *p;
 	struct frame_table *ft;
 	struct pprof_info *info;
+	const struct pprof_read_opts *o;
 	uint32_t default_pid;
 	struct pr_string *str;
 	struct pr_func *fn;
@@ -357,7 +358,7 @@ static int resolve_line(struct reader *r, struct pr_line *ln, uint32_t *frame)
 		*frame = ln->frame;
 		return 0;
 	}
-	fn = bsearch(&key, r->fn, r->nfn, sizeof(*r->fn), by_func_id);
+	fn = r->nfn ? bsearch(&key, r->fn, r->nfn, sizeof(*r->fn), by_func_id) : NULL;
 	if (!fn || !str_at(r, fn->name, name) || !str_at(r, fn->file, file))
 		return fail(r, -EBADMSG, fn ? "a function's name is not in the string table" :
 			    "a line names function %llu, which is not there",
@@ -452,7 +453,7 @@ static int read_sample(struct reader *r, const uint8_t *data, size_t len, int ad
 			while ((rc = pb_packed_next(&f, &it, &v)) == 1) {
 				struct pr_loc key = { .id = v }, *loc;
 
-				loc = bsearch(&key, r->loc, r->nloc, sizeof(*r->loc), by_loc_id);
+				loc = r->nloc ? bsearch(&key, r->loc, r->nloc, sizeof(*r->loc), by_loc_id) : NULL;
 				if (!loc)
 					return fail(r, -EBADMSG, "a sample names location %llu, which is not there",
 						    (unsigned long long)v);
@@ -555,10 +556,16 @@ static int read_profile(struct reader *r, const uint8_t *data, size_t len)
 
 	if ((rc = read_tables(r, data, len)))
 		return rc;
-	qsort(r->fn, r->nfn, sizeof(*r->fn), by_func_id);
-	qsort(r->loc, r->nloc, sizeof(*r->loc), by_loc_id);
+	/* qsort and bsearch take no NULL, even for no rows. */
+	if (r->nfn)
+		qsort(r->fn, r->nfn, sizeof(*r->fn), by_func_id);
+	if (r->nloc)
+		qsort(r->loc, r->nloc, sizeof(*r->loc), by_loc_id);
 	choose_value(r);
 	read_comments(r);
+	if (r->o->accept && !r->o->accept(r->o->ctx, r->info))
+		return 1;
+	r->default_pid = r->info->pid ? r->info->pid : r->o->default_pid;
 	r->frames_cap = r->lim->max_depth + 8;	/* and the root markers */
 	if (!(r->frames = malloc(r->frames_cap * sizeof(*r->frames))))
 		return fail(r, -ENOMEM, "out of memory");
@@ -619,18 +626,18 @@ static int gunzip(struct reader *r, const uint8_t *data, size_t len, size_t max,
 }
 
 int pprof_read(struct profile *p, struct frame_table *ft, const void *data, size_t len,
-	       const struct pprof_limits *lim, uint32_t default_pid, struct pprof_info *info,
-	       char *err, size_t errlen)
+	       const struct pprof_read_opts *o, struct pprof_info *info, char *err, size_t errlen)
 {
+	static const struct pprof_read_opts defaults = { 0 };
 	struct reader r = {
-		.lim = lim ? lim : &pprof_default_limits, .p = p, .ft = ft, .info = info,
-		.default_pid = default_pid, .err = err, .errlen = errlen,
+		.o = o ? o : &defaults, .p = p, .ft = ft, .info = info, .err = err, .errlen = errlen,
 	};
 	const uint8_t *d = data;
 	uint8_t *raw = NULL;
 	size_t rawlen = len;
 	int rc;
 
+	r.lim = r.o->lim ? r.o->lim : &pprof_default_limits;
 	memset(info, 0, sizeof(*info));
 	if (errlen)
 		err[0] = '\0';

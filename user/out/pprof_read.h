@@ -49,13 +49,23 @@ struct pprof_info {
 	uint64_t truncated;		/* of which cut at max_depth */
 };
 
+/* How to read a file: limits (NULL: the defaults), whose samples the
+ * ones without a pid label are (the label pid= comment's pid, else
+ * default_pid), and a check of the file's labels before any sample is
+ * added (NULL: take every file). */
+struct pprof_read_opts {
+	const struct pprof_limits *lim;
+	uint32_t default_pid;
+	int (*accept)(void *ctx, const struct pprof_info *info);	/* 0: skip the file */
+	void *ctx;
+};
+
 /* Adds the file's samples to p, whose frame table is ft (p->frames, not
- * const here). Samples without a pid label are default_pid's. 0, or
- * -EBADMSG (malformed, or past a limit), -ENOMEM, with a message in err;
- * on an error nothing was added to p (frames may have been to ft). */
+ * const here). 0, 1 when accept() refused it, or -EBADMSG (malformed, or
+ * past a limit), -ENOMEM, with a message in err; on an error nothing was
+ * added to p (frames may have been to ft). */
 int pprof_read(struct profile *p, struct frame_table *ft, const void *data, size_t len,
-	       const struct pprof_limits *lim, uint32_t default_pid, struct pprof_info *info,
-	       char *err, size_t errlen);
+	       const struct pprof_read_opts *o, struct pprof_info *info, char *err, size_t errlen);
 
 /* The value of label key, or NULL. */
 const char *pprof_label(const struct pprof_info *info, const char *key);
