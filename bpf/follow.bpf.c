@@ -11,8 +11,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Events the ring buffer had no room for: a process we did not follow. */
-__u64 lost_events;
+/* The agent: every exec on the host is reported, and every fork of a
+ * target is one, without a root process to follow. */
+const volatile bool follow_all = false;
 
 /* The walker's targets, shared with the probes: a fork is a copy of its
  * parent, layouts included, so the child is sampled from its first
@@ -34,20 +35,7 @@ static __always_inline struct py_followed *followed_of(struct task_struct *task,
 	return f && f->start_ticks == task_start_ticks(task) ? f : NULL;
 }
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 << 10);
-} proc_events SEC(".maps");
-
-static __always_inline void proc_event(__u32 kind, __u32 pid, __u32 ppid, __u64 start_ticks)
-{
-	struct py_proc_event e = { .time_ns = bpf_ktime_get_ns(), .kind = kind, .pid = pid,
-				    .ppid = ppid, .start_ticks = start_ticks };
-
-	/* Rare, and a new process must be seen at once: wake user space. */
-	if (bpf_ringbuf_output(&proc_events, &e, sizeof(e), 0))
-		__sync_fetch_and_add(&lost_events, 1);
-}
+#include "proc_events.bpf.h"
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
@@ -59,13 +47,17 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (ptgid == ctgid)	/* a new thread, not a process */
 		return 0;
-	f = followed_of(parent, ptgid);
-	if (!f || !(f->flags & FOLLOW_CHILDREN))
-		return 0;
-	kid = *f;
-	kid.start_ticks = task_start_ticks(child);
-	bpf_map_update_elem(&followed, &ctgid, &kid, BPF_ANY);
 	proc = lookup_target(parent, ptgid, &reused);
+	if (follow_all && !proc)	/* the agent: not Python, or not known yet */
+		return 0;
+	f = follow_all ? NULL : followed_of(parent, ptgid);
+	if (!follow_all && (!f || !(f->flags & FOLLOW_CHILDREN)))
+		return 0;
+	if (f) {
+		kid = *f;
+		kid.start_ticks = task_start_ticks(child);
+		bpf_map_update_elem(&followed, &ctgid, &kid, BPF_ANY);
+	}
 	if (proc) {
 		copy = *proc;
 		copy.start_ticks = task_start_ticks(child);
@@ -80,7 +72,10 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 {
 	__u32 tgid = p->tgid;
 
-	if (followed_of(p, tgid))
+	if (follow_all) {
+		bpf_map_delete_elem(&discovered, &tgid);
+		proc_event(PROC_EXEC, tgid, 0, task_start_ticks(p));
+	} else if (followed_of(p, tgid))
 		proc_event(PROC_EXEC, tgid, 0, 0);
 	return 0;
 }

@@ -10,18 +10,44 @@ char LICENSE[] SEC("license") = "GPL";
  * user space polls the ring buffer on a timer instead. */
 const volatile bool rb_wakeup = false;
 
+/* The agent: a process that is not a target is reported once (per
+ * program it runs: an exec forgets it), so that a Python process whose
+ * exec was missed, or that became Python late (an embedded interpreter,
+ * a plugin loaded with dlopen), is found by its first samples. */
+const volatile bool discover = false;
+
+#include "proc_events.bpf.h"
+
+static __always_inline void discover_process(struct task_struct *task, __u32 tgid)
+{
+	__u64 ticks, *seen;
+
+	if (!tgid || !BPF_CORE_READ(task, mm) || bpf_map_lookup_elem(&procs, &tgid))
+		return;
+	ticks = task_start_ticks(task);
+	seen = bpf_map_lookup_elem(&discovered, &tgid);
+	if (seen && *seen == ticks)
+		return;
+	/* Marked only once reported: a full ring buffer is tried again. */
+	if (!proc_event(PROC_UNKNOWN, tgid, 0, ticks))
+		bpf_map_update_elem(&discovered, &tgid, &ticks, BPF_ANY);
+}
+
 SEC("perf_event")
 int sample_cpu(struct bpf_perf_event_data *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct py_sample *s;
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 size;
 
-	s = walk_task_stack(bpf_get_current_task_btf(), pid_tgid >> 32, (__u32)pid_tgid,
-			    bpf_get_smp_processor_id(), false);
+	s = walk_task_stack(task, pid_tgid >> 32, (__u32)pid_tgid, bpf_get_smp_processor_id(), false);
 
-	if (!s)
+	if (!s) {
+		if (discover)
+			discover_process(task, pid_tgid >> 32);
 		return 0;
+	}
 	size = sizeof(s->hdr) + (__u64)s->hdr.depth * sizeof(s->frames[0]);
 	if (size > sizeof(*s))
 		return 0;

@@ -14,7 +14,7 @@
 #define PYBPFTOP_MAX_DEPTH	5000	/* frames kept per sample */
 #define PYBPFTOP_MAX_THREADS	4096	/* thread-list entries scanned per lookup */
 #define PYBPFTOP_MAX_INTERPS	64	/* interpreters (main + subinterpreters) scanned per lookup */
-#define PYBPFTOP_MAX_PROCS	64	/* processes profiled at once */
+#define PYBPFTOP_MAX_PROCS	1024	/* processes profiled at once (the agent: a host's) */
 #define PYBPFTOP_NO_OFFSET	0xffff	/* field absent in this version */
 #define PYBPFTOP_NO_OWNER	0xff	/* no frame owner value to skip */
 #define PYBPFTOP_READ_MAX	512	/* bytes read per frame or thread state */
@@ -174,7 +174,8 @@ struct py_followed {
 
 enum proc_event_kind {
 	PROC_FORK = 1,			/* a followed process forked a new process */
-	PROC_EXEC = 2,			/* a followed process called execve */
+	PROC_EXEC = 2,			/* a followed process called execve (the agent: any process) */
+	PROC_UNKNOWN = 3,		/* the agent: the sampler met a process that is not a target */
 };
 
 struct py_proc_event {
@@ -183,7 +184,7 @@ struct py_proc_event {
 	__u32 pid;			/* tgid, root pid namespace */
 	__u32 ppid;			/* the parent, for PROC_FORK */
 	__u32 _pad;
-	__u64 start_ticks;		/* PROC_FORK: the child's start time (py_proc) */
+	__u64 start_ticks;		/* the process's start time (py_proc); PROC_FORK: the child's */
 };
 
 /* Allocation events (alloc.bpf.c). They share one ring buffer, so user

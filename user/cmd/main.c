@@ -15,6 +15,7 @@ static const char usage[] =
 "  dump -p PID [--locals] [--json]                every thread's Python stack, once\n"
 "  alloc -p PID [-d SECONDS] [--exact]            which lines allocate and hold memory\n"
 "  alloc show SNAPSHOT | diff OLD NEW             read or compare alloc snapshots\n"
+"  agent [--spool DIR] [--push URL] ...           profile every Python process of the host, always\n"
 "  report DIR [--since WHEN] [--service NAME]     merge the agent's spooled windows\n"
 "  -p PID ...                                     the same as top -p PID ...\n"
 "\n"
@@ -28,6 +29,8 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "alloc"))
 		return cmd_alloc(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "agent"))
+		return cmd_agent(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "report"))
 		return cmd_report(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "top"))

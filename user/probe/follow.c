@@ -26,8 +26,25 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* Before load: use the sampler's process events and its record of the
+ * processes it reported (the agent), if it has them. */
+static int share_events(struct follow *f, const struct probe *probes)
+{
+	static const char *const names[] = { "proc_events", "discovered" };
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
+		struct bpf_map *src = bpf_object__find_map_by_name(probes->obj, names[i]);
+		struct bpf_map *dst = bpf_object__find_map_by_name(f->skel->obj, names[i]);
+
+		if (src && dst)
+			rc = bpf_map__reuse_fd(dst, bpf_map__fd(src));
+	}
+	return rc;
+}
+
 struct follow *follow_open(void (*on_event)(void *ctx, const struct py_proc_event *e), void *ctx,
-			   const struct probe *probes, char *err, size_t errlen)
+			   const struct probe *probes, int all, char *err, size_t errlen)
 {
 	struct follow *f = calloc(1, sizeof(*f));
 	int rc;
@@ -42,10 +59,12 @@ struct follow *follow_open(void (*on_event)(void *ctx, const struct py_proc_even
 		snprintf(err, errlen, "failed to open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	if (probes && (rc = bpf_map__reuse_fd(f->skel->maps.procs, bpf_map__fd(probes->procs)))) {
+	if (probes && ((rc = bpf_map__reuse_fd(f->skel->maps.procs, bpf_map__fd(probes->procs))) ||
+		       (rc = share_events(f, probes)))) {
 		snprintf(err, errlen, "failed to share the targets map: %s", strerror(-rc));
 		goto fail;
 	}
+	f->skel->rodata->follow_all = all;
 	if ((rc = follow_bpf__load(f->skel))) {
 		probe_load_error(rc, "programs that follow processes", err, errlen);
 		goto fail;
@@ -91,6 +110,11 @@ void follow_drain(struct follow *f)
 uint64_t follow_lost(const struct follow *f)
 {
 	return f->skel->bss->lost_events;
+}
+
+struct bpf_object *follow_object(const struct follow *f)
+{
+	return f->skel->obj;
 }
 
 void follow_close(struct follow *f)

@@ -14,11 +14,13 @@ struct follow;
 struct probe;
 
 /* Loaded and attached: on_event gets each fork and exec of followed
- * processes. It shares the walker's targets map with `probes` (if not
- * NULL): a forked child of a target is sampled from its start, with its
- * parent's layouts. NULL with a message in err. */
+ * processes; with `all` (the agent), every exec on the host, every fork of
+ * a target, and the sampler's PROC_UNKNOWN events. It shares the walker's
+ * targets map with `probes` (if not NULL): a forked child of a target is
+ * sampled from its start, with its parent's layouts. NULL with a message
+ * in err. */
 struct follow *follow_open(void (*on_event)(void *ctx, const struct py_proc_event *e), void *ctx,
-			   const struct probe *probes, char *err, size_t errlen);
+			   const struct probe *probes, int all, char *err, size_t errlen);
 
 /* Follow pid (the process it names now) from now on (flags: enum
  * follow_flags). 0 or -errno. */
@@ -35,6 +37,9 @@ void follow_drain(struct follow *f);
 
 /* Events lost because the ring buffer was full. */
 uint64_t follow_lost(const struct follow *f);
+
+/* Its BPF object (what the agent counts of map memory). */
+struct bpf_object *follow_object(const struct follow *f);
 
 /* Detach and unload; safe on NULL. */
 void follow_close(struct follow *f);

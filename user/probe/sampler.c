@@ -148,6 +148,7 @@ struct probe *sampler_open(const struct sampler_opts *o, const struct probe_sink
 	if (probe_init(&s->base, s->skel ? s->skel->obj : NULL, sink, err, errlen))
 		goto fail;
 	s->skel->rodata->max_depth = o->max_depth;
+	s->skel->rodata->discover = o->discover;
 	/* Bench only: a wakeup per sample costs about 3x the walk in a VM, so
 	 * by default user space drains on a timer; this measures that cost. */
 	s->skel->rodata->rb_wakeup = wake && *wake == '1';

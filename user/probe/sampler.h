@@ -9,6 +9,7 @@
 struct sampler_opts {
 	int hz;			/* samples per second per CPU */
 	uint32_t max_depth;
+	int discover;		/* the agent: report processes that are not targets (PROC_UNKNOWN) */
 };
 
 /* Loaded and attached, for no process yet; NULL with a message in err. */

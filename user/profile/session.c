@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -28,6 +29,14 @@
  * with the next drain, so drain often enough to attach a new process
  * within a few tens of milliseconds. */
 #define FOLLOW_POLL_MS 10
+/* The agent: a process is looked at this long after its exec (the
+ * dynamic loader has mapped its libraries by then, nearly always), and
+ * once more DISCOVER_SECOND_S after it when it was not Python then (an
+ * interpreter loaded with dlopen, uwsgi's plugin); a CPython process whose
+ * look fails is tried again, sooner at first, for PENDING_S. */
+#define DISCOVER_DELAY_S 0.02
+#define DISCOVER_SECOND_S 1.0
+#define DISCOVER_TRIES 8
 
 volatile sig_atomic_t session_stop, session_usr1;
 static pid_t run_child;
@@ -407,6 +416,112 @@ static int adopt_fork(struct session *s, const struct session_target *parent, pi
 	return rc;
 }
 
+/* The agent: pid (started at ticks, 0 if unknown) is to be looked at
+ * `delay` seconds from now; since is when it exec'd. */
+static void queue_add(struct session *s, pid_t pid, long long ticks, double since, double delay)
+{
+	for (int i = 0; i < s->nqueue; i++)
+		if (s->queue[i].pid == pid) {
+			s->queue[i].ticks = ticks;
+			s->queue[i].since = since;
+			s->queue[i].due = session_now() + delay;
+			s->queue[i].tries = 0;
+			return;
+		}
+	if (s->nqueue == SESSION_MAX_QUEUED) {
+		s->queue_full++;	/* the sampler reports it again when it runs */
+		return;
+	}
+	s->queue[s->nqueue++] = (typeof(s->queue[0])){ pid, ticks, session_now() + delay, since, 0 };
+}
+
+static void forget_target(struct session *s, struct session_target *t);
+
+/* The agent: looks at queued process i. Returns 1 when it is to be
+ * looked at again (its entry updated), 0 when it is done. */
+static int discover_one(struct session *s, int i)
+{
+	typeof(s->queue[0]) *q = &s->queue[i];
+	struct session_target *t = target_of(s, q->pid);
+	double now = session_now();
+	char err[512];
+	int rc;
+
+	if (q->ticks && proc_start_ticks(q->pid) != q->ticks)
+		return 0;	/* gone, and its pid maybe someone else's */
+	if (t && !t->stale && !t->exited)
+		return 0;
+	s->checked++;
+	if ((rc = discover_candidate(s->disc, q->pid)) <= 0) {
+		if (!rc && !q->tries && now - q->since < DISCOVER_SECOND_S) {
+			q->due = q->since + DISCOVER_SECOND_S;
+			q->tries = 1;
+			return 1;
+		}
+		if (t && t->stale)	/* it exec'd into something else */
+			forget_target(s, t);
+		return 0;
+	}
+	rc = t && t->stale ? retarget(s, t, err, sizeof(err)) :
+	     t ? -EEXIST : add_target(s, q->pid, err, sizeof(err));
+	if (!rc) {
+		s->found++;
+		if (s->opts->verbose)
+			fprintf(stderr, "pybpftop: found pid %d (%s), %.1f ms after its exec\n", q->pid,
+				TEXT_SAFE(target_of(s, q->pid)->t.cmdline), (now - q->since) * 1e3);
+		return 0;
+	}
+	if (rc == -ESRCH || rc == -EEXIST)
+		return 0;
+	if (rc != -E2BIG && q->tries < DISCOVER_TRIES && now - q->since < PENDING_S) {
+		q->due = now + 0.005 * (1 << q->tries);
+		q->tries++;
+		return 1;
+	}
+	s->refused++;
+	if (s->opts->sink.refused)
+		s->opts->sink.refused(s->opts->sink.ctx, q->pid, rc, err);
+	if (t && t->stale)
+		forget_target(s, t);
+	return 0;
+}
+
+static void discover_due(struct session *s)
+{
+	double now = session_now();
+
+	for (int i = 0; i < s->nqueue;) {
+		if (s->queue[i].due > now || discover_one(s, i)) {
+			i++;
+			continue;
+		}
+		s->queue[i] = s->queue[--s->nqueue];
+	}
+}
+
+/* The agent, at start: every process running now, each looked at once. */
+static void discover_running(struct session *s)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t self = getpid();
+
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		/* Long running: no second look, no wait. */
+		queue_add(s, pid, proc_start_ticks(pid), -1e9, 0);
+		if (s->nqueue == SESSION_MAX_QUEUED)
+			discover_due(s);
+	}
+	if (d)
+		closedir(d);
+	discover_due(s);
+}
+
 static void on_proc_event(void *ctx, const struct py_proc_event *e)
 {
 	struct session *s = ctx;
@@ -433,6 +548,13 @@ static void on_proc_event(void *ctx, const struct py_proc_event *e)
 		t->exec_ns = e->time_ns;
 		t->stale = 1;
 		tell(s, t, TARGET_EXEC);
+	}
+	if (s->opts->discover) {
+		if (e->kind == PROC_EXEC)
+			queue_add(s, e->pid, e->start_ticks, e->time_ns / 1e9, DISCOVER_DELAY_S);
+		else if (!target_of(s, e->pid))	/* PROC_UNKNOWN, or a fork BPF could not take */
+			queue_add(s, e->pid, e->start_ticks, -1e9, 0);
+		return;
 	}
 	pending_add(s, e->pid, e->time_ns / 1e9);
 }
@@ -517,7 +639,7 @@ static int open_probes(struct session *s, char *err, size_t errlen)
 
 	probe_log(o->verbose);
 	if (o->hz) {
-		struct sampler_opts so = { .hz = o->hz, .max_depth = o->max_depth };
+		struct sampler_opts so = { .hz = o->hz, .max_depth = o->max_depth, .discover = o->discover };
 
 		if (!(p = sampler_open(&so, &sink, err, errlen)))
 			return -EINVAL;
@@ -535,9 +657,9 @@ static int open_probes(struct session *s, char *err, size_t errlen)
 			return -EINVAL;
 		s->probes[s->nprobes++] = p;
 	}
-	if (o->command || o->subprocesses) {
+	if (o->command || o->subprocesses || o->discover) {
 		if (!(s->follow = follow_open(on_proc_event, s, s->nprobes ? s->probes[0] : NULL,
-					      err, errlen)))
+					      o->discover, err, errlen)))
 			return -EINVAL;
 	}
 	if (o->idle && (s->idle_timer = idle_timer_open(o->hz)) < 0) {
@@ -586,6 +708,13 @@ int session_open(struct session *s, const struct session_opts *o, char *err, siz
 		return rc;
 	if (o->subprocesses && !o->command)
 		follow_existing(s);
+	if (o->discover) {
+		if (!(s->disc = calloc(1, sizeof(*s->disc)))) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		discover_running(s);
+	}
 	s->start = session_now();
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mt);
@@ -611,18 +740,76 @@ static void target_exited(struct session *s, struct session_target *t)
 	tell(s, t, TARGET_EXITED);
 }
 
+/* The agent: a target is forgotten once it exited (its sink has had
+ * TARGET_EXITED), or exec'd into something that is not Python: a host
+ * runs processes without end, and their pids come round again. */
+static void forget_target(struct session *s, struct session_target *t)
+{
+	int i;
+
+	if (!t->exited) {
+		t->exited = 1;
+		s->alive--;
+		detach_pid(s, t->t.pid);
+		symbolizer_forget(&s->sym, t->t.pid);
+		tell(s, t, TARGET_EXITED);
+	}
+	for (i = 0; i < s->ntargets && s->targets[i] != t; i++)
+		;
+	if (i == s->ntargets)
+		return;
+	target_free(t);
+	s->targets[i] = s->targets[--s->ntargets];
+	s->targets[s->ntargets] = NULL;
+}
+
+static void reap_exited(struct session *s)
+{
+	for (int i = 0; i < s->ntargets;)
+		if (s->targets[i]->exited)
+			forget_target(s, s->targets[i]);
+		else
+			i++;
+}
+
+int session_reset_names(struct session *s, size_t max_bytes)
+{
+	if (s->frames.name_bytes <= max_bytes)
+		return 0;
+	for (int i = 0; i < s->ntargets; i++)
+		symbolizer_forget(&s->sym, s->targets[i]->t.pid);
+	symbolizer_free(&s->sym);
+	frame_table_free(&s->frames);
+	if (frame_table_init(&s->frames))
+		return -ENOMEM;
+	symbolizer_init(&s->sym, &s->frames);
+	s->sym.known = (struct symbolizer_known){ know_code, forget_code, s };
+	return 1;
+}
+
 void session_tick(struct session *s, int ms)
 {
 	struct pollfd pfd[SESSION_MAX_TARGETS + SESSION_MAX_PROBES + 2];
 	int poll_ms = s->opts->drain_ms ? s->opts->drain_ms : POLL_MS;
 	double until = session_now() + ms / 1000.0;
 
-	if (s->follow && poll_ms > FOLLOW_POLL_MS)
+	/* The agent does not wait on a child's first instructions: new
+	 * processes wake it (the ring buffer's wakeup), and 100 ms is soon
+	 * enough for the rest. */
+	if (s->follow && !s->opts->discover && poll_ms > FOLLOW_POLL_MS)
 		poll_ms = FOLLOW_POLL_MS;
 	do {
 		double left = (until - session_now()) * 1000;
 		int w = s->npending ? PENDING_RETRY_MS : poll_ms < left ? poll_ms : left > 0 ? (int)left + 1 : 0;
-		struct timespec ts = { w / 1000, (w % 1000) * 1000000L };
+		struct timespec ts;
+
+		for (int i = 0; i < s->nqueue; i++) {
+			double due = (s->queue[i].due - session_now()) * 1000;
+
+			if (due < w)
+				w = due > 0 ? (int)due + 1 : 0;
+		}
+		ts = (struct timespec){ w / 1000, (w % 1000) * 1000000L };
 		int n = 0, nt = s->ntargets;
 
 		for (int i = 0; i < nt; i++)
@@ -647,6 +834,10 @@ void session_tick(struct session *s, int ms)
 		drain(s);
 		if (s->npending)
 			pending_retry(s);
+		if (s->nqueue)
+			discover_due(s);
+		if (s->opts->discover)
+			reap_exited(s);
 		symbolizer_new_epoch(&s->sym);
 		if (s->opts->sink.drained)
 			s->opts->sink.drained(s->opts->sink.ctx);
@@ -660,6 +851,8 @@ int session_over(const struct session *s)
 {
 	if (s->opts->command)
 		return s->child_done || s->child.pid <= 0;
+	if (s->opts->discover)		/* the agent runs with no target too */
+		return session_stop;
 	return session_stop || !s->alive;
 }
 
@@ -719,6 +912,7 @@ int session_close(struct session *s)
 		close(s->idle_timer);
 	for (int i = 0; i < s->ntargets; i++)
 		target_free(s->targets[i]);
+	free(s->disc);
 	symbolizer_free(&s->sym);
 	frame_table_free(&s->frames);
 	/* -d ended the profile first: the child decides when to end. */

@@ -16,12 +16,15 @@
 #include "probe/probe.h"
 #include "proc/spawn.h"
 #include "proc/target_files.h"
+#include "profile/discover.h"
 #include "profile/frame_table.h"
 #include "profile/symbolizer.h"
 #include "python/target.h"
 
 #define SESSION_MAX_TARGETS PYBPFTOP_MAX_PROCS
 #define SESSION_MAX_PROBES 3
+/* The agent: processes waiting for a (first or second) look. */
+#define SESSION_MAX_QUEUED 4096
 
 struct session_target {
 	struct py_target t;
@@ -51,6 +54,8 @@ struct session_sink {
 		      const struct py_sample_hdr *hdr, const uint32_t *ids);
 	void (*target)(void *ctx, struct session_target *t, enum session_event what);
 	void (*drained)(void *ctx);	/* after each drain */
+	/* The agent: a CPython process found that cannot be profiled, and why. */
+	void (*refused)(void *ctx, pid_t pid, int rc, const char *why);
 	void *ctx;
 };
 
@@ -68,6 +73,10 @@ struct session_opts {
 	const struct alloc_probe_opts *alloc;	/* the allocation probes */
 	int drain_ms;		/* drain at least this often; 0: every 100 ms */
 	int usr1;		/* SIGUSR1 sets session_usr1 instead of ending us */
+	/* The agent: every CPython process of the host, those running now and
+	 * those started later (exec events, and the sampler's reports of
+	 * processes it does not know), each dropped when it exits. */
+	int discover;
 	struct session_sink sink;
 };
 
@@ -96,6 +105,12 @@ struct session {
 	 * mapped): retried every few ms for up to PENDING_S seconds. */
 	struct { pid_t pid; double since; } pending[SESSION_MAX_TARGETS];
 	int npending;
+	/* The agent's discovery: the cheap test's cache, and the processes
+	 * to look at, each when it is due. */
+	struct discover_cache *disc;
+	struct { pid_t pid; long long ticks; double due, since; int tries; } queue[SESSION_MAX_QUEUED];
+	int nqueue;
+	uint64_t checked, found, refused, queue_full;
 };
 
 /* Names n frames of target t (innermost first) into s->ids, leaving out
@@ -122,6 +137,13 @@ int session_over(const struct session *s);
 /* Walks every thread of the targets now, once: each arrives at the sink
  * with SAMPLE_ADDRS. Needs opts.threads. 0 or -errno. */
 int session_snapshot(struct session *s);
+
+/* The agent: forget every name (the frame table and the symbolizer's
+ * cache) once the frame table holds more than max_bytes of names, so that
+ * code churn over weeks does not grow it to its budget. Only between
+ * profiles: every frame id given out so far is void after it. Returns
+ * whether it did. */
+int session_reset_names(struct session *s, size_t max_bytes);
 
 /* Stops the probes and takes in what they sent last. */
 void session_finish(struct session *s);
