@@ -193,6 +193,10 @@ static void print_summary(const struct history_stats *st, const struct profile *
 		printf(" at %llu Hz%s", (unsigned long long)(1000000000ull / st->period),
 		       st->mixed_periods ? " (and other rates)" : "");
 	printf("\n");
+	if (!strcmp(env.f.type, "wall"))
+		printf("pybpftop: wall-clock time: %.1f%% on CPU, %.1f%% off CPU (sleeping, blocked or waiting)\n",
+		       100.0 * (prof->samples - prof->off_cpu) / (prof->samples ? prof->samples : 1),
+		       100.0 * prof->off_cpu / (prof->samples ? prof->samples : 1));
 	for (int i = 0; i < st->nprocs && i < 20; i++)
 		printf("  pid %-8u %-24s %6llu window%s %10llu %s\n", st->procs[i].pid,
 		       TEXT_SAFE(st->procs[i].service[0] ? st->procs[i].service : "-"),
@@ -284,6 +288,9 @@ int cmd_report(int argc, char **argv)
 	if (st->truncated)
 		fprintf(stderr, "pybpftop: warning: %llu stacks deeper than %d frames were cut\n",
 			(unsigned long long)st->truncated, PYBPFTOP_MAX_DEPTH);
+	if (ft.over_budget)
+		fprintf(stderr, "pybpftop: warning: %llu functions and frames past the frame table's budget "
+			"are shown as [unknown]\n", (unsigned long long)ft.over_budget);
 	if (prof.evicted_stacks)
 		fprintf(stderr, "pybpftop: warning: over %llu MiB of stacks: the %llu rarest (%llu %s) "
 			"are counted per function only\n", REPORT_MAX_BYTES >> 20,
