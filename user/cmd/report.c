@@ -223,7 +223,7 @@ static int write_output(const struct history_stats *st, const struct profile *pr
 	};
 	int rc;
 
-	snprintf(cmd, sizeof(cmd), "pybpftop report %.200s: %llu windows of %d processes, %s to %s",
+	snprintf(cmd, sizeof(cmd), "report %.200s: %llu windows of %d processes, %s to %s",
 		 env.dir, (unsigned long long)st->windows, st->nprocs,
 		 time_text(st->first_ms, from, sizeof(from)), time_text(st->end_ms, to, sizeof(to)));
 	if (!env.c.output) {
