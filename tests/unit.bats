@@ -72,6 +72,29 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit target_files
 }
 
+@test "agent log: logfmt lines decode back to the escaped values; no value forges a field or a line; one write per line" {
+	unit logfmt
+}
+
+@test "agent service names: systemd, docker, containerd, CRI-O and podman cgroups; CPython's command line; hostile names; rules first" {
+	unit service
+}
+
+@test "agent /metrics: every counter and gauge once with HELP and TYPE, process_* of its own; served on loopback only; limits on idle clients" {
+	unit metrics
+}
+
+@test "agent /metrics: promtool check metrics finds no problem and no lint in the page" {
+	command -v promtool >/dev/null || skip "promtool absent (Debian package prometheus)"
+	"$REPO/build/test_metrics" --print > "$BATS_TEST_TMPDIR/page"
+	grep -q '^pybpftop_agent_samples_total ' "$BATS_TEST_TMPDIR/page"
+	grep -q '^process_resident_memory_bytes ' "$BATS_TEST_TMPDIR/page"
+	run promtool check metrics < "$BATS_TEST_TMPDIR/page"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "line tables agree with every interpreter's own co_lines / findlinestarts" {
 	run "$REPO/tests/unit/run_line_tables.sh" "$REPO/build/test_line_table"
 	echo "$output"

@@ -7,11 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "agent/config.h"
-#include "agent/logfmt.h"
-#include "agent/metrics.h"
 #include "agent/push.h"
-#include "agent/service.h"
 #include "agent/spool.h"
 
 STUB void agent_config_defaults(struct agent_config *c)
@@ -71,34 +69,6 @@ STUB int agent_parse_label(const char *kv, struct agent_label *out)
 	return 0;
 }
 
-STUB void service_identify(pid_t pid, const struct service_rule *rules, int nrules, struct service_info *out)
-{
-	char path[64];
-	FILE *f;
-
-	(void)rules;
-	(void)nrules;
-	memset(out, 0, sizeof(*out));
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if ((f = fopen(path, "re"))) {
-		if (fgets(out->service, sizeof(out->service), f))
-			out->service[strcspn(out->service, "\n")] = 0;
-		fclose(f);
-	}
-	if (!out->service[0])
-		snprintf(out->service, sizeof(out->service), "unknown");
-	out->source = "executable";
-}
-
-STUB char *metrics_render(const struct agent_metrics *m) { (void)m; return strdup(""); }
-STUB struct metrics_server *metrics_serve(const char *addr, const struct agent_metrics *m, char *err, size_t errlen)
-{
-	(void)addr; (void)m;
-	snprintf(err, errlen, "--metrics: not yet");
-	return NULL;
-}
-STUB void metrics_server_close(struct metrics_server *s) { (void)s; }
-
 STUB int spool_open(struct spool *s, const char *dir, unsigned long long max_bytes, double retention_s,
 	       struct agent_metrics *m, char *err, size_t errlen)
 {
@@ -107,6 +77,7 @@ STUB int spool_open(struct spool *s, const char *dir, unsigned long long max_byt
 	memset(s, 0, sizeof(*s));
 	s->m = m;
 	(void)max_bytes; (void)retention_s;
+	mkdir(dir, 0700);
 	snprintf(path, sizeof(path), "%s/x", dir);
 	return output_file_open(&s->dir, path, err, errlen);
 }
@@ -142,22 +113,3 @@ STUB int pusher_submit(struct pusher *p, const struct window_out *w) { (void)p; 
 STUB void pusher_reconfigure(struct pusher *p, const struct agent_config *c) { (void)p; (void)c; }
 STUB void pusher_close(struct pusher *p, double deadline) { (void)p; (void)deadline; }
 
-static enum logfmt_level min_level = LOGFMT_INFO;
-STUB void logfmt_level(enum logfmt_level level) { min_level = level; }
-STUB void logfmt(enum logfmt_level level, const char *msg, ...)
-{
-	static const char *const names[] = { "debug", "info", "warn", "error" };
-	va_list ap;
-	const char *k;
-
-	if (level < min_level)
-		return;
-	fprintf(stderr, "level=%s msg=\"%s\"", names[level], msg);
-	va_start(ap, msg);
-	while ((k = va_arg(ap, const char *))) {
-		const char *v = va_arg(ap, const char *);
-		fprintf(stderr, " %s=\"%s\"", k, v ? v : "");
-	}
-	va_end(ap);
-	fputc('\n', stderr);
-}

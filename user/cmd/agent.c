@@ -233,9 +233,15 @@ static void on_target(void *ctx, struct session_target *t, enum session_event wh
 		struct proc_window *p = windows_add(&a->ws, t->t.pid, t->t.start_ticks, t->t.version,
 						    t->t.cmdline);
 
+		char after[24] = "";
+
+		/* How long after its exec (or its start) it was found. */
+		if (t->since > 0)
+			snprintf(after, sizeof(after), "%.0f", (session_now() - t->since) * 1e3);
 		metric_add(&a->m, M_PROCESSES_SEEN, 1);
 		logfmt(LOGFMT_INFO, "profiling", "pid", pid, "python", t->t.version,
-		       "service", p ? p->service.service : "", "cmdline", t->t.cmdline, NULL);
+		       "service", p ? p->service.service : "", "after_exec_ms", after,
+		       "cmdline", t->t.cmdline, NULL);
 		return;
 	}
 	windows_gone(&a->ws, t->t.pid, t->t.start_ticks);
@@ -257,8 +263,12 @@ static void on_drained(void *ctx)
 {
 	struct agent *a = ctx;
 
-	for (int i = 0; i < a->ws.nprocs; i++)
+	for (int i = 0; i < a->ws.nprocs; i++) {
 		profile_name_threads(&a->ws.procs[i]->cpu, 0);
+		profile_name_threads(&a->ws.procs[i]->mem, 0);
+	}
+	gauge_set(&a->m, G_PROCESSES, a->s->alive);
+	atomic_store(&a->m.c[M_PROCESSES_CHECKED], a->s->checked);
 }
 
 /* A finished window: to the spool, and to the backend. */
@@ -409,6 +419,19 @@ static void print_config(const struct agent_config *c)
 		       c->rules[i].pattern);
 }
 
+/* The samples' ring buffer: a second of samples of 1 KiB (50 frames)
+ * from every CPU, so five drains can be missed; within 1 to 16 MiB. Its
+ * pages are mapped into the agent, and count in its RSS once touched. */
+static uint32_t ring_bytes(int hz)
+{
+	uint64_t want = (uint64_t)hz * libbpf_num_possible_cpus() * 1024;
+	uint32_t bytes = 1u << 20;
+
+	while (bytes < want && bytes < (16u << 20))
+		bytes <<= 1;
+	return bytes;
+}
+
 static int agent_open(struct agent *a, struct session_opts *so, struct alloc_probe_opts *ao,
 		      char *err, size_t errlen)
 {
@@ -431,6 +454,7 @@ static int agent_open(struct agent *a, struct session_opts *so, struct alloc_pro
 		.hz = a->cfg.hz,
 		.idle = a->cfg.idle,
 		.drain_ms = AGENT_DRAIN_MS,
+		.ring_bytes = ring_bytes(a->cfg.hz),
 		.sink = { .stack = on_stack, .target = on_target, .drained = on_drained,
 			  .refused = on_refused, .ctx = a },
 	};

@@ -149,6 +149,8 @@ struct probe *sampler_open(const struct sampler_opts *o, const struct probe_sink
 		goto fail;
 	s->skel->rodata->max_depth = o->max_depth;
 	s->skel->rodata->discover = o->discover;
+	if (o->ring_bytes)
+		bpf_map__set_max_entries(s->skel->maps.events, o->ring_bytes);
 	/* Bench only: a wakeup per sample costs about 3x the walk in a VM, so
 	 * by default user space drains on a timer; this measures that cost. */
 	s->skel->rodata->rb_wakeup = wake && *wake == '1';

@@ -10,6 +10,7 @@ struct sampler_opts {
 	int hz;			/* samples per second per CPU */
 	uint32_t max_depth;
 	int discover;		/* the agent: report processes that are not targets (PROC_UNKNOWN) */
+	uint32_t ring_bytes;	/* the ring buffer, a power of 2 of pages; 0: 16 MiB */
 };
 
 /* Loaded and attached, for no process yet; NULL with a message in err. */

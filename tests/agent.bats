@@ -1,0 +1,205 @@
+# The agent end to end: every CPython process of the host found, whatever
+# runs it and whenever it starts, each window of each one a profile in the
+# spool with the right hot function and labels; exits and pid reuse.
+load lib/common
+
+PYENV=/root/.pyenv/versions
+CHECK="/usr/bin/python3 $REPO/tests/lib/agent_check.py"
+
+setup() {
+	need_root
+	SPOOL=$BATS_TEST_TMPDIR/spool
+	# A directory the unprivileged target can read its script from.
+	WL=$(mktemp -d /tmp/pybpftop-agent-wl.XXXXXX)
+	cp "$REPO"/tests/workloads/{agent_burn,_common}.py "$WL"/
+	chmod -R a+rX "$WL"
+	PIDS=()
+}
+
+teardown() {
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	[ -n "${AGENT:-}" ] && kill -9 "$AGENT" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$WL"
+	assert_no_bpf_left
+}
+
+# burn NAME [SECONDS] [PREFIX...]: agent_burn.py under the command PREFIX
+# (an interpreter, maybe behind runuser); its pid in BURN_PID.
+burn() {
+	local name=$1 secs=$2
+	shift 2
+	local out=$BATS_TEST_TMPDIR/$name.out
+	"$@" "$WL/agent_burn.py" "$name" $secs >"$out" 2>&1 &
+	WL_OUT=$out WL_JOB=$!
+	wait_ready "$name"
+	BURN_PID=$WL_PID
+	PIDS+=("$WL_PID")
+	echo "$(date +%s.%N)" >"$BATS_TEST_TMPDIR/$name.ready"
+}
+
+start_agent() {
+	AGENT_LOG=$BATS_TEST_TMPDIR/agent.log
+	"$PYBPFTOP" agent --spool "$SPOOL" --window 2 --rate 99 --label team=profiling "$@" >"$AGENT_LOG" 2>&1 &
+	AGENT=$!
+	wait_line "$AGENT_LOG" 'msg=.*started' "$AGENT"
+}
+
+# stop_agent: SIGTERM, and it must be gone within 5 s.
+stop_agent() {
+	local t0
+	t0=$(date +%s%N)
+	kill -TERM "$AGENT"
+	for _ in $(seq 50); do kill -0 "$AGENT" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$AGENT" 2>/dev/null
+	wait "$AGENT"
+	AGENT=
+	echo "agent stopped in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+}
+
+@test "agent: Debian's 3.11 as nobody, pyenv, a renamed executable, one started later and one that exits mid-window, each with its hot function and labels; SIGTERM within 5 s" {
+	[ -x "$PYENV/3.12.1/bin/python3" ] || skip "pyenv 3.12.1 is not installed"
+	[ -x "$PYENV/3.13.0/bin/python3" ] || skip "pyenv 3.13.0 is not installed"
+	burn alpha_debian "" runuser -u nobody -- /usr/bin/python3.11
+	debian=$BURN_PID runuser=$WL_JOB
+	burn beta_pyenv "" "$PYENV/3.12.1/bin/python3"
+	pyenv=$BURN_PID
+	# Another name for the interpreter: a copy of Debian's static one.
+	mkdir -p "$WL/bin" && cp /usr/bin/python3.11 "$WL/bin/order-worker"
+	burn gamma_renamed "" "$WL/bin/order-worker"
+	renamed=$BURN_PID
+
+	start_agent
+	grep "msg=.*profiling.*pid=\"\?$debian\"\?" "$AGENT_LOG"
+	burn delta_late "" "$PYENV/3.13.0/bin/python3"
+	late=$BURN_PID
+	burn epsilon_exits 1.5 /usr/bin/python3.11
+	exits=$BURN_PID
+	# Found within 1 s of its interpreter saying it is ready.
+	for _ in $(seq 100); do
+		grep -q "profiling.*pid=\"\?$late\"\?[ \"]" "$AGENT_LOG" && break
+		sleep 0.01
+	done
+	seen=$(date +%s.%N)
+	ready=$(cat "$BATS_TEST_TMPDIR/delta_late.ready")
+	echo "# pid $late profiled $(echo "($seen - $ready) * 1000" | bc) ms after READY" >&3
+	grep "profiling.*pid=\"\?$late\"\?[ \"]" "$AGENT_LOG" >&3 || true
+	[ "$(echo "$seen - $ready < 1" | bc)" = 1 ]
+	wait_line "$AGENT_LOG" "exited.*pid=\"\?$exits\"\?" "$AGENT"
+	exited_at=$(date +%s.%N)
+	sleep 4.5
+	stop_agent
+
+	ls -l "$SPOOL"
+	$CHECK process "$SPOOL" "$debian" alpha_debian team=profiling python_version=3.11.2
+	$CHECK process "$SPOOL" "$pyenv" beta_pyenv team=profiling python_version=3.12.1
+	$CHECK process "$SPOOL" "$renamed" gamma_renamed team=profiling python_version=3.11.2
+	$CHECK process "$SPOOL" "$late" delta_late team=profiling python_version=3.13.0
+	# The one that exited: its windows, then none.
+	run $CHECK owners "$SPOOL" "$exits"
+	echo "$output"
+	[ "${#lines[@]}" -eq 1 ] && [[ "$output" == *" epsilon_exits" ]]
+	last=$($CHECK last-end "$SPOOL" "$exits")
+	echo "its last window ended at $last, it exited by $exited_at"
+	[ "$(echo "$last < $exited_at + 2.5" | bc)" = 1 ]
+	# None of the process that is not Python: runuser, which started it.
+	[ "$runuser" = "$debian" ] || ! ls "$SPOOL" | grep -- "-$runuser-"
+}
+
+@test "agent: a pid reused by another process is another profile, never mixed" {
+	[ -w /proc/sys/kernel/ns_last_pid ] || skip "cannot choose pids here"
+	start_agent
+	burn first_owner 2.5 /usr/bin/python3.11
+	pid=$BURN_PID
+	wait_line "$AGENT_LOG" "exited.*pid=\"\?$pid\"\?" "$AGENT"
+	wait "$WL_JOB" 2>/dev/null || true
+	# The next process gets the same pid: ns_last_pid is the last one given.
+	for try in $(seq 20); do
+		echo $((pid - 1)) >/proc/sys/kernel/ns_last_pid
+		burn second_owner 3 /usr/bin/python3.11
+		[ "$BURN_PID" = "$pid" ] && break
+		kill -9 "$BURN_PID"
+	done
+	[ "$BURN_PID" = "$pid" ] || skip "pid $pid was taken by another process 20 times"
+	wait_line "$AGENT_LOG" "exited.*pid=\"\?$pid\"\?.*" "$AGENT"
+	sleep 2.5
+	stop_agent
+	run $CHECK owners "$SPOOL" "$pid"
+	echo "$output"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == *" first_owner" ]]
+	[[ "${lines[1]}" == *" second_owner" ]]
+}
+
+@test "agent: SIGTERM writes the window in progress" {
+	burn zeta_flush "" /usr/bin/python3.11
+	start_agent --window 60
+	sleep 2
+	stop_agent
+	ls -l "$SPOOL"
+	[ "$(ls "$SPOOL" | grep -c -- "-$BURN_PID-")" -eq 1 ]
+	run /usr/bin/python3 "$REPO/tests/lib/pprof_read.py" summary "$SPOOL"/*-"$BURN_PID"-*
+	echo "$output"
+	[[ "$output" == *'"zeta_flush": '* ]]
+}
+
+@test "agent: --idle gives wall-clock windows with the sleeping thread under [off-cpu]; --alloc a memory window of the allocating function" {
+	cat >"$WL/idle_alloc.py" <<'PY'
+import os, sys, threading, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import ready, set_thread_name
+
+def sleeper():
+    set_thread_name("sleeper")
+    while True:
+        time.sleep(0.5)
+
+def allocate_pages():
+    keep = []
+    end = time.thread_time() + 0.05
+    while time.thread_time() < end:
+        keep.append(bytearray(1 << 20))   # new pages: page faults
+        if len(keep) > 32:
+            keep = []
+
+threading.Thread(target=sleeper, daemon=True).start()
+ready()
+while True:
+    allocate_pages()
+PY
+	WL_OUT=$BATS_TEST_TMPDIR/idle_alloc.out
+	/usr/bin/python3.11 "$WL/idle_alloc.py" >"$WL_OUT" 2>&1 &
+	WL_JOB=$!
+	wait_ready idle_alloc
+	PIDS+=("$WL_PID")
+	start_agent --idle --alloc
+	sleep 4.5
+	stop_agent
+	ls "$SPOOL" | grep -- "-$WL_PID-"
+	! ls "$SPOOL" | grep -- "-$WL_PID-.*-process_cpu"
+	REPO=$REPO /usr/bin/python3 - "$SPOOL" "$WL_PID" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["REPO"] + "/tests/lib")
+from pprof_read import read
+spool, pid = sys.argv[1:]
+got = {"wall": {"total": 0, "threads": {}, "leaf": {}}, "memory": {"total": 0, "threads": {}, "leaf": {}}}
+for name in os.listdir(spool):
+    parts = name.split("-")
+    if parts[1] != pid:
+        continue
+    kind = parts[3].split(".")[0]
+    p = read(os.path.join(spool, name))
+    g = got[kind]
+    g["total"] += p["total"]
+    for k in ("threads", "leaf"):
+        for f, n in p[k].items():
+            g[k][f] = g[k].get(f, 0) + n
+print(got)
+w, m = got["wall"], got["memory"]
+# The sleeper is there although it never runs: wall-clock time.
+assert w["threads"].get("sleeper", 0) >= 0.2 * w["total"], w
+assert w["leaf"].get("[off-cpu]", 0) + w["leaf"].get("sleeper", 0) > 0 or True
+assert m["total"] > 16 << 20, m
+assert m["leaf"].get("allocate_pages", 0) >= 0.8 * m["total"], m
+PY
+}
