@@ -34,7 +34,7 @@ setup_file() {
 	# and a direct record of the same process over the same seconds.
 	"$PYBPFTOP" agent --spool "$SPOOL" --window 2 -r 997 -d 8.5 >"$BATS_FILE_TMPDIR/agent.log" 2>&1 &
 	agent=$!
-	wait_line "$BATS_FILE_TMPDIR/agent.log" 'msg="started"' "$agent"
+	wait_line "$BATS_FILE_TMPDIR/agent.log" 'msg="\{0,1\}started' "$agent"
 	cpu_ticks >"$BATS_FILE_TMPDIR/ticks"
 	"$PYBPFTOP" record -p "$WL_PID" -d 6 -r 997 -o "$BATS_FILE_TMPDIR/record.folded" \
 		>"$BATS_FILE_TMPDIR/record.log" 2>&1
@@ -55,7 +55,7 @@ setup_file() {
 	echo "$WL_PID" >"$BATS_FILE_TMPDIR/idle_pid"
 	"$PYBPFTOP" agent --idle --spool "$WALLSPOOL" --window 1 -r 199 -d 5.5 >>"$BATS_FILE_TMPDIR/agent.log" 2>&1 &
 	agent=$!
-	wait_line "$BATS_FILE_TMPDIR/agent.log" 'spool="'"$WALLSPOOL"'"' "$agent"
+	wait_line "$BATS_FILE_TMPDIR/agent.log" 'msg="\{0,1\}started.* spool="\{0,1\}'"$WALLSPOOL" "$agent"
 	"$PYBPFTOP" record -p "$WL_PID" -d 4 -r 199 --idle -o "$BATS_FILE_TMPDIR/record_idle.folded" \
 		>>"$BATS_FILE_TMPDIR/record.log" 2>&1
 	wait "$agent"
