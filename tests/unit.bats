@@ -28,6 +28,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit text_escape
 }
 
+@test "report: protobuf decoder, pprof read back to the same stacks and labels, hostile files, the spool's filters, WHEN" {
+	unit report
+}
+
 @test "protobuf encoder; pprof, speedscope and chrome writers read back" {
 	unit formats
 }
@@ -129,6 +133,16 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	cp "$REPO"/tests/fuzz/corpus_elf/* "$REPO"/build/fuzz_elf_seeds/* "$corpus"/
 	run "$REPO/build/fuzz_elf_symbols" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 \
 		-timeout=10 -dict="$REPO/tests/fuzz/elf_symbols.dict" "$corpus"
+	echo "${output: -2000}"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Done "*" runs in "* ]]
+}
+
+@test "fuzzer: the pprof reader (report's) survives ${FUZZ_SECONDS:-20} s of hostile files" {
+	corpus=$BATS_TEST_TMPDIR/corpus_pprof
+	mkdir -p "$corpus"
+	cp "$REPO"/tests/fuzz/corpus_pprof/* "$corpus"/
+	run "$REPO/build/fuzz_pprof_read" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 "$corpus"
 	echo "${output: -2000}"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Done "*" runs in "* ]]
