@@ -110,8 +110,10 @@ sample() {
 	ticks=$(awk '{print $14 + $15}' "/proc/$agent/stat")
 	rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$agent/status")
 	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$agent/status")
-	sb=$(du -sb "$tmp/spool" | cut -f1)
-	sf=$(find "$tmp/spool" -type f | wc -l)
+	# The spool's writer renames its temporary files meanwhile: du and
+	# find may miss one, and say so.
+	sb=$(du -sb "$tmp/spool" 2>/dev/null | cut -f1 || true)
+	sf=$(find "$tmp/spool" -type f -name '[0-9]*' 2>/dev/null | wc -l || true)
 	seen=$(grep -c 'msg="profiling"' "$tmp/agent.log" || true)
 	echo "$m $ticks $rss $hwm $sb $sf $seen" >>"$tmp/samples"
 	echo "  minute $m: cpu ticks $ticks, rss $rss KiB (peak $hwm), spool $sb bytes in $sf files, $seen processes seen" >&2
