@@ -182,7 +182,7 @@ the thread-state lookup, the walk and the ring-buffer copy.
 
 Goal: ≤ 3 µs (3000 ns) for a 50-frame stack.
 
-## `record`'s own CPU and memory (user space; for `pybpftop agent` see `bench/agent.sh` below)
+## \`record\`'s own CPU and memory (user space; for \`pybpftop agent\` see \`bench/agent.sh\` below)
 
 \`record -d 60\` at 99 Hz on the 50-frame workload: $us s user + $sy s system
 in $el s, **$share %** of one core, start-up included (start-up alone, a
