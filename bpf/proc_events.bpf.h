@@ -17,16 +17,18 @@ struct {
 	__uint(max_entries, 64 << 10);
 } proc_events SEC(".maps");
 
-/* The agent: processes already reported, by tgid, with their start time
- * (a pid reused by a newer process is reported again). An exec deletes
- * its entry: a process is looked at once per program it runs. LRU: a host
- * runs more processes than this over time, and an evicted one is only
- * looked at again. */
+/* The agent: processes reported, by tgid (struct py_discovered): a pid
+ * reused by a newer process is reported again; one still starting (its
+ * libraries not all mapped) again every PYBPFTOP_REPORT_NS while it runs,
+ * until user space settles it (not Python: looked at once per program
+ * it runs, since an exec deletes its entry). LRU: a host runs more
+ * processes than this over time, and an evicted one is only looked at
+ * again. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct py_discovered);
 } discovered SEC(".maps");
 
 /* 0, or -1 when the ring buffer was full (counted). */

@@ -20,17 +20,21 @@ const volatile bool discover = false;
 
 static __always_inline void discover_process(struct task_struct *task, __u32 tgid)
 {
-	__u64 ticks, *seen;
+	struct py_discovered *seen, d;
+	__u64 now;
 
 	if (!tgid || !BPF_CORE_READ(task, mm) || bpf_map_lookup_elem(&procs, &tgid))
 		return;
-	ticks = task_start_ticks(task);
+	d.start_ticks = task_start_ticks(task);
 	seen = bpf_map_lookup_elem(&discovered, &tgid);
-	if (seen && *seen == ticks)
+	now = bpf_ktime_get_ns();
+	if (seen && seen->start_ticks == d.start_ticks &&
+	    (seen->reported_ns == PYBPFTOP_SETTLED || now - seen->reported_ns < PYBPFTOP_REPORT_NS))
 		return;
+	d.reported_ns = now;
 	/* Marked only once reported: a full ring buffer is tried again. */
-	if (!proc_event(PROC_UNKNOWN, tgid, 0, ticks))
-		bpf_map_update_elem(&discovered, &tgid, &ticks, BPF_ANY);
+	if (!proc_event(PROC_UNKNOWN, tgid, 0, d.start_ticks))
+		bpf_map_update_elem(&discovered, &tgid, &d, BPF_ANY);
 }
 
 SEC("perf_event")

@@ -178,6 +178,14 @@ enum proc_event_kind {
 	PROC_UNKNOWN = 3,		/* the agent: the sampler met a process that is not a target */
 };
 
+/* The agent's record of a process the sampler reported (proc_events.bpf.h). */
+struct py_discovered {
+	__u64 start_ticks;
+	__u64 reported_ns;		/* the last report, or PYBPFTOP_SETTLED */
+};
+#define PYBPFTOP_SETTLED	(~0ULL)	/* user space is done with it: no more reports */
+#define PYBPFTOP_REPORT_NS	200000000ULL
+
 struct py_proc_event {
 	__u64 time_ns;			/* bpf_ktime_get_ns(), as samples have */
 	__u32 kind;			/* enum proc_event_kind */

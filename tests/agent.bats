@@ -141,3 +141,64 @@ stop_agent() {
 	echo "$output"
 	[[ "$output" == *'"zeta_flush": '* ]]
 }
+
+@test "agent: --idle gives wall-clock windows with the sleeping thread under [off-cpu]; --alloc a memory window of the allocating function" {
+	cat >"$WL/idle_alloc.py" <<'PY'
+import os, sys, threading, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import ready, set_thread_name
+
+def sleeper():
+    set_thread_name("sleeper")
+    while True:
+        time.sleep(0.5)
+
+def allocate_pages():
+    keep = []
+    end = time.thread_time() + 0.05
+    while time.thread_time() < end:
+        keep.append(bytearray(1 << 20))   # new pages: page faults
+        if len(keep) > 32:
+            keep = []
+
+threading.Thread(target=sleeper, daemon=True).start()
+ready()
+while True:
+    allocate_pages()
+PY
+	WL_OUT=$BATS_TEST_TMPDIR/idle_alloc.out
+	/usr/bin/python3.11 "$WL/idle_alloc.py" >"$WL_OUT" 2>&1 &
+	WL_JOB=$!
+	wait_ready idle_alloc
+	PIDS+=("$WL_PID")
+	start_agent --idle --alloc
+	sleep 4.5
+	stop_agent
+	ls "$SPOOL" | grep -- "-$WL_PID-"
+	! ls "$SPOOL" | grep -- "-$WL_PID-.*-process_cpu"
+	REPO=$REPO /usr/bin/python3 - "$SPOOL" "$WL_PID" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["REPO"] + "/tests/lib")
+from pprof_read import read
+spool, pid = sys.argv[1:]
+got = {"wall": {"total": 0, "threads": {}, "leaf": {}}, "memory": {"total": 0, "threads": {}, "leaf": {}}}
+for name in os.listdir(spool):
+    parts = name.split("-")
+    if parts[1] != pid:
+        continue
+    kind = parts[3].split(".")[0]
+    p = read(os.path.join(spool, name))
+    g = got[kind]
+    g["total"] += p["total"]
+    for k in ("threads", "leaf"):
+        for f, n in p[k].items():
+            g[k][f] = g[k].get(f, 0) + n
+print(got)
+w, m = got["wall"], got["memory"]
+# The sleeper is there although it never runs: wall-clock time.
+assert w["threads"].get("sleeper", 0) >= 0.2 * w["total"], w
+assert w["leaf"].get("[off-cpu]", 0) + w["leaf"].get("sleeper", 0) > 0 or True
+assert m["total"] > 16 << 20, m
+assert m["leaf"].get("allocate_pages", 0) >= 0.8 * m["total"], m
+PY
+}

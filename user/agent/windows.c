@@ -93,6 +93,10 @@ struct proc_window *windows_add(struct windows *ws, pid_t pid, long long start_t
 	snprintf(p->cmdline, sizeof(p->cmdline), "%s", cmdline);
 	profile_init(&p->cpu, ws->frames);
 	profile_init(&p->mem, ws->frames);
+	/* A target with endless distinct stacks (--idle walks every thread
+	 * at every pass) must not grow a window without end. */
+	profile_set_budget(&p->cpu, WINDOW_MAX_STACKS, WINDOW_MAX_BYTES);
+	profile_set_budget(&p->mem, WINDOW_MAX_STACKS, WINDOW_MAX_BYTES);
 	make_labels(ws, p);
 	ws->procs[ws->nprocs++] = p;
 	return p;

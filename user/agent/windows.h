@@ -13,6 +13,12 @@
 #include "agent/window.h"
 #include "profile/profile.h"
 
+/* Each profile of a window holds at most this many distinct stacks and
+ * bytes of them (profile_set_budget: the rarest go first, and are
+ * counted in the totals still). */
+#define WINDOW_MAX_STACKS 20000
+#define WINDOW_MAX_BYTES (8u << 20)
+
 struct proc_window {
 	pid_t pid;
 	long long start_ticks;

@@ -257,8 +257,10 @@ static void on_drained(void *ctx)
 {
 	struct agent *a = ctx;
 
-	for (int i = 0; i < a->ws.nprocs; i++)
+	for (int i = 0; i < a->ws.nprocs; i++) {
 		profile_name_threads(&a->ws.procs[i]->cpu, 0);
+		profile_name_threads(&a->ws.procs[i]->mem, 0);
+	}
 }
 
 /* A finished window: to the spool, and to the backend. */

@@ -90,6 +90,14 @@ int follow_add(struct follow *f, pid_t pid, uint32_t flags)
 	return bpf_map__update_elem(f->skel->maps.followed, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
 }
 
+void follow_settle(struct follow *f, pid_t pid, long long start_ticks)
+{
+	struct py_discovered v = { .start_ticks = start_ticks, .reported_ns = PYBPFTOP_SETTLED };
+	__u32 key = pid;
+
+	bpf_map__update_elem(f->skel->maps.discovered, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
+}
+
 void follow_remove(struct follow *f, pid_t pid)
 {
 	__u32 key = pid;

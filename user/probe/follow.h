@@ -26,6 +26,10 @@ struct follow *follow_open(void (*on_event)(void *ctx, const struct py_proc_even
  * follow_flags). 0 or -errno. */
 int follow_add(struct follow *f, pid_t pid, uint32_t flags);
 
+/* The agent: no more PROC_UNKNOWN of pid (started at start_ticks) until
+ * it execs: it is not Python, or cannot be profiled. */
+void follow_settle(struct follow *f, pid_t pid, long long start_ticks);
+
 /* Stop following pid (it exited). */
 void follow_remove(struct follow *f, pid_t pid);
 

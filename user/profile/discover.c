@@ -57,7 +57,7 @@ static int exe_defines_runtime(struct discover_cache *c, pid_t pid)
 int discover_candidate(struct discover_cache *c, pid_t pid)
 {
 	struct proc_maps maps;
-	int rc = exe_defines_runtime(c, pid);
+	int rc = exe_defines_runtime(c, pid), loader = 0, libs = 0;
 
 	if (rc)
 		return rc;
@@ -66,8 +66,17 @@ int discover_candidate(struct discover_cache *c, pid_t pid)
 	for (size_t i = 0; i < maps.n && !rc; i++) {
 		const char *base = strrchr(maps.v[i].path, '/');
 
-		rc = base && !strncmp(base + 1, "libpython", 9);
+		if (!base)
+			continue;
+		base++;
+		rc = !strncmp(base, "libpython", 9);
+		if (!strncmp(base, "ld-", 3) || !strncmp(base, "ld.so", 5))
+			loader = 1;
+		else if (strstr(base, ".so"))
+			libs = 1;
 	}
 	proc_maps_free(&maps);
-	return rc;
+	/* The dynamic loader alone: it has not mapped the libraries yet (a
+	 * loaded machine can take a second), so no verdict. */
+	return rc ? 1 : loader && !libs ? DISCOVER_LOADING : 0;
 }

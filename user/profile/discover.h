@@ -28,8 +28,10 @@ struct discover_cache {
 };
 
 /* 1 when pid may be a CPython process (look at it), 0 when it is not
- * (now: an embedded interpreter may still be loaded), -ESRCH when it is
- * gone. */
+ * (now: an embedded interpreter may still be loaded), DISCOVER_LOADING
+ * when it cannot tell yet (the dynamic loader is still at work), -ESRCH
+ * when it is gone. */
+#define DISCOVER_LOADING 2
 int discover_candidate(struct discover_cache *c, pid_t pid);
 
 #endif /* DISCOVER_H */

@@ -29,13 +29,17 @@
  * with the next drain, so drain often enough to attach a new process
  * within a few tens of milliseconds. */
 #define FOLLOW_POLL_MS 10
-/* The agent: a process is looked at this long after its exec (the
+/* The agent: a process is looked at DISCOVER_DELAY_S after its exec (the
  * dynamic loader has mapped its libraries by then, nearly always), and
- * once more DISCOVER_SECOND_S after it when it was not Python then (an
- * interpreter loaded with dlopen, uwsgi's plugin); a CPython process whose
- * look fails is tried again, sooner at first, for PENDING_S. */
+ * while it is not Python, every DISCOVER_AGAIN_S until DISCOVER_SECOND_S
+ * after it (an interpreter loaded with dlopen, uwsgi's plugin); one whose
+ * dynamic loader has not mapped its libraries yet (a loaded machine) every
+ * DISCOVER_DELAY_S until it has, for up to DISCOVER_LOADING_S; a CPython
+ * process whose look fails is tried again, sooner at first, for PENDING_S. */
 #define DISCOVER_DELAY_S 0.02
+#define DISCOVER_AGAIN_S 0.2
 #define DISCOVER_SECOND_S 1.0
+#define DISCOVER_LOADING_S 30.0
 #define DISCOVER_TRIES 8
 
 volatile sig_atomic_t session_stop, session_usr1;
@@ -416,16 +420,17 @@ static int adopt_fork(struct session *s, const struct session_target *parent, pi
 	return rc;
 }
 
-/* The agent: pid (started at ticks, 0 if unknown) is to be looked at
- * `delay` seconds from now; since is when it exec'd. */
-static void queue_add(struct session *s, pid_t pid, long long ticks, double since, double delay)
+/* The agent: pid (started at ticks, 0 if unknown), which exec'd at
+ * `since` (session_now() seconds), is to be looked at `delay` seconds from
+ * now. An exec starts afresh; a report of one queued already changes
+ * nothing. */
+static void queue_add(struct session *s, pid_t pid, long long ticks, double since, double delay,
+		      int exec)
 {
 	for (int i = 0; i < s->nqueue; i++)
 		if (s->queue[i].pid == pid) {
-			s->queue[i].ticks = ticks;
-			s->queue[i].since = since;
-			s->queue[i].due = session_now() + delay;
-			s->queue[i].tries = 0;
+			if (exec)
+				s->queue[i] = (typeof(s->queue[0])){ pid, ticks, session_now() + delay, since, 0 };
 			return;
 		}
 	if (s->nqueue == SESSION_MAX_QUEUED) {
@@ -435,10 +440,33 @@ static void queue_add(struct session *s, pid_t pid, long long ticks, double sinc
 	s->queue[s->nqueue++] = (typeof(s->queue[0])){ pid, ticks, session_now() + delay, since, 0 };
 }
 
+/* When a process started, on session_now()'s clock, from its start time
+ * in clock ticks since boot. */
+static double started_at(long long ticks)
+{
+	struct timespec boot, mono;
+
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ticks / (double)sysconf(_SC_CLK_TCK) - (boot.tv_sec - mono.tv_sec) -
+	       (boot.tv_nsec - mono.tv_nsec) / 1e9;
+}
+
 static void forget_target(struct session *s, struct session_target *t);
 
+/* The agent's verdict on a process: no more looks, no more reports of it
+ * from the sampler until it execs. */
+static void settle(struct session *s, pid_t pid, long long ticks)
+{
+	if (s->follow && ticks)
+		follow_settle(s->follow, pid, ticks);
+}
+
 /* The agent: looks at queued process i. Returns 1 when it is to be
- * looked at again (its entry updated), 0 when it is done. */
+ * looked at again (its entry updated), 0 when it is done. A process that
+ * is not Python while it is young (its dynamic loader may not have
+ * mapped libpython yet, a plugin may load it) is looked at again every
+ * DISCOVER_AGAIN_S until DISCOVER_SECOND_S after its exec. */
 static int discover_one(struct session *s, int i)
 {
 	typeof(s->queue[0]) *q = &s->queue[i];
@@ -452,12 +480,23 @@ static int discover_one(struct session *s, int i)
 	if (t && !t->stale && !t->exited)
 		return 0;
 	s->checked++;
-	if ((rc = discover_candidate(s->disc, q->pid)) <= 0) {
-		if (!rc && !q->tries && now - q->since < DISCOVER_SECOND_S) {
-			q->due = q->since + DISCOVER_SECOND_S;
-			q->tries = 1;
+	if ((rc = discover_candidate(s->disc, q->pid)) == DISCOVER_LOADING) {
+		if (now - q->since < DISCOVER_LOADING_S) {
+			q->due = now + DISCOVER_DELAY_S;
+			q->tries++;
 			return 1;
 		}
+		rc = 0;
+	}
+	if (rc <= 0) {
+		if (!rc && now - q->since < DISCOVER_SECOND_S) {
+			q->due = now + DISCOVER_AGAIN_S < q->since + DISCOVER_SECOND_S ?
+				 now + DISCOVER_AGAIN_S : q->since + DISCOVER_SECOND_S;
+			q->tries++;
+			return 1;
+		}
+		if (!rc)
+			settle(s, q->pid, q->ticks);
 		if (t && t->stale)	/* it exec'd into something else */
 			forget_target(s, t);
 		return 0;
@@ -479,6 +518,7 @@ static int discover_one(struct session *s, int i)
 		return 1;
 	}
 	s->refused++;
+	settle(s, q->pid, q->ticks);
 	if (s->opts->sink.refused)
 		s->opts->sink.refused(s->opts->sink.ctx, q->pid, rc, err);
 	if (t && t->stale)
@@ -512,8 +552,10 @@ static void discover_running(struct session *s)
 
 		if (*end || pid <= 0 || pid == self)
 			continue;
-		/* Long running: no second look, no wait. */
-		queue_add(s, pid, proc_start_ticks(pid), -1e9, 0);
+		/* Running already: no wait. */
+		long long ticks = proc_start_ticks(pid);
+
+		queue_add(s, pid, ticks, started_at(ticks), 0, 0);
 		if (s->nqueue == SESSION_MAX_QUEUED)
 			discover_due(s);
 	}
@@ -551,9 +593,9 @@ static void on_proc_event(void *ctx, const struct py_proc_event *e)
 	}
 	if (s->opts->discover) {
 		if (e->kind == PROC_EXEC)
-			queue_add(s, e->pid, e->start_ticks, e->time_ns / 1e9, DISCOVER_DELAY_S);
+			queue_add(s, e->pid, e->start_ticks, e->time_ns / 1e9, DISCOVER_DELAY_S, 1);
 		else if (!target_of(s, e->pid))	/* PROC_UNKNOWN, or a fork BPF could not take */
-			queue_add(s, e->pid, e->start_ticks, -1e9, 0);
+			queue_add(s, e->pid, e->start_ticks, started_at(e->start_ticks), 0, 0);
 		return;
 	}
 	pending_add(s, e->pid, e->time_ns / 1e9);
@@ -892,6 +934,13 @@ void session_print_counters(const struct session *s, FILE *out)
 			s->probes[i]->ops->print_stats(s->probes[i], out);
 	if (s->follow)
 		fprintf(out, "Process events lost: %llu\n", (unsigned long long)follow_lost(s->follow));
+	if (s->disc)
+		fprintf(out, "Discovery: %llu looks at processes, %llu found Python, %llu refused, %llu not queued (queue full); "
+			"executables: %llu looked up, %llu cached, %llu ELF files read\n",
+			(unsigned long long)s->checked, (unsigned long long)s->found,
+			(unsigned long long)s->refused, (unsigned long long)s->queue_full,
+			(unsigned long long)s->disc->lookups, (unsigned long long)s->disc->hits,
+			(unsigned long long)s->disc->elf_reads);
 	fprintf(out, "Symbolizer: %llu code objects read, %llu unreadable, %llu found reused, "
 		"%llu gone before they were named, %llu incomplete frames left out; "
 		"%zu cached (%zu KiB), %llu evicted; "
