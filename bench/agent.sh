@@ -6,7 +6,7 @@
 # the BPF map memory; then the agent with no Python process to profile.
 # Writes its section of docs/performance.md. Not a test.
 #   sudo bench/agent.sh [--quick] [--rounds N] [--seconds S] [--rates "19 99 999"]
-#                       [--procs "1 8 32"] [--no-write]
+#                       [--procs "1 8 32"] [--lock-once] [--no-write]
 # --quick: 2 rounds of 6 s (about 5 minutes); the default, 5 rounds of 10 s,
 # takes about 16, waits for the live lock not counted. Windows are 5 s, not
 # the default 15, so that the timed part has two flushes in it: the
@@ -18,7 +18,9 @@
 # is counted apart. For each process count, one set of targets serves every
 # row of a round; the rows (no agent, each rate; for 8 processes a second
 # no-agent row, the noise floor) take turns going first from round to
-# round; each round (about 3 minutes by default) holds the live lock. The slowdown of a
+# round; each round (about 3 minutes by default) holds the live lock, or
+# with --lock-once the whole run does (for runs of 10 minutes or less: a
+# busy lock is then waited for once). The slowdown of a
 # row is the median over rounds of its work rate divided by the same
 # round's no-agent rate.
 # The agent profiles every CPython on the host: the figures include any
@@ -28,7 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/section.sh
 . bench/section.sh
-rounds=5 seconds=10 rates="19 99 999" procs="1 8 32" write=1 quick=0 gate=2 idle_s=30
+rounds=5 seconds=10 rates="19 99 999" procs="1 8 32" write=1 quick=0 gate=2 idle_s=30 once=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 rounds=2 seconds=6 idle_s=15 ;;
@@ -37,7 +39,8 @@ while [ $# -gt 0 ]; do
 	--rates) rates=$2; shift ;;
 	--procs) procs=$2; shift ;;
 	--no-write) write=0 ;;
-	*) echo "usage: bench/agent.sh [--quick] [--rounds N] [--seconds S] [--rates LIST] [--procs LIST] [--no-write]" >&2; exit 2 ;;
+	--lock-once) once=1 ;;
+	*) echo "usage: bench/agent.sh [--quick] [--rounds N] [--seconds S] [--rates LIST] [--procs LIST] [--lock-once] [--no-write]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -168,10 +171,14 @@ timed_run() {
 	echo "$line" >>"$tmp/r.$n.$row"
 }
 
+# The live lock for a round, or with --lock-once for the run.
+mine() { { [ "$1" = run ] && [ "$once" = 1 ]; } || { [ "$1" = round ] && [ "$once" = 0 ]; }; }
+lock() { if mine "$1"; then exec 8>"$lock"; flock 8; fi; }
+unlock() { if mine "$1"; then flock -u 8; exec 8>&-; fi; }
+lock run
 start=$(date +%s)
 for i in $(seq "$rounds"); do
-	exec 8>"$lock"
-	flock 8
+	lock round
 	for n in $procs; do
 		# shellcheck disable=SC2206 # a list of words
 		rows=(none $rates)
@@ -186,14 +193,12 @@ for i in $(seq "$rounds"); do
 		for r in "${rows[@]}"; do line+="$r $(tail -n1 "$tmp/r.$n.$r" | cut -d' ' -f1,2)  "; done
 		echo "round $i, $n procs (work/s, agent CPU %): $line" >&2
 	done
-	flock -u 8
-	exec 8>&-
+	unlock round
 done
 
 # The agent with no target of its own: every CPython on the host that it
 # finds is profiled all the same (their number is in the table).
-exec 8>"$lock"
-flock 8
+lock round
 taskset -c 0 ./pybpftop agent --spool "$tmp/spool" --rate 19 -v >"$tmp/agent.out" 2>"$tmp/idle.log" &
 agent=$!
 until grep -q 'msg="started"' "$tmp/idle.log"; do
@@ -212,8 +217,8 @@ idle_rss=$(status_kib "$agent" VmRSS)
 kill -TERM "$agent"
 wait "$agent" || true
 agent=
-flock -u 8
-exec 8>&-
+unlock round
+unlock run
 idle_found=$(sed -n 's/.*msg="started".* processes="\([0-9]*\)".*/\1/p' "$tmp/idle.log")
 idle_seen=$(grep -c 'msg="profiling"' "$tmp/idle.log" || true)
 idle_pct=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" 'BEGIN {printf "%.3f", 100 * (b - a) / 1e9 / (t1 - t0)}')
