@@ -102,13 +102,15 @@ stop_targets() {
 	wait "${targets[@]}" 2>/dev/null || true
 	targets=()
 }
-# The targets' work: the sum over them of chunks per second between the
-# last two COUNT lines of each.
+# The targets' work between the last two COUNT lines of each: the sum of
+# their chunks per second, and their chunks per second of their own CPU
+# (all chunks over all CPU seconds). The second does not move when some
+# other process takes a share of CPU 1: this machine is shared.
 work_rate() {
 	local n=$1 k
 	for k in $(seq "$n"); do
-		grep '^COUNT ' "$tmp/t.$k" | tail -n 2 | awk 'NR == 1 {c = $2; t = $3} NR == 2 {printf "%.6f\n", ($2 - c) / ($3 - t)}'
-	done | awk '{s += $1} END {printf "%.4f", s}'
+		grep '^COUNT ' "$tmp/t.$k" | tail -n 2 | awk 'NR == 1 {c = $2; t = $3; u = $4} NR == 2 {printf "%.6f %d %.6f\n", ($2 - c) / ($3 - t), $2 - c, $4 - u}'
+	done | awk '{s += $1; c += $2; u += $3} END {printf "%.4f %.4f", s, (u > 0) ? c / u : 0}'
 }
 # Asks every target for its count, and waits until each has answered.
 mark() {
@@ -121,7 +123,7 @@ mark() {
 
 # One timed part with $2 targets running, row $1 (none, none2 or a rate);
 # appends to $tmp/r.$2.$1:
-#   RATE AGENT_CPU_PCT RSS_KIB HWM_KIB NS_PER_RUN RUNS NS_PER_SAMPLE MAP_BYTES PROCS_AT_START
+#   RATE CPU_RATE AGENT_CPU_PCT RSS_KIB HWM_KIB NS_PER_RUN RUNS NS_PER_SAMPLE MAP_BYTES PROCS_AT_START
 marks=0
 timed_run() {
 	local row=$1 n=$2 id='' before c0=0 c1=0 s0='0 0' s1='0 0' t0 t1 rss=- hwm=- line
@@ -190,8 +192,8 @@ for i in $(seq "$rounds"); do
 		done
 		stop_targets
 		line=
-		for r in "${rows[@]}"; do line+="$r $(tail -n1 "$tmp/r.$n.$r" | cut -d' ' -f1,2)  "; done
-		echo "round $i, $n procs (work/s, agent CPU %): $line" >&2
+		for r in "${rows[@]}"; do line+="$r $(tail -n1 "$tmp/r.$n.$r" | cut -d' ' -f1-3)  "; done
+		echo "round $i, $n procs (work/s, work/CPU s, agent CPU %): $line" >&2
 	done
 	unlock round
 done
@@ -229,7 +231,9 @@ elapsed=$(( $(date +%s) - start ))
 # The median of column $2 of $tmp/r.$1.*.
 col() { awk -v c="$2" '$c != "-" {print $c}' "$1" | median; }
 # The median over rounds of row $2's rate over the same round's none.
-ratio() { paste -d' ' <(cut -d' ' -f1 "$tmp/r.$1.$2") <(cut -d' ' -f1 "$tmp/r.$1.none") | awk '{printf "%.4f\n", $1 / $2}' | median; }
+# ratio N ROW [COLUMN]: the median over rounds of ROW's work rate (column
+# 1, per second; 2, per CPU second) over the same round's none.
+ratio() { paste -d' ' <(cut -d' ' -f"${3:-1}" "$tmp/r.$1.$2") <(cut -d' ' -f"${3:-1}" "$tmp/r.$1.none") | awk '$2 > 0 {printf "%.4f\n", $1 / $2}' | median; }
 slow() { awk -v r="$1" 'BEGIN {printf "%+.1f %%", 100 * (1 - r)}'; }
 declare -A res
 {
@@ -242,7 +246,11 @@ Made by \`bench/agent.sh$([ "$quick" = 1 ] && echo " --quick")$([ "$quick" = 0 ]
 (\`bench/agent_workload.py\`, $depth frames, a function of its own at each
 level, \`$py\`), all pinned to CPU 1; the agent on CPU 0. **Slowdown** is the
 targets' work per second (summed over them) against the no-agent rate of the
-same round, median over the rounds; a negative figure is noise. **Agent CPU** is
+same round, median over the rounds; **per CPU s** is the same for their work per
+second of their own CPU (\`process_time\`), which other processes sharing CPU 1
+do not move: the sampling's cost lands in the targets' time (the timer
+interrupt and the BPF program run in their context). A negative figure is
+noise. **Agent CPU** is
 its utime + stime (every thread's \`schedstat\`) over the timed part, as a
 share of one core; RSS is \`VmRSS\` at the end of the timed part and
 \`VmHWM\`. **BPF ns per run** is \`run_time_ns / run_cnt\` of the agent's
@@ -251,26 +259,28 @@ over the timed part: it runs on every sample of every CPU, also those that
 are not Python's (CPU 0's). **ns per Python sample** is the agent's \`-v\`
 figure over its whole life: run time over the samples sent.
 
-| targets | rate | slowdown | agent CPU, % of a core | RSS, MiB (peak) | BPF ns per run | BPF ns per Python sample | BPF map memory | Pythons at start |
-|---|---|---|---|---|---|---|---|---|
+| targets | rate | slowdown, per CPU s | slowdown, per s | agent CPU, % of a core | RSS, MiB (peak) | BPF ns per run | BPF ns per Python sample | BPF map memory | Pythons at start |
+|---|---|---|---|---|---|---|---|---|---|
 MD
 	for n in $procs; do
 		for r in $rates; do
 			f=$tmp/r.$n.$r
-			q=$(ratio "$n" "$r")
-			cpu=$(col "$f" 2)
-			rss=$(col "$f" 3)
-			hwm=$(awk '$4 != "-" {print $4}' "$f" | sort -g | tail -n1)
+			q=$(ratio "$n" "$r" 2)
+			qw=$(ratio "$n" "$r" 1)
+			cpu=$(col "$f" 3)
+			rss=$(col "$f" 4)
+			hwm=$(awk '$5 != "-" {print $5}' "$f" | sort -g | tail -n1)
 			res[$n.$r.slow]=$q res[$n.$r.cpu]=$cpu res[$n.$r.rss]=$rss res[$n.$r.hwm]=$hwm
-			printf '| %s | %s Hz | %s | %s | %.1f (%.1f) | %s | %s | %s KiB | %s |\n' "$n" "$r" \
-				"$(slow "$q")" "$cpu" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$hwm" 'BEGIN {print k / 1024}')" \
-				"$(col "$f" 5)" "$(col "$f" 7)" "$(col "$f" 8 | awk '{printf "%d", $1 / 1024}')" "$(col "$f" 9)"
+			printf '| %s | %s Hz | %s | %s | %s | %.1f (%.1f) | %s | %s | %s KiB | %s |\n' "$n" "$r" \
+				"$(slow "$q")" "$(slow "$qw")" "$cpu" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$hwm" 'BEGIN {print k / 1024}')" \
+				"$(col "$f" 6)" "$(col "$f" 8)" "$(col "$f" 9 | awk '{printf "%d", $1 / 1024}')" "$(col "$f" 10)"
 		done
 	done
 	if [[ " $procs " == *" 8 "* ]]; then
-		q=$(ratio 8 none2)
+		q=$(ratio 8 none2 2)
+		qw=$(ratio 8 none2 1)
 		echo
-		echo "The noise floor: a second no-agent row with 8 targets gave $(slow "$q") (its rate over the first's, median)."
+		echo "The noise floor: a second no-agent row with 8 targets gave $(slow "$q") per CPU s, $(slow "$qw") per s (its rate over the first's, median)."
 		noise=$q
 	fi
 	cat <<MD
@@ -284,7 +294,7 @@ MD
 	if [[ " $procs " == *" 8 "* ]]; then
 		echo "### The issue's budgets, 8 busy targets"
 		echo
-		echo "| rate | slowdown ≤ 1 % | agent CPU ≤ 0.5 % of a core | RSS ≤ 40 MiB |"
+		echo "| rate | slowdown ≤ 1 % (per CPU s) | agent CPU ≤ 0.5 % of a core | RSS ≤ 40 MiB |"
 		echo "|---|---|---|---|"
 		for r in $rates; do
 			awk -v r="$r" -v q="${res[8.$r.slow]}" -v c="${res[8.$r.cpu]}" -v m="${res[8.$r.hwm]}" 'BEGIN {

@@ -1,8 +1,9 @@
 """A busy target for bench/agent.sh: recurses DEPTH frames (a function of
 its own at each level, so the agent has that many code objects to name),
 then runs small chunks of pure-Python work forever, counting them. On
-SIGUSR1 it prints "COUNT CHUNKS SECONDS" (perf_counter), so the bench
-reads the work done per second over a timed part. Chunks are ~0.1 ms, so
+SIGUSR1 it prints "COUNT CHUNKS SECONDS CPU_SECONDS" (perf_counter and
+process_time), so the bench reads the work done per second and per second
+of its own CPU over a timed part. Chunks are ~0.1 ms, so
 that a partial chunk at either end is lost in the count."""
 import os
 import signal
@@ -22,7 +23,7 @@ def work(n):
 
 
 def report(_sig, _frame):
-    sys.stdout.write("COUNT %d %.6f\n" % (count, time.perf_counter()))
+    sys.stdout.write("COUNT %d %.6f %.6f\n" % (count, time.perf_counter(), time.process_time()))
     sys.stdout.flush()
 
 
