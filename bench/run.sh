@@ -114,7 +114,7 @@ for depth in 5 50 500; do
 	cost[$depth]=$(median <"$tmp/c$depth")
 done
 
-# The agent's own CPU and memory at 99 Hz over 60 s, start-up included.
+# record's own CPU and memory at 99 Hz over 60 s, start-up included.
 "$py" bench/workload.py --forever --depth 50 --iterations 1000000 >"$tmp/wl" &
 pid=$!
 until grep -q READY "$tmp/wl"; do sleep 0.05; done
@@ -182,7 +182,7 @@ the thread-state lookup, the walk and the ring-buffer copy.
 
 Goal: ≤ 3 µs (3000 ns) for a 50-frame stack.
 
-## The agent
+## \`record\`'s own CPU and memory (user space; for \`pybpftop agent\` see \`bench/agent.sh\` below)
 
 \`record -d 60\` at 99 Hz on the 50-frame workload: $us s user + $sy s system
 in $el s, **$share %** of one core, start-up included (start-up alone, a

@@ -231,7 +231,7 @@ static int update_target(struct probe *base, const struct py_target *t, char *er
 
 static void remove_target(struct probe *base, pid_t pid)
 {
-	probe_drop_target(base, pid);
+	probe_forget_target(base, pid);
 	detach_exact((struct alloc_probe *)base, pid);
 }
 

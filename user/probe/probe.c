@@ -224,6 +224,18 @@ void probe_drop_target(struct probe *p, pid_t pid)
 	bpf_map__delete_elem(p->procs, &key, sizeof(key), 0);
 }
 
+void probe_forget_target(struct probe *p, pid_t pid)
+{
+	__u32 key = pid;
+
+	/* Not there: a shared map's other probe took it out first, or it
+	 * never came in. A fork that follow.bpf.c put in and user space then
+	 * untook was never counted: hence the floor at 0 (the map's own
+	 * size refuses what this count lets through). */
+	if (!bpf_map__delete_elem(p->procs, &key, sizeof(key), 0) && p->ntargets > 0)
+		p->ntargets--;
+}
+
 void probe_load_error(int rc, const char *what, char *err, size_t errlen)
 {
 	if (rc == -EPERM || rc == -EACCES)

@@ -107,6 +107,10 @@ int probe_drain(struct probe *p);
  * most probes); and its removal. */
 int probe_put_target(struct probe *p, const struct py_target *t, char *err, size_t errlen);
 void probe_drop_target(struct probe *p, pid_t pid);
+/* probe_drop_target, and one target fewer in p->ntargets when pid was in
+ * the map: a probe's remove_target, so that a long run (the agent) under
+ * process churn is not refused once it has seen PYBPFTOP_MAX_PROCS. */
+void probe_forget_target(struct probe *p, pid_t pid);
 
 /* A load failure as one line naming the fix. */
 void probe_load_error(int rc, const char *what, char *err, size_t errlen);

@@ -45,6 +45,37 @@ static int add_target(struct probe *p, const struct py_target *t, char *err, siz
 }
 
 
+/* The target's iterator link goes with it: kept, every process that ever
+ * came and went would hold a link (a file descriptor) and a slot. The map
+ * entry is shared with the sampler, which may have taken it out first. */
+static void remove_target(struct probe *p, pid_t pid)
+{
+	struct threads *th = (struct threads *)p;
+
+	probe_drop_target(p, pid);
+	for (int i = 0; i < th->niters; i++) {
+		if (th->iters[i].pid != pid)
+			continue;
+		bpf_link__destroy(th->iters[i].link);
+		th->iters[i] = th->iters[--th->niters];
+		p->ntargets--;
+		return;
+	}
+}
+
+/* An exec keeps the pid, and so the link; but the session takes an
+ * exec'd target out of every probe before it looks at it again, and that
+ * took the link too. */
+static int update_target(struct probe *p, const struct py_target *t, char *err, size_t errlen)
+{
+	struct threads *th = (struct threads *)p;
+
+	for (int i = 0; i < th->niters; i++)
+		if (th->iters[i].pid == t->pid)
+			return probe_put_target(p, t, err, errlen);
+	return add_target(p, t, err, errlen);
+}
+
 static void stop(struct probe *p)
 {
 	(void)p;	/* passes run only when asked for */
@@ -64,8 +95,8 @@ static void destroy(struct probe *p)
 static const struct probe_ops threads_ops = {
 	.name = "thread iterator",
 	.add_target = add_target,
-	.update_target = probe_put_target,	/* an exec keeps the pid, and so the link */
-	.remove_target = probe_drop_target,
+	.update_target = update_target,
+	.remove_target = remove_target,
 	.stop = stop,
 	.destroy = destroy,
 	.counters = WALKER_COUNTERS | COUNTER(CNT_THREADS),

@@ -241,7 +241,9 @@ int py_target_open(pid_t pid, struct py_target *t, char *err, size_t errlen)
 	exe[n] = '\0';
 	rc = proc_maps_read(pid, &maps);
 	if (rc) {
-		snprintf(err, errlen, "cannot read /proc/%d/maps: %s: run as root", pid, strerror(-rc));
+		/* ENOENT: it exited meanwhile, which root does not help. */
+		snprintf(err, errlen, "cannot read /proc/%d/maps: %s%s", pid, strerror(-rc),
+			 rc == -ENOENT ? " (it exited)" : ": run as root");
 		return rc == -ENOENT ? -ENOEXEC : -EACCES;
 	}
 
