@@ -33,6 +33,10 @@ ELF_FUZZ_SRCS := user/proc/elf_image.c user/proc/procfs.c user/proc/remote_mem.c
 	user/python/target.c user/python/builtins.c user/python/detect.c \
 	user/python/versions.c user/python/debug_offsets.c user/python/code_reader.c \
 	user/proc/target_files.c
+# The pprof reader, which `report` runs on whatever a spool directory holds.
+PPROF_FUZZ_SRCS := user/out/pb_decode.c user/out/pb_encode.c user/out/pprof_read.c user/out/pprof.c \
+	user/out/folded.c user/profile/profile.c user/profile/frame_table.c user/proc/text_escape.c \
+	user/proc/procfs.c
 
 ifeq ($(V),1)
 Q =
@@ -101,6 +105,13 @@ $(OUTPUT)/bench_%: bench/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) $^ $(LDLIBS) -o $@
 
+# The push tests' driver (tests/push.bats), built like a benchmark.
+$(OUTPUT)/push_driver: tests/push/push_driver.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(INCLUDES) $^ $(LDLIBS) -o $@
+
+unit: $(OUTPUT)/push_driver
+
 $(OUTPUT)/fuzz_target_memory: tests/fuzz/fuzz_target_memory.c $(FUZZ_SRCS) $(USER_HDRS) include/*.h | $(OUTPUT)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -115,6 +126,11 @@ $(OUTPUT)/fuzz_elf_symbols: tests/fuzz/fuzz_elf_symbols.c $(ELF_FUZZ_SRCS) $(USE
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		-Iinclude -Iuser tests/fuzz/fuzz_elf_symbols.c $(ELF_FUZZ_SRCS) -lelf -o $@
+
+$(OUTPUT)/fuzz_pprof_read: tests/fuzz/fuzz_pprof_read.c $(PPROF_FUZZ_SRCS) $(USER_HDRS) include/*.h | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		-Iinclude -Iuser tests/fuzz/fuzz_pprof_read.c $(PPROF_FUZZ_SRCS) -lz -o $@
 
 # Its seeds, built from tests/fuzz/elf_seed.c and cut from the host's
 # interpreters (megabytes, so not committed).
@@ -157,7 +173,7 @@ snapshots: $(OUTPUT)/record_walk
 	$(Q)tools/record-snapshots.sh
 # --- end of the walker's replay test ---
 fuzz: $(OUTPUT)/fuzz_target_memory $(OUTPUT)/fuzz_alloc_snapshot $(OUTPUT)/fuzz_elf_symbols \
-	$(OUTPUT)/fuzz_elf_seeds
+	$(OUTPUT)/fuzz_elf_seeds $(OUTPUT)/fuzz_pprof_read
 
 demo: deps all
 	$(Q)tools/demo.sh

@@ -83,6 +83,7 @@ stop_agent() {
 	seen=$(date +%s.%N)
 	ready=$(cat "$BATS_TEST_TMPDIR/delta_late.ready")
 	echo "# pid $late profiled $(echo "($seen - $ready) * 1000" | bc) ms after READY" >&3
+	grep "profiling.*pid=\"\?$late\"\?[ \"]" "$AGENT_LOG" >&3 || true
 	[ "$(echo "$seen - $ready < 1" | bc)" = 1 ]
 	wait_line "$AGENT_LOG" "exited.*pid=\"\?$exits\"\?" "$AGENT"
 	exited_at=$(date +%s.%N)
@@ -201,4 +202,65 @@ assert w["leaf"].get("[off-cpu]", 0) + w["leaf"].get("sleeper", 0) > 0 or True
 assert m["total"] > 16 << 20, m
 assert m["leaf"].get("allocate_pages", 0) >= 0.8 * m["total"], m
 PY
+}
+
+@test "agent: SIGHUP reloads labels and service rules without losing the window; a bad file is refused and the old one kept" {
+	conf=$BATS_TEST_TMPDIR/agent.conf
+	printf '[labels]\nstage = before\n' >"$conf"
+	chmod 600 "$conf"
+	burn theta_hup "" /usr/bin/python3.11
+	start_agent --config "$conf"
+	sleep 2.5
+	printf '[labels]\nstage = after\n[service.checkout]\ncmdline = *theta_hup*\n' >"$conf"
+	kill -HUP "$AGENT"
+	wait_line "$AGENT_LOG" 'configuration reloaded' "$AGENT"
+	sleep 2.5
+	printf '[labels]\nstage = broken\n[nosuch]\n' >"$conf"
+	kill -HUP "$AGENT"
+	wait_line "$AGENT_LOG" 'configuration not reloaded' "$AGENT"
+	sleep 2.5
+	kill -0 "$AGENT"
+	stop_agent
+	cat "$AGENT_LOG"
+	REPO=$REPO /usr/bin/python3 - "$SPOOL" "$BURN_PID" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["REPO"] + "/tests/lib")
+from pprof_read import read
+spool, pid = sys.argv[1:]
+ws = sorted(read(os.path.join(spool, n)) for n in os.listdir(spool) if n.split("-")[1] == pid) if False else \
+     sorted((read(os.path.join(spool, n)) for n in os.listdir(spool) if n.split("-")[1] == pid), key=lambda p: p["time_nanos"])
+for w in ws:
+    print(w["time_nanos"], w["duration_nanos"], w["labels"].get("stage"), w["labels"].get("service_name"), w["total"])
+teams = [w["labels"].get("stage") for w in ws]
+assert teams[0] == "before" and teams[-1] == "after" and "broken" not in teams, teams
+assert ws[-1]["labels"]["service_name"] == "checkout", ws[-1]["labels"]
+# No window lost or cut by the reloads: each starts where the last ended.
+for a, b in zip(ws, ws[1:]):
+    assert abs(a["time_nanos"] + a["duration_nanos"] - b["time_nanos"]) < 50e6, (a, b)
+assert all(w["total"] > 0 for w in ws)
+PY
+}
+
+@test "agent: non-Python processes cost one look each; /metrics counts processes, samples and windows, and promtool finds the page sound" {
+	command -v promtool >/dev/null || skip "promtool absent (Debian package prometheus)"
+	port=$((20000 + RANDOM % 20000))
+	burn iota_metrics "" /usr/bin/python3.11
+	start_agent --metrics 127.0.0.1:$port
+	curl -sf http://127.0.0.1:$port/metrics >"$BATS_TEST_TMPDIR/m0"
+	# 200 short processes that are not Python, and 20 that sleep a while.
+	for i in $(seq 200); do /bin/true; done
+	for i in $(seq 20); do sleep 3 & done
+	sleep 3.5
+	curl -sf http://127.0.0.1:$port/metrics >"$BATS_TEST_TMPDIR/m1"
+	stop_agent
+	promtool check metrics <"$BATS_TEST_TMPDIR/m1"
+	m() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+	checked=$(( $(m "$BATS_TEST_TMPDIR/m1" pybpftop_agent_processes_checked_total) - $(m "$BATS_TEST_TMPDIR/m0" pybpftop_agent_processes_checked_total) ))
+	echo "# 220 execs of processes that are not Python: $checked looks" >&3
+	# The 20 sleeps, each looked at (at most six times in its first second),
+	# the 200 others gone before their first look or looked at once.
+	[ "$checked" -le $((20 * 6 + 200)) ]
+	[ "$(m "$BATS_TEST_TMPDIR/m1" pybpftop_agent_processes)" -ge 1 ]
+	[ "$(m "$BATS_TEST_TMPDIR/m1" pybpftop_agent_samples_total)" -gt 0 ]
+	[ "$(m "$BATS_TEST_TMPDIR/m1" pybpftop_agent_windows_written_total)" -ge 1 ]
 }

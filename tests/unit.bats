@@ -28,6 +28,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit text_escape
 }
 
+@test "report: protobuf decoder, pprof read back to the same stacks and labels, hostile files, the spool's filters, WHEN" {
+	unit report
+}
+
 @test "protobuf encoder; pprof, speedscope and chrome writers read back" {
 	unit formats
 }
@@ -66,6 +70,29 @@ unit() {	# run build/test_NAME; exit 77 means skip
 
 @test "a target's files: opened in its root as its user, regular files only; the source cache's budgets; ELF files truncated under us" {
 	unit target_files
+}
+
+@test "agent log: logfmt lines decode back to the escaped values; no value forges a field or a line; one write per line" {
+	unit logfmt
+}
+
+@test "agent service names: systemd, docker, containerd, CRI-O and podman cgroups; CPython's command line; hostile names; rules first" {
+	unit service
+}
+
+@test "agent /metrics: every counter and gauge once with HELP and TYPE, process_* of its own; served on loopback only; limits on idle clients" {
+	unit metrics
+}
+
+@test "agent /metrics: promtool check metrics finds no problem and no lint in the page" {
+	command -v promtool >/dev/null || skip "promtool absent (Debian package prometheus)"
+	"$REPO/build/test_metrics" --print > "$BATS_TEST_TMPDIR/page"
+	grep -q '^pybpftop_agent_samples_total ' "$BATS_TEST_TMPDIR/page"
+	grep -q '^process_resident_memory_bytes ' "$BATS_TEST_TMPDIR/page"
+	run promtool check metrics < "$BATS_TEST_TMPDIR/page"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 @test "agent configuration: defaults, every key and error with FILE:LINE, file modes and secret files, etc/agent.conf" {
@@ -111,6 +138,16 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	[[ "$output" == *"Done "*" runs in "* ]]
 }
 
+@test "fuzzer: the pprof reader (report's) survives ${FUZZ_SECONDS:-20} s of hostile files" {
+	corpus=$BATS_TEST_TMPDIR/corpus_pprof
+	mkdir -p "$corpus"
+	cp "$REPO"/tests/fuzz/corpus_pprof/* "$corpus"/
+	run "$REPO/build/fuzz_pprof_read" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 "$corpus"
+	echo "${output: -2000}"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Done "*" runs in "* ]]
+}
+
 @test "walker replay: every recorded interpreter's stacks walk to the truth" {
 	unit replay "$REPO/tests/replay/snapshots"
 	[[ "$output" == *"walker replay: "*", 0 failed"* ]]
@@ -121,4 +158,8 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"all in order"* ]]
+}
+
+@test "agent spool: index order, a rewrite counted once, size and age rotation, a planted link not written through; Pyroscope labels sorted, once, UTF-8" {
+	unit spool
 }

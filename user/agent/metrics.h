@@ -74,6 +74,8 @@ struct metrics_server;
  * an address that is not loopback. NULL with a message in err. */
 struct metrics_server *metrics_serve(const char *addr, const struct agent_metrics *m, char *err,
 				     size_t errlen);
+/* The port bound: the one asked for, or the kernel's choice for port 0. */
+int metrics_server_port(const struct metrics_server *s);
 void metrics_server_close(struct metrics_server *s);	/* safe on NULL */
 
 #endif /* AGENT_METRICS_H */

@@ -33,6 +33,18 @@ void pusher_reconfigure(struct pusher *p, const struct agent_config *c);
  * what is left (or counts it dropped), stops the thread and frees. */
 void pusher_close(struct pusher *p, double deadline);
 
+/* The sender's timing. The defaults are PUSH_TUNING_DEFAULTS; the tests
+ * shorten them (pusher_tune, before the first submit). */
+struct push_tuning {
+	double backoff_s, backoff_max_s;	/* the first retry's delay, and the cap */
+	int max_attempts;		/* with a spool: then it goes there */
+	double max_age_s;		/* a window older (its end) is not sent */
+	double timeout_s, connect_timeout_s;	/* one request */
+};
+#define PUSH_TUNING_DEFAULTS { 1.0, 60.0, 5, 3600.0, 30.0, 5.0 }
+#define PUSH_DEFAULT_QUEUE_MAX (64ull << 20)	/* queue_max 0 */
+void pusher_tune(struct pusher *p, const struct push_tuning *t);
+
 /* The encoders, for the tests: the body of one request (malloc'd). */
 int pyroscope_encode(const struct window_out *w, void **body, size_t *len);
 int otlp_encode(const struct window_out *w, void **body, size_t *len);

@@ -22,9 +22,12 @@ void service_identify(pid_t pid, const struct service_rule *rules, int nrules,
 
 /* The pure steps, for the unit tests: */
 /* From a cgroup file's text: the unit ("web.service") and the container
- * id (64 hex digits of docker, containerd/cri, podman, or libpod). */
+ * id (64 hex digits of docker, containerd/cri, cri-o, or podman/libpod). */
 void service_from_cgroup(const char *cgroup, char *unit, size_t unitlen, char *container,
 			 size_t containerlen);
+/* From a unit: "web.service" -> "web"; a template's instances are one
+ * service: "celery@worker1.service" -> "celery". */
+void service_from_unit(const char *unit, char *out, size_t outlen);
 /* From argv (NUL-separated, len bytes): "app.py" -> "app", "-m pkg.mod"
  * -> "pkg.mod", or "" when it names neither. */
 void service_from_cmdline(const char *argv, size_t len, char *out, size_t outlen);

@@ -5,6 +5,7 @@
 #ifndef AGENT_SPOOL_H
 #define AGENT_SPOOL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -22,7 +23,17 @@ struct spool {
 	struct spool_file *files;
 	size_t nfiles, cap;
 	unsigned long long bytes;
+	/* files[first..nfiles) are live, oldest first: the rotation takes
+	 * from the front without moving the rest each time. */
+	size_t first;
+	pthread_mutex_t lock;	/* the pusher's thread writes too */
+	int locked_init;
 };
+
+/* The index holds at most this many files (about 110 bytes each): past
+ * it, the oldest file goes as if past --spool-max. 7 days of 15 s
+ * windows is 40320 files per process. */
+#define SPOOL_MAX_FILES 65536
 
 /* Opens (creating it, 0700) the directory: 0, or -errno with a message. */
 int spool_open(struct spool *s, const char *dir, unsigned long long max_bytes, double retention_s,
@@ -32,6 +43,10 @@ void spool_set_limits(struct spool *s, unsigned long long max_bytes, double rete
 /* Writes the window's pprof_gz, then rotates. 0 or -errno. Thread-safe:
  * the pusher's fallback calls it too. */
 int spool_write(struct spool *s, const struct window_out *w, char *err, size_t errlen);
+/* Whether w's file is in the spool already, whole (its name, its size):
+ * the pusher's fallback then need not write it again, when the agent
+ * spools every window anyway. */
+int spool_contains(struct spool *s, const struct window_out *w);
 /* Removes the oldest files past max_bytes, and those past retention. */
 void spool_rotate(struct spool *s);
 void spool_close(struct spool *s);

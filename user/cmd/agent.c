@@ -233,9 +233,15 @@ static void on_target(void *ctx, struct session_target *t, enum session_event wh
 		struct proc_window *p = windows_add(&a->ws, t->t.pid, t->t.start_ticks, t->t.version,
 						    t->t.cmdline);
 
+		char after[24] = "";
+
+		/* How long after its exec (or its start) it was found. */
+		if (t->since > 0)
+			snprintf(after, sizeof(after), "%.0f", (session_now() - t->since) * 1e3);
 		metric_add(&a->m, M_PROCESSES_SEEN, 1);
 		logfmt(LOGFMT_INFO, "profiling", "pid", pid, "python", t->t.version,
-		       "service", p ? p->service.service : "", "cmdline", t->t.cmdline, NULL);
+		       "service", p ? p->service.service : "", "after_exec_ms", after,
+		       "cmdline", t->t.cmdline, NULL);
 		return;
 	}
 	windows_gone(&a->ws, t->t.pid, t->t.start_ticks);
@@ -261,6 +267,8 @@ static void on_drained(void *ctx)
 		profile_name_threads(&a->ws.procs[i]->cpu, 0);
 		profile_name_threads(&a->ws.procs[i]->mem, 0);
 	}
+	gauge_set(&a->m, G_PROCESSES, a->s->alive);
+	atomic_store(&a->m.c[M_PROCESSES_CHECKED], a->s->checked);
 }
 
 /* A finished window: to the spool, and to the backend. */

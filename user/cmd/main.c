@@ -16,6 +16,7 @@ static const char usage[] =
 "  alloc -p PID [-d SECONDS] [--exact]            which lines allocate and hold memory\n"
 "  alloc show SNAPSHOT | diff OLD NEW             read or compare alloc snapshots\n"
 "  agent [--spool DIR] [--push URL] ...           profile every Python process of the host, always\n"
+"  report DIR [--since WHEN] [--service NAME]     merge the agent's spooled windows\n"
 "  -p PID ...                                     the same as top -p PID ...\n"
 "\n"
 "Run 'pybpftop COMMAND --help' for a command's options.\n";
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
 		return cmd_alloc(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "agent"))
 		return cmd_agent(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "top"))
 		return cmd_top(argc - 1, argv + 1);
 	/* `pybpftop -p PID` is the live view, as `top` is. */

@@ -1,10 +1,12 @@
 /* File-backed mappings of a process, from /proc/PID/maps. */
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "proc/procfs.h"
 
 int proc_maps_read(pid_t pid, struct proc_maps *maps)
@@ -111,6 +113,44 @@ int proc_cmdline(pid_t pid, char *buf, size_t len)
 			buf[i] = ' ';
 	buf[n] = '\0';
 	return n > 0;
+}
+
+ssize_t proc_file_read(pid_t pid, const char *file, char *buf, size_t len)
+{
+	char path[64];
+	size_t n = 0;
+	int fd;
+
+	if (!len)
+		return -EINVAL;
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	else
+		snprintf(path, sizeof(path), "/proc/self/%s", file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* procfs files come in pieces (a page of cmdline at a time): read
+	 * until EOF or full. */
+	while (n < len - 1) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			close(fd);
+			buf[0] = '\0';
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return (ssize_t)n;
 }
 
 /* Field `field` (3 or more: those after the command name, which may hold

@@ -27,6 +27,11 @@ int proc_thread_comm(uint32_t pid, uint32_t tid, char *buf, size_t len);
 /* /proc/PID/cmdline with spaces between the arguments: 1, or 0. */
 int proc_cmdline(pid_t pid, char *buf, size_t len);
 
+/* Up to len - 1 bytes of /proc/PID/FILE (pid 0: /proc/self) into buf,
+ * then a NUL (the file may hold NULs of its own: cmdline): the number of
+ * bytes read, or -errno. Bounded, for files a target writes or sizes. */
+ssize_t proc_file_read(pid_t pid, const char *file, char *buf, size_t len);
+
 /* The processes descended from root (children, grandchildren...), from
  * /proc; returns how many were put in out (at most max). */
 int proc_descendants(pid_t root, pid_t *out, int max);

@@ -235,6 +235,12 @@ int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 	return stack_add(p, pid, tid, flags, 0, frames, n, count) ? 0 : -ENOMEM;
 }
 
+int profile_add_under(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags, uint32_t root,
+		      const uint32_t *frames, uint32_t n, uint64_t count)
+{
+	return stack_add(p, pid, tid, flags, root, frames, n, count) ? 0 : -ENOMEM;
+}
+
 void profile_keep_timeline(struct profile *p, int on)
 {
 	p->keep_timeline = on;

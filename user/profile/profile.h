@@ -83,6 +83,12 @@ void profile_free(struct profile *p);
 int profile_add(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 		const uint32_t *frames, uint32_t n, uint64_t count);
 
+/* The same, with a frame put at the root before the markers: a
+ * subinterpreter's "[interpreter N]" (0: none), as profile_add_sample puts
+ * it; for stacks read back from a file (report). */
+int profile_add_under(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags, uint32_t root,
+		      const uint32_t *frames, uint32_t n, uint64_t count);
+
 /* The same, and with a timeline kept, one event at time_ns. */
 int profile_add_at(struct profile *p, uint32_t pid, uint32_t tid, uint32_t flags,
 		   const uint32_t *frames, uint32_t n, uint64_t count, uint64_t time_ns);

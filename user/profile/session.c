@@ -268,6 +268,7 @@ static struct session_target *target_new(struct session *s, pid_t pid, int child
 	if (target_root_open(&t->root, pid))
 		target_root_none(&t->root);
 	t->child = child;
+	t->since = s->since;
 	return t;
 }
 
@@ -503,15 +504,18 @@ static int discover_one(struct session *s, int i)
 			forget_target(s, t);
 		return 0;
 	}
+	s->since = q->since;
 	rc = t && t->stale ? retarget(s, t, err, sizeof(err)) :
 	     t ? -EEXIST : add_target(s, q->pid, err, sizeof(err));
 	if (!rc) {
+		s->since = 0;
 		s->found++;
 		if (s->opts->verbose)
 			fprintf(stderr, "pybpftop: found pid %d (%s), %.1f ms after its exec\n", q->pid,
 				TEXT_SAFE(target_of(s, q->pid)->t.cmdline), (now - q->since) * 1e3);
 		return 0;
 	}
+	s->since = 0;
 	if (rc == -ESRCH || rc == -EEXIST)
 		return 0;
 	if (rc != -E2BIG && q->tries < DISCOVER_TRIES && now - q->since < PENDING_S) {

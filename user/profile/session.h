@@ -34,6 +34,7 @@ struct session_target {
 	int stale;		/* exec'd, not inspected again yet */
 	int exited;
 	int child;		/* found by following, not named by the user */
+	double since;		/* the agent: its exec (or start), session_now()'s clock; 0: unknown */
 };
 
 enum session_event {
@@ -112,6 +113,7 @@ struct session {
 	struct { pid_t pid; long long ticks; double due, since; int tries; } queue[SESSION_MAX_QUEUED];
 	int nqueue;
 	uint64_t checked, found, refused, queue_full;
+	double since;		/* the process being looked at: its exec */
 };
 
 /* Names n frames of target t (innermost first) into s->ids, leaving out
