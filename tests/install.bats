@@ -150,8 +150,8 @@ listing() {
 		[[ "$output" == *NAME*SYNOPSIS*DESCRIPTION*"SEE ALSO"* ]]
 	done
 	# Every command's every long option is in pybpftop(1); the agent's in
-	# pybpftop-agent(8). (report is the lead's: checked once it exists.)
-	for cmd in record top dump alloc agent; do
+	# pybpftop-agent(8).
+	for cmd in record top dump alloc report agent; do
 		page=$REPO/docs/man/pybpftop.1
 		[ "$cmd" = agent ] && page=$REPO/docs/man/pybpftop-agent.8
 		"$PYBPFTOP" "$cmd" --help | grep -q '^Usage: '"$cmd"' ' || continue
