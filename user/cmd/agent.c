@@ -30,8 +30,9 @@
 #define AGENT_NAME_BYTES (8u << 20)
 /* SIGTERM to exit: the last window is pushed (or spooled) within this. */
 #define AGENT_STOP_S 5.0
-/* The thread iterator and the allocation probes at most this often. */
-#define AGENT_DRAIN_MS 100
+/* The ring buffers are drained this often (a sample of code not named yet
+ * wakes the agent at once): each drain polls every target's pidfd. */
+#define AGENT_DRAIN_MS 250
 
 static struct agent_env {
 	struct agent_config cfg;
