@@ -536,7 +536,7 @@ int cmd_agent(int argc, char **argv)
 		}
 	}
 	/* SIGTERM (or -d): the last samples, the last window, and out. */
-	stop_at = session_now() + AGENT_STOP_S - 0.5;
+	stop_at = session_now() + AGENT_STOP_S - 1.0;	/* BPF out, files closed: 1 s is room */
 	session_finish(a->s);
 	flush_window(a);
 	rc = 0;
