@@ -35,6 +35,7 @@ struct thread_entry {
 	struct thread_key key;
 	char name[64];
 	int named;
+	int looked;		/* its name was read once, or could not be: gone */
 	UT_hash_handle hh;
 };
 
@@ -330,8 +331,11 @@ void profile_name_threads(struct profile *p, int refresh)
 	struct thread_entry *t, *tmp;
 
 	HASH_ITER(hh, p->threads, t, tmp) {
-		if (t->named && !refresh)
+		/* A thread whose name cannot be read has exited: not read again
+		 * at every drain (the agent drains four times a second). */
+		if ((t->named || t->looked) && !refresh)
 			continue;
+		t->looked = 1;
 		if (proc_thread_comm(t->key.pid, t->key.tid, t->name, sizeof(t->name)))
 			t->named = 1;
 	}
