@@ -19,6 +19,9 @@ setup() {
 teardown() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 	[ -n "${AGENT:-}" ] && kill -9 "$AGENT" 2>/dev/null || true
+	# Every job this test started, also one whose pid it never learnt
+	# (a workload that failed to say READY): `wait` would hang on it.
+	jobs -p | xargs -r kill -9 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$WL"
 	assert_no_bpf_left

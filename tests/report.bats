@@ -62,6 +62,12 @@ setup_file() {
 	stop_workload
 }
 
+# A setup_file that failed half-way must not leave its workload running:
+# bats would wait on it for ever.
+teardown_file() {
+	stop_workload
+}
+
 setup() {
 	need_root
 	SPOOL=$BATS_FILE_TMPDIR/spool RECSPOOL=$BATS_FILE_TMPDIR/recspool WALLSPOOL=$BATS_FILE_TMPDIR/wallspool

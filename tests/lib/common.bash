@@ -51,7 +51,8 @@ time.sleep(60)' >"$WL_OUT" 2>&1 &
 # WL_OUT; sets WL_PID.
 wait_ready() {
 	for _ in $(seq 100); do
-		WL_PID=$(sed -n 's/^READY \([0-9]*\)$/\1/p' "$WL_OUT")
+		# The file may not be there yet: the background job makes it.
+		WL_PID=$(sed -n 's/^READY \([0-9]*\)$/\1/p' "$WL_OUT" 2>/dev/null || true)
 		[ -n "$WL_PID" ] && return 0
 		kill -0 "$WL_JOB" 2>/dev/null || break
 		sleep 0.1
@@ -81,6 +82,9 @@ wait_line() {
 stop_workload() {
 	if [ -n "${WL_PID:-}" ]; then kill -9 "$WL_PID" 2>/dev/null || true; fi
 	if [ -n "${WL_JOB:-}" ]; then kill -9 "$WL_JOB" 2>/dev/null || true; fi
+	# `wait` waits for every job: one the test lost track of would hang it
+	# (and bats with it) for ever.
+	jobs -p | xargs -r kill -9 2>/dev/null || true
 	wait 2>/dev/null || true
 	WL_PID= WL_JOB=
 	return 0
