@@ -40,7 +40,7 @@ teardown() {
 	# Which of ours were profiled: all but a few that a loaded machine
 	# keeps from their interpreter for 0.4 s; the last 100 come after
 	# the 1024th whatever else ran on the host.
-	sed -n 's/.*msg="profiling" pid="\([0-9]*\)".*/\1/p' "$log" | sort -u >"$BATS_TEST_TMPDIR/profiled"
+	sed -n 's/.*msg="\{0,1\}profiling"\{0,1\} pid="\{0,1\}\([0-9]*\).*/\1/p' "$log" | sort -u >"$BATS_TEST_TMPDIR/profiled"
 	n=$(sort -u "$BATS_TEST_TMPDIR/pids" | comm -12 - "$BATS_TEST_TMPDIR/profiled" | wc -l)
 	late=$(tail -n 100 "$BATS_TEST_TMPDIR/pids" | sort -u | comm -12 - "$BATS_TEST_TMPDIR/profiled" | wc -l)
 	echo "profiled: $n of 1100, $late of the last 100"
