@@ -365,7 +365,7 @@ type cpu/nanoseconds period 10000000' ]
 	start_receiver
 	start_workload cpu_split
 	# The agent's own run, serialized with the other live tests.
-	run flock /tmp/pybpftop-live.lock "$PYBPFTOP" agent --push "$URL" --window 2 --no-spool -d 5 \
+	run "$PYBPFTOP" agent --push "$URL" --window 2 --no-spool -d 5 \
 		--rate 99 --label env=agent-test
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -405,7 +405,7 @@ type cpu/nanoseconds period 10000000' ]
 	start_workload cpu_split
 	spool=$BATS_TEST_TMPDIR/spool
 	# Windows of 1 s for 3 s, each push held by the server; then SIGTERM.
-	run flock /tmp/pybpftop-live.lock bash -c '
+	run bash -c '
 		"$1" agent --push "$2" --window 1 --spool "$3" --rate 99 2>"$4" &
 		agent=$!
 		sleep 3
