@@ -420,7 +420,7 @@ type cpu/nanoseconds period 10000000' ]
 	[[ $output =~ exit\ 0\ after\ ([0-9.]+)\ s ]]
 	echo "# the agent exited ${BASH_REMATCH[1]} s after SIGTERM" >&3
 	ge 5 "${BASH_REMATCH[1]}"
-	grep -q 'msg="stopped"' "$BATS_TEST_TMPDIR/agent.log"
+	grep -q 'msg="\{0,1\}stopped' "$BATS_TEST_TMPDIR/agent.log"
 	# The server was reached (and held the request), and the windows are in the spool.
 	[ "$(requests)" -ge 1 ]
 	[ "$(ls "$spool" | grep -c "^[0-9]*-$WL_PID-[0-9]*-process_cpu\.pb\.gz$")" -ge 2 ]
