@@ -2,39 +2,19 @@
 """raw_profile.py BODY OUT: writes the raw_profile of the first sample of
 the first series of a push.v1.PushRequest (series = 1, samples = 2,
 raw_profile = 1) to OUT, read with a minimal protobuf walker (stdlib)."""
+import os
 import sys
 
 
-def varint(b, i):
-    v = shift = 0
-    while True:
-        c = b[i]
-        i += 1
-        v |= (c & 0x7F) << shift
-        shift += 7
-        if c < 0x80:
-            return v, i
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pprof_read import fields  # noqa: E402  (the one stdlib protobuf walker of the tests)
 
 
 def field(b, want):
     """The first length-delimited field numbered want."""
-    i = 0
-    while i < len(b):
-        key, i = varint(b, i)
-        num, wire = key >> 3, key & 7
-        if wire == 0:
-            _, i = varint(b, i)
-        elif wire == 1:
-            i += 8
-        elif wire == 5:
-            i += 4
-        elif wire == 2:
-            n, i = varint(b, i)
-            if num == want:
-                return b[i:i + n]
-            i += n
-        else:
-            raise ValueError("wire type %d" % wire)
+    for num, wire, v in fields(b):
+        if num == want and wire == 2:
+            return v
     raise KeyError(want)
 
 

@@ -137,8 +137,7 @@ static void table_free(struct table *t)
 /* A string's index, made UTF-8 (names come from the target). */
 static uint64_t str_index(struct otlp_ctx *c, const char *raw)
 {
-	size_t cap = 3 * strlen(raw) + 1;
-	char *s = malloc(cap);
+	char *s = text_utf8_dup(raw);
 	int64_t i;
 	int fresh;
 
@@ -146,7 +145,6 @@ static uint64_t str_index(struct otlp_ctx *c, const char *raw)
 		c->err = -ENOMEM;
 		return 0;
 	}
-	text_utf8(s, cap, raw);
 	i = intern(&c->strings, s, strlen(s), &fresh);
 	if (i < 0)
 		c->err = -ENOMEM;
@@ -158,17 +156,8 @@ static uint64_t str_index(struct otlp_ctx *c, const char *raw)
 
 static void put_any_string(struct pb *p, int field, struct pb *any, const char *s)
 {
-	size_t cap = 3 * strlen(s) + 1;
-	char *u = malloc(cap);
-
-	if (!u) {
-		p->err = -ENOMEM;
-		return;
-	}
-	text_utf8(u, cap, s);
-	pb_bytes(any, ANY_STRING, u, strlen(u));
+	pb_string(any, ANY_STRING, s);
 	pb_message(p, field, any);
-	free(u);
 }
 
 /* A sample attribute (thread.id = tid, or thread.name = name): its index

@@ -43,22 +43,6 @@ static int by_name(const void *a, const void *b)
 	return c ? c : x->order - y->order;
 }
 
-/* A protobuf string must be UTF-8: a value read from the target (its
- * service name) may be anything. */
-static void put_string(struct pb *p, int field, const char *s)
-{
-	size_t cap = 3 * strlen(s) + 1;
-	char *u = malloc(cap);
-
-	if (!u) {
-		p->err = -ENOMEM;
-		return;
-	}
-	text_utf8(u, cap, s);
-	pb_bytes(p, field, u, strlen(u));
-	free(u);
-}
-
 /* A random (version 4) UUID: the sample's ID. */
 static void make_uuid(char out[37])
 {
@@ -92,8 +76,8 @@ int pyroscope_encode(const struct window_out *w, void **body, size_t *len)
 	for (int i = 0; i < n; i++) {
 		if (i && !strcmp(labels[i].name, labels[i - 1].name))
 			continue;	/* Pyroscope refuses a name twice */
-		put_string(&sub, LABEL_PAIR_NAME, labels[i].name);
-		put_string(&sub, LABEL_PAIR_VALUE, labels[i].value);
+		pb_string(&sub, LABEL_PAIR_NAME, labels[i].name);
+		pb_string(&sub, LABEL_PAIR_VALUE, labels[i].value);
 		pb_message(&series, SERIES_LABELS, &sub);
 	}
 	make_uuid(id);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "out/pb_encode.h"
+#include "proc/text_escape.h"
 
 int pb_reserve(struct pb *p, size_t more)
 {
@@ -105,4 +106,16 @@ void pb_packed(struct pb *p, int field, const uint64_t *v, size_t n)
 		return;
 	for (size_t i = 0; i < n; i++)
 		p->n += pb_put_varint(p->b + p->n, v[i]);
+}
+
+void pb_string(struct pb *p, int field, const char *raw)
+{
+	char *u = text_utf8_dup(raw);
+
+	if (!u) {
+		p->err = -ENOMEM;
+		return;
+	}
+	pb_bytes(p, field, u, strlen(u));
+	free(u);
 }

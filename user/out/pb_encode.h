@@ -34,6 +34,11 @@ void pb_uint(struct pb *p, int field, uint64_t v);
 /* A length-delimited field: bytes or a string. */
 void pb_bytes(struct pb *p, int field, const void *data, size_t len);
 
+/* A string field made valid UTF-8 (text_utf8): protobuf strings must be,
+ * and Pyroscope, Parca and collectors refuse a message whose are not,
+ * while names from a target are anything. Written even when empty. */
+void pb_string(struct pb *p, int field, const char *raw);
+
 /* An embedded message already encoded in `sub`, which is emptied for reuse. */
 void pb_message(struct pb *p, int field, struct pb *sub);
 

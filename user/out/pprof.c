@@ -51,16 +51,16 @@ struct strings {
  * line, are anything. Bytes that are not UTF-8 are stored as U+FFFD. */
 static uint64_t str_index(struct strings *t, const char *raw)
 {
-	size_t cap = 3 * strlen(raw) + 1, len;
-	char *s = malloc(cap);
+	char *s = text_utf8_dup(raw);
 	struct str_entry *e;
 	uint64_t index = 0;
+	size_t len;
 
 	if (!s) {
 		t->err = -ENOMEM;
 		return 0;
 	}
-	len = strlen(text_utf8(s, cap, raw));
+	len = strlen(s);
 	HASH_FIND(hh, t->set, s, len, e);
 	if (e) {
 		index = e->index;

@@ -1,6 +1,7 @@
 /* Text a target controls, escaped for printing (text_escape.h). */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "proc/text_escape.h"
 
@@ -107,4 +108,12 @@ char *text_utf8(char *out, size_t cap, const char *in)
 	}
 	out[pos] = '\0';
 	return out;
+}
+
+char *text_utf8_dup(const char *in)
+{
+	size_t cap = 3 * strlen(in) + 1;
+	char *out = malloc(cap);
+
+	return out ? text_utf8(out, cap, in) : NULL;
 }

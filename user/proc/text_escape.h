@@ -38,5 +38,7 @@ char *text_escape(char *out, size_t cap, const char *in);
  * UTF-8 made U+FFFD, into out[0..cap) (cap > 0), terminated, cut at a
  * character's boundary. 3 * strlen(in) + 1 bytes always fit. Returns out. */
 char *text_utf8(char *out, size_t cap, const char *in);
+/* The same, into a malloc'd copy; NULL when out of memory. */
+char *text_utf8_dup(const char *in);
 
 #endif /* TEXT_ESCAPE_H */
