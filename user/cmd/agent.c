@@ -87,7 +87,6 @@ static const struct argp_option options[] = {
 static error_t apply_arg(int key, char *arg, struct argp_state *state)
 {
 	struct agent_config *c = &env.cfg;
-	char err[256];
 
 	switch (key) {
 	case OPT_CONFIG:
@@ -159,7 +158,6 @@ static error_t apply_arg(int key, char *arg, struct argp_state *state)
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
-	(void)err;
 	return 0;
 }
 
