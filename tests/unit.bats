@@ -36,6 +36,10 @@ unit() {	# run build/test_NAME; exit 77 means skip
 	unit formats
 }
 
+@test "batched remote reads: each range its own result, a failed range alone, batches split" {
+	unit remote_mem
+}
+
 @test "code objects, str and bytes from a fake address space and a live process" {
 	unit code_reader
 }

@@ -143,6 +143,20 @@ static void test_code(void)
 		r = py_code_fingerprint(&mem, &v311, code, &fp2);
 		CHECK(r == 0 && fp2 != fp, "fingerprint changes with the object");
 		fh_u64(&heap, code + u->code_qualname, qual);
+		/* A batch says of each what a single read says. */
+		{
+			uint64_t addrs[3] = { code, 0x10, code };
+			uint32_t fps[3] = { 0 };
+			int rcs[3] = { 1, 1, 1 };
+
+			r = py_code_fingerprints(&mem, &v311, addrs, 3, fps, rcs);
+			CHECK(r == 0 && rcs[0] == 0 && fps[0] == fp && rcs[2] == 0 && fps[2] == fp,
+			      "batched fingerprints: %d, %d %d", r, rcs[0], rcs[2]);
+			CHECK(rcs[1] == py_code_fingerprint(&mem, &v311, 0x10, &fp2) && rcs[1] < 0,
+			      "an unreadable one in a batch: %d", rcs[1]);
+			CHECK(py_code_fingerprints(&mem, &v311, addrs, PY_CODE_FP_BATCH + 1, fps, rcs) == -E2BIG,
+			      "a batch over PY_CODE_FP_BATCH is refused");
+		}
 		py_code_free(&c);
 	}
 
@@ -373,6 +387,16 @@ static void test_live(const char *python, int minor)
 		CHECK(c.linetable_len > 0, "live linetable %zu bytes", c.linetable_len);
 		CHECK(py_code_fingerprint(&rm, v, addr, &fp) == 0 && fp == c.fingerprint,
 		      "live fingerprint stable");
+		{	/* through process_vm_readv's batches */
+			uint64_t addrs[3] = { addr, 8, addr };
+			uint32_t fps[3] = { 0 };
+			int rcs[3] = { 1, 1, 1 };
+
+			CHECK(py_code_fingerprints(&rm, v, addrs, 3, fps, rcs) == 0 &&
+			      rcs[0] == 0 && fps[0] == c.fingerprint && rcs[1] == -EFAULT &&
+			      rcs[2] == 0 && fps[2] == c.fingerprint,
+			      "live batched fingerprints: %d %d %d", rcs[0], rcs[1], rcs[2]);
+		}
 		py_code_free(&c);
 	}
 out:

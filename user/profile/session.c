@@ -118,6 +118,7 @@ uint32_t session_name_frames(struct session *s, struct session_target *t, uint32
 	uint32_t kept = 0;
 	int dropped = 0;
 
+	symbolizer_check_stack(&s->sym, &t->t, f, n);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t id = symbolizer_frame(&s->sym, &t->t, f[i].code, f[i].code_fp, f[i].lasti);
 
@@ -950,10 +951,12 @@ void session_print_counters(const struct session *s, FILE *out)
 	fprintf(out, "Symbolizer: %llu code objects read, %llu unreadable, %llu found reused, "
 		"%llu gone before they were named, %llu incomplete frames left out; "
 		"%zu cached (%zu KiB), %llu evicted; "
+		"trusted ones checked: %llu in batches, %llu alone; "
 		"frame table: %u functions, %u frames, %llu refused for its budget\n",
 		(unsigned long long)s->sym.code_reads, (unsigned long long)s->sym.code_errors,
 		(unsigned long long)s->sym.reused, (unsigned long long)s->sym.vanished,
 		(unsigned long long)s->sym.incomplete, s->sym.ncodes, s->sym.bytes >> 10, (unsigned long long)s->sym.evicted,
+		(unsigned long long)s->sym.batched_checks, (unsigned long long)s->sym.single_checks,
 		s->frames.nfuncs, s->frames.nframes, (unsigned long long)s->frames.over_budget);
 }
 

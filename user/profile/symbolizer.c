@@ -100,6 +100,69 @@ void symbolizer_free(struct symbolizer *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The entry is still what was read (rc and now from py_code_fingerprint
+ * at its address). A process that exited cannot have reused the address:
+ * its last samples, drained after the exit, keep their names. */
+static int same_object(const struct code_entry *c, int rc, uint32_t now)
+{
+	return rc == -ESRCH || (rc == 0 && now == c->code.fingerprint);
+}
+
+/* Checks n due entries of target t in one batch; those that are not
+ * what was read any more go. */
+static void check_batch(struct symbolizer *s, struct py_target *t,
+			struct code_entry **batch, size_t n)
+{
+	uint64_t addrs[PY_CODE_FP_BATCH] = { 0 };
+	uint32_t fps[PY_CODE_FP_BATCH];
+	int rcs[PY_CODE_FP_BATCH];
+
+	for (size_t i = 0; i < n; i++)
+		addrs[i] = batch[i]->key.addr;
+	if (py_code_fingerprints(&t->mem, &t->v, addrs, n, fps, rcs)) {
+		for (size_t i = 0; i < n; i++)	/* a bad table: each alone, when used */
+			batch[i]->checked_ns = 0;
+		return;
+	}
+	s->batched_checks += n;
+	for (size_t i = 0; i < n; i++) {
+		batch[i]->checked_ns = s->now_ns;
+		if (!same_object(batch[i], rcs[i], fps[i])) {
+			s->reused++;
+			drop(s, batch[i]);
+		}
+	}
+}
+
+/* In symbolizer.h. A stack's frames are sampled at one moment and named
+ * together: its due entries are checked in one batch, not one read each. */
+void symbolizer_check_stack(struct symbolizer *s, struct py_target *t,
+			    const struct py_frame *f, uint32_t n)
+{
+	struct code_entry *batch[PY_CODE_FP_BATCH];
+	size_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct code_key key = { .addr = f[i].code, .pid = t->pid };
+		struct code_entry *c;
+
+		if (f[i].code_fp)
+			continue;	/* the walker's fingerprint decides */
+		HASH_FIND(hh, s->codes, &key, sizeof(key), c);
+		if (!c || !c->ok || s->now_ns - c->checked_ns < SYMBOLIZER_CHECK_NS)
+			continue;
+		/* Due; a recursive stack names it again further up. */
+		c->checked_ns = s->now_ns;
+		batch[k++] = c;
+		if (k == PY_CODE_FP_BATCH) {
+			check_batch(s, t, batch, k);
+			k = 0;
+		}
+	}
+	if (k)
+		check_batch(s, t, batch, k);
+}
+
 void symbolizer_new_epoch(struct symbolizer *s)
 {
 	s->now_ns = now_ns();
@@ -168,10 +231,9 @@ static int still_there(struct symbolizer *s, struct py_target *t, struct code_en
 	c->checked_ns = s->now_ns;
 	if (!c->ok)
 		return 0;	/* torn last time: read it again */
+	s->single_checks++;
 	rc = py_code_fingerprint(&t->mem, &t->v, c->key.addr, &now);
-	/* A process that exited cannot have reused the address: its last
-	 * samples, drained after the exit, keep their names. */
-	return rc == -ESRCH || (rc == 0 && now == c->code.fingerprint);
+	return same_object(c, rc, now);
 }
 
 /* The cached code object at key as it was when sampled, read again if

@@ -6,7 +6,8 @@
  * (through `know`), and those that have lived for SYMBOLIZER_TRUST_NS are
  * trusted there: the walker skips their fingerprint, which costs a read
  * per frame, and they are checked here instead, at most every
- * SYMBOLIZER_CHECK_NS. The cache has a budget (below), fed as it is by
+ * SYMBOLIZER_CHECK_NS, a stack's due ones together in two batched reads
+ * (symbolizer_check_stack). The cache has a budget (below), fed as it is by
  * the target: evicted entries are read again when seen again. */
 #ifndef SYMBOLIZER_H
 #define SYMBOLIZER_H
@@ -49,6 +50,7 @@ struct symbolizer {
 	 * before it could be named; entries evicted for the budget. */
 	uint64_t code_reads, code_errors, reused, vanished, evicted;
 	uint64_t incomplete;		/* frames left out as incomplete */
+	uint64_t batched_checks, single_checks;	/* trusted entries checked */
 };
 
 /* Name code objects into `frames`. */
@@ -69,6 +71,12 @@ void symbolizer_new_epoch(struct symbolizer *s);
  * an incomplete frame SYMBOLIZER_INCOMPLETE. */
 uint32_t symbolizer_frame(struct symbolizer *s, struct py_target *t,
 			  uint64_t code, uint32_t fp, int32_t lasti);
+
+/* Before a stack's frames are named with symbolizer_frame(): checks the
+ * cached entries among them that are due, in one batch (a frame named
+ * without it is checked on its own). */
+void symbolizer_check_stack(struct symbolizer *s, struct py_target *t,
+			    const struct py_frame *f, uint32_t n);
 
 /* Drop the cached code objects of a process (it exited). */
 void symbolizer_forget(struct symbolizer *s, pid_t pid);

@@ -264,22 +264,27 @@ int py_read_bytes(const struct remote_mem *m, const struct py_user_offsets *u,
 	return 0;
 }
 
+/* Whether layout u's header holds every field the readers take from it. */
+static int code_hdr_ok(const struct py_user_offsets *u)
+{
+	size_t sz = u->code_size;
+
+	return sz <= PY_CODE_HDR_MAX &&
+	       field_in(u->ob_type, 8, sz) && field_in(u->ob_size, 8, sz) &&
+	       field_in(u->code_filename, 8, sz) && field_in(u->code_name, 8, sz) &&
+	       field_in(u->code_linetable, 8, sz) &&
+	       field_in(u->code_firstlineno, 4, sz) &&
+	       (u->code_qualname == PYBPFTOP_NO_OFFSET || field_in(u->code_qualname, 8, sz));
+}
+
 /* Reads the code object header (u->code_size bytes) into hdr, after
  * checking that every field used lies inside it. */
 static int read_code_hdr(const struct remote_mem *m, const struct py_user_offsets *u,
 			 uint64_t addr, uint8_t hdr[PY_CODE_HDR_MAX])
 {
-	size_t sz = u->code_size;
-
-	if (sz > PY_CODE_HDR_MAX ||
-	    !field_in(u->ob_type, 8, sz) || !field_in(u->ob_size, 8, sz) ||
-	    !field_in(u->code_filename, 8, sz) || !field_in(u->code_name, 8, sz) ||
-	    !field_in(u->code_linetable, 8, sz) ||
-	    !field_in(u->code_firstlineno, 4, sz) ||
-	    (u->code_qualname != PYBPFTOP_NO_OFFSET &&
-	     !field_in(u->code_qualname, 8, sz)))
+	if (!code_hdr_ok(u))
 		return -EINVAL;
-	return remote_read(m, addr, hdr, sz);
+	return remote_read(m, addr, hdr, u->code_size);
 }
 
 void py_code_fp_fields(const struct py_user_offsets *u, struct py_code_fp_fields *f)
@@ -297,6 +302,7 @@ void py_code_fp_fields(const struct py_user_offsets *u, struct py_code_fp_fields
 }
 
 /* As the walker takes it: the name's hash read apart, 0 if unreadable. */
+/* The fingerprint of a header read whole. */
 static uint32_t code_hdr_fingerprint(const struct remote_mem *m, const struct py_user_offsets *u,
 				     const uint8_t *hdr)
 {
@@ -309,15 +315,45 @@ static uint32_t code_hdr_fingerprint(const struct remote_mem *m, const struct py
 	return py_code_fp(hdr, u->code_size, &f, hash);
 }
 
+/* Two batched reads for n headers: the headers, then the hash of each
+ * one's shown name (0 when unreadable, as the walker takes it). */
+int py_code_fingerprints(const struct remote_mem *m, const struct py_version *v,
+			 const uint64_t *addrs, size_t n, uint32_t *fps, int *rcs)
+{
+	const struct py_user_offsets *u = &v->user;
+	uint8_t hdr[PY_CODE_FP_BATCH][PY_CODE_HDR_MAX];
+	uint64_t hash[PY_CODE_FP_BATCH];
+	struct remote_iov iov[PY_CODE_FP_BATCH];
+	struct py_code_fp_fields f;
+
+	if (n > PY_CODE_FP_BATCH)
+		return -E2BIG;
+	if (!code_hdr_ok(u))
+		return -EINVAL;
+	py_code_fp_fields(u, &f);
+	for (size_t i = 0; i < n; i++)
+		iov[i] = (struct remote_iov){ .addr = addrs[i], .buf = hdr[i], .len = u->code_size };
+	remote_readv(m, iov, n);
+	for (size_t i = 0; i < n; i++) {
+		rcs[i] = iov[i].rc;
+		hash[i] = 0;
+		/* A header that failed reads no hash: an empty range. */
+		iov[i] = (struct remote_iov){ .addr = py_code_fp_name(hdr[i], u->code_size, &f) + f.str_hash,
+					      .buf = &hash[i], .len = rcs[i] ? 0 : sizeof(hash[i]) };
+	}
+	remote_readv(m, iov, n);
+	for (size_t i = 0; i < n; i++)
+		if (rcs[i] == 0)
+			fps[i] = py_code_fp(hdr[i], u->code_size, &f, iov[i].rc ? 0 : hash[i]);
+	return 0;
+}
+
 int py_code_fingerprint(const struct remote_mem *m, const struct py_version *v,
 			uint64_t addr, uint32_t *fp)
 {
-	uint8_t hdr[PY_CODE_HDR_MAX];
-	int r = read_code_hdr(m, &v->user, addr, hdr);
+	int rc, r = py_code_fingerprints(m, v, &addr, 1, fp, &rc);
 
-	if (r == 0)
-		*fp = code_hdr_fingerprint(m, &v->user, hdr);
-	return r;
+	return r ? r : rc;
 }
 
 /* A str at addr as a malloc'd UTF-8 string. */

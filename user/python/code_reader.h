@@ -99,4 +99,12 @@ void py_code_fp_fields(const struct py_user_offsets *u, struct py_code_fp_fields
 int py_code_fingerprint(const struct remote_mem *m, const struct py_version *v,
 			uint64_t addr, uint32_t *fp);
 
+/* The same for up to PY_CODE_FP_BATCH headers in two batched reads (a
+ * reader without readv reads them one by one): rcs[i] is what
+ * py_code_fingerprint() would return for addrs[i], fps[i] its result when
+ * 0. Returns -EINVAL for a bad table, -E2BIG for too many, else 0. */
+#define PY_CODE_FP_BATCH	64
+int py_code_fingerprints(const struct remote_mem *m, const struct py_version *v,
+			 const uint64_t *addrs, size_t n, uint32_t *fps, int *rcs);
+
 #endif /* CODE_READER_H */
