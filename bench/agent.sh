@@ -5,12 +5,13 @@
 # peak and end RSS, the BPF program's ns per run and per Python sample, and
 # the BPF map memory; then the agent with no Python process to profile.
 # Writes its section of docs/performance.md. Not a test.
-#   sudo bench/agent.sh [--quick] [--rounds N] [--seconds S] [--rates "19 99 999"]
-#                       [--procs "1 8 32"] [--lock-once] [--no-write]
-# --quick: 2 rounds of 6 s (about 5 minutes); the default, 5 rounds of 10 s,
-# takes about 16, waits for the live lock not counted. Windows are 5 s, not
-# the default 15, so that the timed part has two flushes in it: the
-# figures overstate the flushing's share by a factor of 3.
+#   sudo bench/agent.sh [--quick] [--rounds N] [--window S] [--seconds S]
+#                       [--rates "19 99 999"] [--procs "1 8 32"] [--lock-once] [--no-write]
+# Windows are the agent's default 15 s, and each row's timed part is one
+# window long (--seconds defaults to --window) and holds one flush, so the
+# flushing counts as much as it does in a real run. The default, 5 rounds,
+# takes about 21 minutes, --quick (2 rounds) about 9, waits for the live
+# lock not counted.
 # Method, as bench/peers.sh: the targets (bench/agent_workload.py, 30
 # frames, a function of its own at each level) are pinned to CPU 1, the
 # agent to CPU 0, so the slowdown is what sampling costs the targets (the
@@ -30,20 +31,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/section.sh
 . bench/section.sh
-rounds=5 seconds=10 rates="19 99 999" procs="1 8 32" write=1 quick=0 gate=2 idle_s=30 once=0
+rounds=5 window=15 seconds='' rates="19 99 999" procs="1 8 32" write=1 quick=0 gate=2 idle_s=30 once=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) quick=1 rounds=2 seconds=6 idle_s=15 ;;
+	--quick) quick=1 rounds=2 idle_s=15 ;;
 	--rounds) rounds=$2; shift ;;
+	--window) window=$2; shift ;;
 	--seconds) seconds=$2; shift ;;
 	--rates) rates=$2; shift ;;
 	--procs) procs=$2; shift ;;
 	--no-write) write=0 ;;
 	--lock-once) once=1 ;;
-	*) echo "usage: bench/agent.sh [--quick] [--rounds N] [--seconds S] [--rates LIST] [--procs LIST] [--lock-once] [--no-write]" >&2; exit 2 ;;
+	*) echo "usage: bench/agent.sh [--quick] [--rounds N] [--window S] [--seconds S] [--rates LIST] [--procs LIST] [--lock-once] [--no-write]" >&2; exit 2 ;;
 	esac
 	shift
 done
+seconds=${seconds:-$window}
 py=${BENCH_PY:-/usr/bin/python3.11}
 depth=${BENCH_DEPTH:-30}
 out=docs/performance.md
@@ -130,10 +133,10 @@ timed_run() {
 	local row=$1 n=$2 id='' before c0=0 c1=0 s0='0 0' s1='0 0' t0 t1 rss=- hwm=- line
 	if [ "${row#none}" = "$row" ]; then
 		before=$(sampler_ids)
-		taskset -c 0 ./pybpftop agent --spool "$tmp/spool" --window 5 --rate "$row" -v \
+		taskset -c 0 ./pybpftop agent --spool "$tmp/spool" --window "$window" --rate "$row" -v \
 			>"$tmp/agent.out" 2>"$tmp/agent.log" &
 		agent=$!
-		until grep -q 'msg="started"' "$tmp/agent.log"; do
+		until grep -q 'msg=\("started"\|started\)\( \|$\)' "$tmp/agent.log"; do
 			kill -0 "$agent" 2>/dev/null || { cat "$tmp/agent.log" >&2; fail "the agent exited before it started"; }
 			sleep 0.02
 		done
@@ -171,8 +174,8 @@ timed_run() {
 		read -r nspr runs <<<"$(awk -v a="$s0" -v b="$s1" 'BEGIN {split(a, x); split(b, y); r = y[2] - x[2];
 			if (r > 0) printf "%.0f %d", (y[1] - x[1]) / r, r; else print "- 0"}')"
 		nsps=$(sed -n 's/^BPF program: .* ns per run, \([0-9]*\) ns per Python sample/\1/p' "$tmp/agent.log")
-		maps=$(sed -n 's/.*msg="started".*bpf_map_bytes="\([0-9]*\)".*/\1/p' "$tmp/agent.log")
-		found=$(sed -n 's/.*msg="started".* processes="\([0-9]*\)".*/\1/p' "$tmp/agent.log")
+		maps=$(sed -n 's/.*msg=\("started"\|started\) .*bpf_map_bytes="\?\([0-9]*\)"\?.*/\2/p' "$tmp/agent.log")
+		found=$(sed -n 's/.*msg=\("started"\|started\) .* processes="\?\([0-9]*\)"\?.*/\2/p' "$tmp/agent.log")
 		line+=" $pcpu $rss $hwm $nspr $runs ${nsps:--} ${maps:--} ${found:--}"
 		grep -E '^ +all ' "$tmp/agent.log" | awk -v r="$row" -v n="$n" '{print n, r, $0}' >>"$tmp/counters"
 		rm -rf "$tmp/spool"
@@ -210,7 +213,7 @@ done
 lock round
 taskset -c 0 ./pybpftop agent --spool "$tmp/spool" --rate 19 -v >"$tmp/agent.out" 2>"$tmp/idle.log" &
 agent=$!
-until grep -q 'msg="started"' "$tmp/idle.log"; do
+until grep -q 'msg=\("started"\|started\)\( \|$\)' "$tmp/idle.log"; do
 	kill -0 "$agent" 2>/dev/null || { cat "$tmp/idle.log" >&2; fail "the agent exited before it started"; }
 	sleep 0.02
 done
@@ -228,8 +231,8 @@ wait "$agent" || true
 agent=
 unlock round
 unlock run
-idle_found=$(sed -n 's/.*msg="started".* processes="\([0-9]*\)".*/\1/p' "$tmp/idle.log")
-idle_seen=$(grep -c 'msg="profiling"' "$tmp/idle.log" || true)
+idle_found=$(sed -n 's/.*msg=\("started"\|started\) .* processes="\?\([0-9]*\)"\?.*/\2/p' "$tmp/idle.log")
+idle_seen=$(grep -c 'msg=\("profiling"\|profiling\)\( \|$\)' "$tmp/idle.log" || true)
 idle_pct=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" 'BEGIN {printf "%.3f", 100 * (b - a) / 1e9 / (t1 - t0)}')
 idle_wake=$(awk -v a="$w0" -v b="$w1" -v t0="$t0" -v t1="$t1" 'BEGIN {printf "%.1f", (b - a) / (t1 - t0)}')
 idle_us=$(awk -v a="$c0" -v b="$c1" -v w0="$w0" -v w1="$w1" 'BEGIN {if (w1 > w0) printf "%.0f", (b - a) / 1e3 / (w1 - w0); else print "-"}')
@@ -249,7 +252,7 @@ $marker
 ## The agent's cost: \`bench/agent.sh\`
 
 Made by \`bench/agent.sh$([ "$quick" = 1 ] && echo " --quick")$([ "$quick" = 0 ] && [ "$rounds" != 5 ] && echo " --rounds $rounds")\` on $(date -u +%Y-%m-%d) ($(nproc) CPUs, kernel $(uname -r), $rounds rounds of $seconds s per row, $((elapsed / 60)) min in all).
-\`pybpftop agent --rate HZ --window 5 --spool DIR\` against N busy targets
+\`pybpftop agent --rate HZ --window $window --spool DIR\` against N busy targets
 (\`bench/agent_workload.py\`, $depth frames, a function of its own at each
 level, \`$py\`), all pinned to CPU 1; the agent on CPU 0. **Slowdown** is the
 targets' work per second (summed over them) against the no-agent rate of the
@@ -288,7 +291,6 @@ MD
 		qw=$(ratio 8 none2 1)
 		echo
 		echo "The noise floor: a second no-agent row with 8 targets gave $(slow "$q") per CPU s, $(slow "$qw") per s (its rate over the first's, median)."
-		noise=$q
 	fi
 	cat <<MD
 

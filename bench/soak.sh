@@ -72,7 +72,7 @@ spawn() { # a command in its own process group, at nice 10
 	pids+=("$!")
 	disown "$!"
 }
-for i in $(seq "$busy"); do
+for _ in $(seq "$busy"); do
 	spawn "$py" bench/workload.py --forever --depth 30 --iterations 200000
 done
 spawn "$py12" "$tmp/thread_churn.py"
@@ -92,7 +92,7 @@ flock 8
 ./pybpftop agent --spool "$tmp/spool" --window "$window" --rate "$rate" -v \
 	>"$tmp/agent.out" 2>"$tmp/agent.log" 8>&- &
 agent=$!
-until grep -q 'msg="started"' "$tmp/agent.log"; do
+until grep -q 'msg=\("started"\|started\)\( \|$\)' "$tmp/agent.log"; do
 	kill -0 "$agent" 2>/dev/null || { cat "$tmp/agent.log" >&2; fail "the agent exited before it started"; }
 	sleep 0.05
 done
@@ -100,7 +100,7 @@ flock -u 8
 exec 8>&-
 t0=$(date +%s.%N)
 tck=$(getconf CLK_TCK)
-map_bytes=$(sed -n 's/.*msg="started".*bpf_map_bytes="\([0-9]*\)".*/\1/p' "$tmp/agent.log")
+map_bytes=$(sed -n 's/.*msg=\("started"\|started\) .*bpf_map_bytes="\?\([0-9]*\)"\?.*/\2/p' "$tmp/agent.log")
 echo "bench/soak.sh: agent $agent started (bpf_map_bytes=$map_bytes); $minutes min" >&2
 
 # Every minute: minute, agent CPU ticks (utime+stime), VmRSS KiB, VmHWM KiB,
@@ -114,7 +114,7 @@ sample() {
 	# find may miss one, and say so.
 	sb=$(du -sb "$tmp/spool" 2>/dev/null | cut -f1 || true)
 	sf=$(find "$tmp/spool" -type f -name '[0-9]*' 2>/dev/null | wc -l || true)
-	seen=$(grep -c 'msg="profiling"' "$tmp/agent.log" || true)
+	seen=$(grep -c 'msg=\("profiling"\|profiling\)\( \|$\)' "$tmp/agent.log" || true)
 	echo "$m $ticks $rss $hwm $sb $sf $seen" >>"$tmp/samples"
 	echo "  minute $m: cpu ticks $ticks, rss $rss KiB (peak $hwm), spool $sb bytes in $sf files, $seen processes seen" >&2
 }
@@ -148,9 +148,9 @@ counters=$(grep -E '^ +all ' "$tmp/agent.log" | tail -n1)
 read -r _ s_samples s_sent s_trunc s_rerr s_nothr s_nofr s_lost _ <<<"$counters"
 ev_lost=$(sed -n 's/^Process events lost: \([0-9]*\).*/\1/p' "$tmp/agent.log")
 symb=$(grep '^Symbolizer:' "$tmp/agent.log" | tail -n1 | sed 's/^Symbolizer: //')
-exits=$(grep -c 'msg="exited"' "$tmp/agent.log" || true)
-windows=$(grep -c 'msg="window"' "$tmp/agent.log" || true)
-wsamples=$(sed -n 's/.*msg="window".* samples="\([0-9]*\)".*/\1/p' "$tmp/agent.log" | awk '{s += $1} END {print s + 0}')
+exits=$(grep -c 'msg=\("exited"\|exited\)\( \|$\)' "$tmp/agent.log" || true)
+windows=$(grep -c 'msg=\("window"\|window\)\( \|$\)' "$tmp/agent.log" || true)
+wsamples=$(sed -n 's/.*msg=\("window"\|window\) .* samples="\?\([0-9]*\)"\?.*/\2/p' "$tmp/agent.log" | awk '{s += $1} END {print s + 0}')
 errs=$(grep -c 'level=error\|level=warn' "$tmp/agent.log" || true)
 spawned=$(cat "$tmp/churn.n" 2>/dev/null || echo 0)
 
