@@ -28,9 +28,10 @@
 void agent_config_defaults(struct agent_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	/* The lead picks the final rate from the budget measurements
-	 * (docs/performance.md); 19 Hz is below the OpenTelemetry profiler's
-	 * 20 Hz, and prime, so it does not beat with periodic work. */
+	/* Chosen from bench/agent.sh (docs/agent.md, "Budgets"): within the
+	 * CPU budget with room at 8 busy processes, near it at 32. Below the
+	 * OpenTelemetry profiler's 20 Hz, and prime, so that it does not beat
+	 * with periodic work. */
 	c->hz = 19;
 	c->window_s = 15;
 	snprintf(c->spool, sizeof(c->spool), "%s", "/var/lib/pybpftop");
