@@ -1,5 +1,6 @@
 /* The profile (markers from flags, per-function counts), the folded
  * writer and the top-functions summary, on a hand-built profile. */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
@@ -56,6 +57,28 @@ static void test_frame_budget(void)
 	      "%u functions kept, refused from f%u, %llu counted", s.nfuncs, refused_at,
 	      (unsigned long long)s.over_budget);
 	CHECK(frame_table_func(&s, "kept", "/a.py", 1) == first, "a known function still resolves");
+	frame_table_free(&s);
+}
+
+/* frame_table_bytes() against what the heap gave: within a factor of its
+ * truth both ways, for short names (where the overheads dominate) and long
+ * ones, so that a budget on it is a budget on memory. */
+static void test_frame_bytes(const char *file, const char *fmt)
+{
+	struct frame_table s;
+	size_t before, used, est;
+	char name[160];
+
+	before = mallinfo2().uordblks;
+	CHECK(frame_table_init(&s) == 0);
+	for (uint32_t i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), fmt, i);
+		frame_table_frame(&s, frame_table_func(&s, name, file, (int)i), (int)i + 1);
+	}
+	used = mallinfo2().uordblks - before;
+	est = frame_table_bytes(&s);
+	CHECK(est >= used * 9 / 10 && est <= used * 2,
+	      "%s: estimated %zu bytes, the heap gave %zu", file, est, used);
 	frame_table_free(&s);
 }
 
@@ -265,6 +288,9 @@ int main(void)
 	char *out;
 
 	test_frame_budget();
+	test_frame_bytes("<string>", "burst_%u");
+	test_frame_bytes("/srv/app/a/rather/long/path/to/some/module/of/the/application.py",
+			 "SomeClass.a_method_with_a_long_descriptive_name_%u");
 	CHECK(frame_table_init(&s) == 0);
 	profile_init(&p, &s);
 	mod = add_frame(&s, "<module>", "/app/main.py", 1, 10);

@@ -25,9 +25,11 @@
 #include "proc/text_escape.h"
 #include "profile/session.h"
 
-/* Names are forgotten past this (session_reset_names): a window's worth
- * of a real program is far less, and code churn stays bounded. */
-#define AGENT_NAME_BYTES (8u << 20)
+/* Names are forgotten past this much of the frame table's memory
+ * (session_reset_names): about 12,000 functions with a frame each
+ * (tests/unit/test_profile.c), where a window of a real program holds
+ * far fewer, so that code churn keeps the RSS bounded. */
+#define AGENT_NAME_BYTES (4u << 20)
 /* SIGTERM to exit: the last window is pushed (or spooled) within this. */
 #define AGENT_STOP_S 5.0
 /* The ring buffers are drained this often (a sample of code not named yet

@@ -107,6 +107,21 @@ uint32_t frame_table_frame(struct frame_table *t, uint32_t func, int line)
 	return t->nframes++;
 }
 
+/* glibc's malloc keeps a size word per chunk and rounds to 16 bytes. */
+#define FT_MALLOC_OVERHEAD	16
+
+size_t frame_table_bytes(const struct frame_table *t)
+{
+	/* Per function: its interning entry, and three chunks (the key, the
+	 * name, the file); per frame, one entry. uthash's buckets are a
+	 * pointer and a count per two entries at most. */
+	size_t per_func = sizeof(struct ft_intern) + 3 * FT_MALLOC_OVERHEAD + 16;
+	size_t per_frame = sizeof(struct ft_intern) + sizeof(struct ft_frame) + FT_MALLOC_OVERHEAD + 16;
+
+	return 2 * t->name_bytes + (size_t)t->nfuncs * per_func + (size_t)t->nframes * per_frame +
+	       (size_t)t->funcs_cap * sizeof(*t->funcs) + (size_t)t->frames_cap * sizeof(*t->frames);
+}
+
 #define INTERP_NAME_FMT "[interpreter %lld]"
 
 uint32_t frame_table_interpreter(struct frame_table *t, int64_t interp_id)

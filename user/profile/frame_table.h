@@ -50,6 +50,12 @@ struct frame_table {
 	uint64_t over_budget;		/* functions and frames refused for the budget */
 };
 
+/* What the table takes from the heap, near enough: the names twice (the
+ * strings and the interning key), each entry's own structs and its
+ * allocator overhead, and the arrays' capacity. A table of short names
+ * costs several times its name bytes: a budget on memory counts this. */
+size_t frame_table_bytes(const struct frame_table *t);
+
 /* The table with the reserved frames only: 0, or -ENOMEM. */
 int frame_table_init(struct frame_table *t);
 void frame_table_free(struct frame_table *t);

@@ -2,6 +2,7 @@
  * with one clean-up. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -824,12 +825,13 @@ static void reap_exited(struct session *s)
 
 int session_reset_names(struct session *s, size_t max_bytes)
 {
-	if (s->frames.name_bytes <= max_bytes)
+	if (frame_table_bytes(&s->frames) <= max_bytes)
 		return 0;
 	for (int i = 0; i < s->ntargets; i++)
 		symbolizer_forget(&s->sym, s->targets[i]->t.pid);
 	symbolizer_free(&s->sym);
 	frame_table_free(&s->frames);
+	malloc_trim(0);		/* glibc keeps freed memory otherwise: RSS would not drop */
 	if (frame_table_init(&s->frames))
 		return -ENOMEM;
 	symbolizer_init(&s->sym, &s->frames);

@@ -142,7 +142,8 @@ int session_over(const struct session *s);
 int session_snapshot(struct session *s);
 
 /* The agent: forget every name (the frame table and the symbolizer's
- * cache) once the frame table holds more than max_bytes of names, so that
+ * cache) once the frame table takes more than max_bytes of memory
+ * (frame_table_bytes), and give the freed memory back, so that
  * code churn over weeks does not grow it to its budget. Only between
  * profiles: every frame id given out so far is void after it. Returns
  * whether it did. */
