@@ -152,6 +152,7 @@ exits=$(grep -c 'msg=\("exited"\|exited\)\( \|$\)' "$tmp/agent.log" || true)
 windows=$(grep -c 'msg=\("window"\|window\)\( \|$\)' "$tmp/agent.log" || true)
 wsamples=$(sed -n 's/.*msg=\("window"\|window\) .* samples="\?\([0-9]*\)"\?.*/\2/p' "$tmp/agent.log" | awk '{s += $1} END {print s + 0}')
 errs=$(grep -c 'level=error\|level=warn' "$tmp/agent.log" || true)
+resets=$(grep -c 'msg="names forgotten' "$tmp/agent.log" || true)
 spawned=$(cat "$tmp/churn.n" 2>/dev/null || echo 0)
 
 {
@@ -184,6 +185,7 @@ The agent sees every Python on the host: other sessions' tests ran beside it
 | truncated / read errors / no thread / no frames | $s_trunc / $s_rerr / $s_nothr / $s_nofr |
 | process events lost | $ev_lost |
 | warnings and errors logged | $errs |
+| frame table resets (\`names forgotten\`, code churn) | $resets |
 
 Symbolizer at the end: $symb.
 

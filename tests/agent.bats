@@ -267,3 +267,35 @@ PY
 	[ "$(m "$BATS_TEST_TMPDIR/m1" pybpftop_agent_samples_total)" -gt 0 ]
 	[ "$(m "$BATS_TEST_TMPDIR/m1" pybpftop_agent_windows_written_total)" -ge 1 ]
 }
+
+@test "agent: code churn empties the frame table between windows once it takes 4 MiB, and the windows after it are named as before" {
+	cp "$REPO"/tests/workloads/name_churn.py "$WL"/
+	WL_OUT=$BATS_TEST_TMPDIR/churn.out
+	/usr/bin/python3.11 "$WL/name_churn.py" >"$WL_OUT" 2>&1 &
+	WL_JOB=$!
+	wait_ready name_churn
+	PIDS+=("$WL_PID")
+	# At 999 Hz a new name every few ms: 4 MiB of table (about 12,000
+	# functions) within a minute, where 8 MiB of name bytes alone would
+	# have taken several.
+	start_agent --window 2 --rate 999
+	wait_line "$AGENT_LOG" 'msg="names forgotten' "$AGENT"
+	after=$(date +%s.%N)
+	# Two whole windows after the reset.
+	sleep 5
+	rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$AGENT/status")
+	stop_agent
+	grep 'msg="names forgotten' "$AGENT_LOG"
+	echo "agent RSS after the reset: $rss KiB"
+	run $CHECK shares "$SPOOL" "$WL_PID" "$after" steady_hot churned_function_with_a_rather_long_name_
+	echo "$output"
+	[ "$status" -eq 0 ]
+	read -r files samples hot churned unknown <<<"$(echo "$output" | sed 's/[a-z]*=//g')"
+	[ "$files" -ge 2 ] && [ "$samples" -ge 1000 ]
+	# steady_hot and each churned function burn 1 ms, so they share the
+	# leaves evenly, with compiling as the rest; all named, not [unknown],
+	# after the table was emptied under them.
+	echo "steady_hot $hot %, churned $churned %, [unknown] $unknown %"
+	awk -v h="$hot" -v c="$churned" -v u="$unknown" 'BEGIN {exit !(h >= 25 && c >= 25 && h / c >= 0.6 && h / c <= 1.6 && u <= 2)}'
+	[ "$rss" -lt 40960 ]
+}

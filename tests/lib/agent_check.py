@@ -10,6 +10,11 @@
       functions with >= 5% of its samples
   agent_check.py last-end SPOOL PID
       the end of PID's last window, unix seconds (start + duration)
+  agent_check.py shares SPOOL PID SINCE NAME PREFIX
+      over PID's windows starting at SINCE (unix seconds) or later:
+      "files=N samples=N name=P prefix=P unknown=P", the shares (%) of the
+      leaf samples in function NAME, in functions starting with PREFIX,
+      and in [unknown]
 """
 import os
 import sys
@@ -57,6 +62,22 @@ def main():
         for ticks, leaf in sorted(by.items()):
             total = sum(leaf.values())
             print(ticks, ",".join(sorted(f for f, n in leaf.items() if n >= 0.05 * total)))
+    elif cmd == "shares":
+        since, name, prefix = float(sys.argv[4]), sys.argv[5], sys.argv[6]
+        n = total = hot = churned = unknown = 0
+        for _, _, path in files:
+            p = read(path)
+            if p["time_nanos"] / 1e9 < since:
+                continue
+            n += 1
+            total += p["total"]
+            for f, c in p["leaf"].items():
+                hot += c if f == name else 0
+                churned += c if f.startswith(prefix) else 0
+                unknown += c if f == "[unknown]" else 0
+        t = max(total, 1)
+        print("files=%d samples=%d name=%.1f prefix=%.1f unknown=%.1f" %
+              (n, total, 100.0 * hot / t, 100.0 * churned / t, 100.0 * unknown / t))
     elif cmd == "last-end":
         p = max((read(path) for _, _, path in files), key=lambda p: p["time_nanos"])
         print("%.3f" % ((p["time_nanos"] + p["duration_nanos"]) / 1e9))
