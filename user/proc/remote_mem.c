@@ -9,28 +9,6 @@
 
 #include "proc/remote_mem.h"
 
-static int pid_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	pid_t pid = *(const pid_t *)ctx;
-	struct iovec local = { .iov_base = buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
-	ssize_t n;
-
-	if (len == 0)
-		return 0;
-	/* An address range that wraps cannot exist in the target. */
-	if (addr + len < addr || len > SSIZE_MAX)
-		return -EFAULT;
-	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-	if (n < 0)
-		return -errno;
-	/* The kernel stops at the first unmapped page and reports the bytes
-	 * before it: callers never want half an object, so that is a fault. */
-	if ((size_t)n != len)
-		return -EFAULT;
-	return 0;
-}
-
 /* process_vm_readv(2) stops at the first remote range it cannot read
  * whole and reports the bytes before it: the ranges before it are done,
  * that one failed, and the next call starts after it. */
@@ -78,6 +56,15 @@ static void pid_readv(void *ctx, struct remote_iov *iov, size_t n)
 				iov[idx[j++]].rc = -EFAULT;	/* the one it stopped at */
 		}
 	}
+}
+
+/* One range is a batch of one: the same checks, the same results. */
+static int pid_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct remote_iov iov = { .addr = addr, .buf = buf, .len = len };
+
+	pid_readv(ctx, &iov, 1);
+	return iov.rc;
 }
 
 /* The pid is kept by reference, so the caller owns its lifetime (usually
